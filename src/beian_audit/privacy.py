@@ -84,7 +84,9 @@ def mask_value(value: object, kind: MaskKind) -> object:
     if kind == "ip":
         parts = text.split(".")
         return ".".join(parts[:2] + ["*"] * (len(parts) - 2)) if len(parts) == 4 else "*"
-    raise ValueError(f"kind ({kind!r}) must be one of 'name', 'id', 'phone', 'email', 'address', 'ip'")
+    raise ValueError(
+        f"kind ({kind!r}) must be one of 'name', 'id', 'phone', 'email', 'address', 'ip'"
+    )
 
 
 def mask_series(values: pd.Series, kind: MaskKind) -> pd.Series:

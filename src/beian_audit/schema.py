@@ -392,7 +392,10 @@ PROVIDER_SCHEMA = Schema(
         ),
         Column(name="provider_name", labels_zh=("接入服务商名称",), required=True, block="access"),
         Column(
-            name="licence", labels_zh=("经营许可证编号", "许可证号"), block="access", identifier=True
+            name="licence",
+            labels_zh=("经营许可证编号", "许可证号"),
+            block="access",
+            identifier=True,
         ),
         Column(name="home_province", labels_zh=("所在省",), block="access"),
         Column(
@@ -431,20 +434,22 @@ ACCESSED_SITES_SCHEMA = Schema(
 
 
 _HEADER_JUNK = re.compile(r"[\s_\-:：()（）*＊]+")
+_HEADER_REMARK = re.compile(r"[(（][^()（）]*[)）]\s*$")
 
 
 def normalise_header(header: object) -> str:
-    """Normalise a header for matching: NFKC, lower case, drop spaces and punctuation.
+    """Normalise a header for matching: NFKC, lower case, drop a trailing remark
+    in brackets, spaces and punctuation.
 
     Examples
     --------
     >>> normalise_header(" 主办单位名称（必填） ")
-    '主办单位名称必填'
+    '主办单位名称'
     >>> normalise_header("Unit_Name")
     'unitname'
     """
     text = unicodedata.normalize("NFKC", str(header)).strip().lower()
-    return _HEADER_JUNK.sub("", text)
+    return _HEADER_JUNK.sub("", _HEADER_REMARK.sub("", text))
 
 
 @cache
