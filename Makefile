@@ -13,7 +13,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all]" --group test --group lint
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all]" --group test --group lint --group docs
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -24,7 +24,6 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 docs: $(STAMP)
-	$(BIN)/python -m pip install --quiet -c constraints.txt --group docs
 	$(BIN)/sphinx-build -W -b html docs docs/_build/html
 
 bench: $(STAMP)

@@ -14,7 +14,7 @@ Examples
 --------
 >>> from dataclasses import dataclass
 >>> import pandas as pd
->>> @dataclass(frozen=True, slots=True, kw_only=True)
+>>> @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 ... class Toy(ResultMixin):
 ...     value: float
 ...     def to_frame(self) -> pd.DataFrame:

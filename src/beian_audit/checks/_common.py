@@ -35,6 +35,12 @@ def as_text(values: Iterable[object] | pd.Series) -> pd.Series:
 
     Missing values (None, NaN, NA, NaT) become ``None``; anything else becomes
     ``str(value)`` (numbers included: a phone read from Excel as an integer stays usable).
+    Lone surrogates, which no UTF-8 string column can hold, become U+FFFD.
+
+    Examples
+    --------
+    >>> as_text(["a" + chr(0xD800)]).tolist() == ["a" + chr(0xFFFD)]
+    True
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     out = series.astype(object)
@@ -47,7 +53,22 @@ def as_text(values: Iterable[object] | pd.Series) -> pd.Series:
                 v = str(int(v))
             arr[i] = str(v)
     arr[mask] = None
+    present = arr[~mask]
+    try:  # one C-level pass; lone surrogates (unencodable) are rare
+        "".join(present).encode("utf-8")
+    except UnicodeEncodeError:
+        for i in np.flatnonzero(~mask):
+            if _has_surrogate(arr[i]):
+                arr[i] = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in arr[i])
     return pd.Series(arr, index=series.index, dtype=object, name=series.name)
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def map_distinct(

@@ -1,0 +1,562 @@
+"""Run every field check and cross-field rule over a canonical filing table.
+
+:func:`check_filings` is the automatic half of a spot check: it runs the field
+checkers on every contact and identity column, then the cross-field rules, and
+returns a :class:`CheckReport` with one boolean flag per check (``True`` = the
+check found a problem), a long table of failures with reasons, and an automatic
+``sponsor_info_ok`` / ``access_info_ok`` verdict per filing for the parts a
+machine can decide.
+
+Checks and the block they count against (``error`` checks decide the verdict;
+``warning`` checks are reported but never decide it):
+
+========================  ===========  ========  ==============================================
+check                     block        severity  rule
+========================  ===========  ========  ==============================================
+``phone:<column>``        sponsor      error     :func:`~beian_audit.checks.phone.check_phone`
+``email:<column>``        sponsor      error     :func:`~beian_audit.checks.email.check_email`
+``resident_id:<column>``  sponsor      error     :func:`~beian_audit.checks.identity.check_resident_id`
+``credit_code:<column>``  sponsor      error     :func:`~beian_audit.checks.identity.check_credit_code`
+``org_code:<column>``     sponsor      error     :func:`~beian_audit.checks.identity.check_org_code`
+``address:<column>``      sponsor      error     :func:`~beian_audit.checks.address.check_address`
+``icp:<column>``          sponsor      error     :func:`~beian_audit.checks.icp.check_icp_number`
+``icp_province``          sponsor      error     ICP prefix province = declared sponsor province
+``address_province``      sponsor      error     address province = declared sponsor province
+``nature_certificate``    sponsor      error     nature agrees with certificate type and name
+``shared_mobile``         sponsor      error     a mobile shared by ``ring_threshold`` or more
+                                                 unrelated sponsors (fake-filing ring)
+``area_code_province``    sponsor      warning   fixed-line area code province = sponsor province
+``domain``                website      error     :func:`~beian_audit.checks.network.check_domain`
+``access_unresolved``     access       error     the domain does not resolve (``resolved_ip`` empty)
+``access_ip_not_filed``   access       error     ``resolved_ip`` is not one of ``ip_addresses``
+``access_wrong_provider`` access       error     ``resolved_ip`` is not in the filed provider's
+                                                 announced ranges (needs ``providers``)
+========================  ===========  ========  ==============================================
+
+This follows the ministry's checking standard (DOMAIN.md §2): sponsor
+information = identity and contact details of the sponsor and its principals;
+access information = the resolved IP equals a filed IP and belongs to the filed
+provider's announced ranges.
+
+Examples
+--------
+>>> import beian_audit as ba
+>>> report = check_filings(ba.load_synthetic_registry().head(200),
+...                        providers=ba.load_providers())
+>>> report.flags.shape[0]
+200
+>>> sorted(report.verdict.columns)
+['access_info_ok', 'sponsor_info_ok']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from beian_audit._results import ResultMixin
+from beian_audit.checks._common import as_text
+from beian_audit.errors import SchemaError
+from beian_audit.privacy import mask_series
+from beian_audit.schema import FILING_SCHEMA, STRING_DTYPE
+
+__all__ = ["CHECKS", "CheckReport", "check_filings"]
+
+Block = Literal["sponsor", "website", "access"]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    name: str
+    block: Block
+    severity: Severity
+    column: str | None
+    description: str
+
+
+_PRINCIPALS = ("sponsor_principal", "website_principal")
+
+#: Every check :func:`check_filings` can run: name -> (block, severity, column, description)
+CHECKS: dict[str, _Check] = {}
+
+
+def _register(name: str, block: Block, severity: Severity, column: str | None, text: str) -> None:
+    CHECKS[name] = _Check(name, block, severity, column, text)
+
+
+for _p in _PRINCIPALS:
+    _register(f"phone:{_p}_mobile", "sponsor", "error", f"{_p}_mobile", "mobile number")
+    _register(f"phone:{_p}_phone", "sponsor", "error", f"{_p}_phone", "office phone")
+    _register(f"email:{_p}_email", "sponsor", "error", f"{_p}_email", "email address")
+    _register(f"resident_id:{_p}_id_number", "sponsor", "error", f"{_p}_id_number", "ID card")
+_register("resident_id:sponsor_cert_number", "sponsor", "error", "sponsor_cert_number", "ID card")
+_register("credit_code:sponsor_cert_number", "sponsor", "error", "sponsor_cert_number", "USCC")
+_register("org_code:sponsor_cert_number", "sponsor", "error", "sponsor_cert_number", "org code")
+_register("address:sponsor_address", "sponsor", "error", "sponsor_address", "postal address")
+_register("address:sponsor_cert_address", "sponsor", "error", "sponsor_cert_address", "address")
+_register("icp:sponsor_icp_number", "sponsor", "error", "sponsor_icp_number", "sponsor number")
+_register("icp:website_icp_number", "sponsor", "error", "website_icp_number", "website number")
+_register("icp_province", "sponsor", "error", "website_icp_number", "prefix vs province")
+_register("address_province", "sponsor", "error", "sponsor_address", "address vs province")
+_register("nature_certificate", "sponsor", "error", "sponsor_cert_type", "nature vs certificate")
+_register("shared_mobile", "sponsor", "error", "sponsor_principal_mobile", "fake-filing ring")
+_register("area_code_province", "sponsor", "warning", "sponsor_principal_phone", "area code")
+_register("domain", "website", "error", "domain", "domain syntax and public suffix")
+_register("access_unresolved", "access", "error", "resolved_ip", "domain does not resolve")
+_register("access_ip_not_filed", "access", "error", "resolved_ip", "resolved IP not filed")
+_register("access_wrong_provider", "access", "error", "resolved_ip", "IP of another provider")
+
+_ID_CARD = {"居民身份证", "身份证", "resident_id"}
+_CREDIT = {"统一社会信用代码", "统一社会信用代码证书", "营业执照(统一社会信用代码)", "credit_code"}
+_ORG = {"组织机构代码", "组织机构代码证", "org_code"}
+_ORG_NAME = (
+    r"(?:公司|有限|集团|工作室|中心|协会|学会|研究院|研究所|学校|大学|学院|医院|委员会|局|厅|厂|店"
+    r"|社|门市部|经营部|商行|事务所|合作社|酒店|超市|商店)$"
+)
+
+
+def _province_code_of_name(names: pd.Series) -> pd.Series:
+    """Map declared province names (北京市 / 北京 / 110000) to GB/T 2260 province codes."""
+    from beian_audit.checks.address import load_divisions
+
+    divisions = load_divisions()
+    provinces = divisions[divisions["level"] == "province"]
+    lookup: dict[str, str] = {}
+    for code, name in zip(provinces["code"], provinces["name"], strict=True):
+        lookup[str(name)] = str(code)
+        lookup[str(code)] = str(code)
+    from importlib import resources
+
+    table = pd.read_csv(resources.files("beian_audit") / "data" / "provinces.csv", dtype=str)
+    for code, short in zip(table["gb2260_code"], table["province_short_zh"], strict=True):
+        lookup.setdefault(short, code)
+    return names.map(lookup, na_action="ignore").astype(STRING_DTYPE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class CheckReport(ResultMixin):
+    """Result of :func:`check_filings`.
+
+    Attributes
+    ----------
+    flags : DataFrame
+        One boolean column per check that ran, same index as the input frame;
+        ``True`` means the check found a problem in that row.
+    failures : DataFrame
+        Long form, one row per problem: ``website_id``, ``check``, ``column``,
+        ``reason``, ``severity``, ``block`` and ``value`` (masked unless
+        ``reveal=True`` was passed).
+    verdict : DataFrame
+        ``sponsor_info_ok`` and ``access_info_ok`` (nullable boolean, same index);
+        ``access_info_ok`` is NA where the access information cannot be judged
+        (no ``resolved_ip`` observation).
+    groups : DataFrame
+        Columns of the input kept for :meth:`summary` (``provider_id`` …).
+    """
+
+    flags: pd.DataFrame
+    failures: pd.DataFrame
+    verdict: pd.DataFrame
+    groups: pd.DataFrame
+    checks_run: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of filings checked."""
+        return len(self.flags)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per check: block, severity, number and share of filings flagged."""
+        n = max(self.n, 1)
+        rows = []
+        for name in self.checks_run:
+            check = CHECKS[name]
+            count = int(self.flags[name].sum())
+            rows.append(
+                {
+                    "check": name,
+                    "block": check.block,
+                    "severity": check.severity,
+                    "flagged": count,
+                    "share": count / n,
+                }
+            )
+        return pd.DataFrame(rows, columns=["check", "block", "severity", "flagged", "share"])
+
+    def summary(self, by: str | list[str] = "provider_id") -> pd.DataFrame:
+        """Per group: filings, machine verdict rates and flags per block.
+
+        Parameters
+        ----------
+        by : str or list of str, default "provider_id"
+            Columns of the checked frame to group by.
+        """
+        keys = [by] if isinstance(by, str) else list(by)
+        missing = [k for k in keys if k not in self.groups.columns]
+        if missing:
+            raise ValueError(
+                f"by ({missing!r}) must be among the kept columns {list(self.groups.columns)!r}"
+            )
+        data = self.groups[keys].copy()
+        data["filings"] = 1
+        data["sponsor_info_ok"] = self.verdict["sponsor_info_ok"].astype("Float64")
+        data["access_info_ok"] = self.verdict["access_info_ok"].astype("Float64")
+        for block in ("sponsor", "website", "access"):
+            cols = [c for c in self.checks_run if CHECKS[c].block == block]
+            data[f"{block}_flags"] = self.flags[cols].sum(axis=1) if cols else 0
+        out = data.groupby(keys, dropna=False, observed=True).agg(
+            filings=("filings", "sum"),
+            sponsor_info_ok=("sponsor_info_ok", "mean"),
+            access_info_ok=("access_info_ok", "mean"),
+            sponsor_flags=("sponsor_flags", "sum"),
+            website_flags=("website_flags", "sum"),
+            access_flags=("access_flags", "sum"),
+        )
+        return out.reset_index()
+
+    def _summary(self) -> str:
+        ok = self.verdict["sponsor_info_ok"].mean()
+        acc = self.verdict["access_info_ok"].mean()
+        return (
+            f"{self.n} filings, {len(self.checks_run)} checks, {len(self.failures)} failures; "
+            f"machine verdict sponsor ok {ok:.1%}, access ok {acc:.1%}"
+        )
+
+    def _repr_html_(self) -> str:
+        title = html.escape(f"CheckReport: {self._summary()}")
+        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.2%}")
+        failures = self.failures.head(20).to_html(index=False)
+        return f"<div><p><strong>{title}</strong></p>{table}<p>First failures</p>{failures}</div>"
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
+    return frame[name] if name in frame.columns else None
+
+
+def _cert_kind(frame: pd.DataFrame) -> pd.Series:
+    """What the sponsor certificate is: "id", "credit", "org" or NA (not machine-checkable)."""
+    out = pd.Series(pd.NA, index=frame.index, dtype=STRING_DTYPE)
+    ctype = _column(frame, "sponsor_cert_type")
+    if ctype is not None:
+        out[ctype.isin(_ID_CARD).fillna(False).astype(bool)] = "id"
+        out[ctype.isin(_CREDIT).fillna(False).astype(bool)] = "credit"
+        out[ctype.isin(_ORG).fillna(False).astype(bool)] = "org"
+    return out
+
+
+def check_filings(
+    frame: pd.DataFrame,
+    *,
+    providers: pd.DataFrame | None = None,
+    ring_threshold: int = 3,
+    reveal: bool = False,
+    progress: bool = False,
+    as_of: Any = None,
+) -> CheckReport:
+    """Validate every filing: field checks, cross-field rules and access checks.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Canonical filings (see :func:`beian_audit.read_filings`); columns that are
+        absent are not checked. Must have ``website_id``.
+    providers : DataFrame, optional
+        Provider table with ``provider_id`` and ``ip_ranges`` (announced CIDR
+        blocks); enables ``access_wrong_provider``.
+    ring_threshold : int, default 3
+        A mobile shared by this many distinct sponsors (``sponsor_id``, else
+        ``sponsor_name``) or more is flagged as a fake-filing ring.
+    reveal : bool, default False
+        Keep raw personal values in ``failures`` (masked by default).
+    progress : bool, default False
+        Show a progress bar (``tqdm``) over the checks.
+    as_of : date, optional
+        Reference date for "birth date not in the future" and ICP serial years.
+
+    Returns
+    -------
+    CheckReport
+        ``.flags``, ``.failures``, ``.verdict``, ``.summary(by=)``, ``.to_frame()``.
+
+    Raises
+    ------
+    SchemaError
+        ``website_id`` is missing, or ``providers`` lacks its columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"website_id": ["W1", "W2"],
+    ...                    "sponsor_principal_mobile": ["13912345670", "1391234"]})
+    >>> report = check_filings(df)
+    >>> report.flags["phone:sponsor_principal_mobile"].tolist()
+    [False, True]
+    >>> report.failures[["website_id", "check", "reason", "value"]].to_string(index=False)
+    'website_id                          check       reason   value\\n        W2 phone:sponsor_principal_mobile wrong_length 139****'
+    """
+    from beian_audit.checks.address import check_address
+    from beian_audit.checks.email import check_email
+    from beian_audit.checks.icp import check_icp_number
+    from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
+    from beian_audit.checks.network import check_domain
+    from beian_audit.checks.phone import check_phone
+
+    if "website_id" not in frame.columns:
+        raise SchemaError(
+            "check_filings needs a 'website_id' column",
+            pd.DataFrame(
+                {"row": [pd.NA], "column": ["website_id"], "value": [None],
+                 "reason": ["missing_column"]}
+            ),
+        )
+    if not isinstance(ring_threshold, int) or ring_threshold < 2:
+        raise ValueError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
+
+    index = frame.index
+    flags: dict[str, pd.Series] = {}
+    reasons: dict[str, pd.Series] = {}
+    declared = (
+        _province_code_of_name(frame["sponsor_province"])
+        if "sponsor_province" in frame.columns
+        else None
+    )
+    cert_kind = _cert_kind(frame)
+
+    def record(name: str, bad: pd.Series | np.ndarray, why: pd.Series | str) -> None:
+        bad_series = pd.Series(np.asarray(bad, dtype=bool), index=index)
+        flags[name] = bad_series
+        reasons[name] = (
+            pd.Series(why, index=index, dtype=STRING_DTYPE)
+            if isinstance(why, str)
+            else why.astype(STRING_DTYPE)
+        ).where(bad_series)
+
+    def field(name: str, column: str, run: Callable[[pd.Series], pd.DataFrame],
+              applies: pd.Series | None = None) -> pd.DataFrame | None:
+        values = _column(frame, column)
+        if values is None:
+            return None
+        result = run(values)
+        bad = ~result["valid"].to_numpy(dtype=bool)
+        # an empty optional field is not a defect of the record
+        bad &= result["reason"].to_numpy(dtype=object) != "missing"
+        if applies is not None:
+            bad &= applies.fillna(False).to_numpy(dtype=bool)
+        record(name, bad, result["reason"].astype(object).where(bad, None))
+        return result
+
+    steps: list[Callable[[], Any]] = []
+    phone_results: dict[str, pd.DataFrame] = {}
+
+    for p in _PRINCIPALS:
+        def _phones(p: str = p) -> None:
+            mobile = field(f"phone:{p}_mobile", f"{p}_mobile",
+                           lambda v: check_phone(v, kind="mobile"))
+            if mobile is not None:
+                phone_results[f"{p}_mobile"] = mobile
+            office = field(f"phone:{p}_phone", f"{p}_phone", lambda v: check_phone(v))
+            if office is not None:
+                phone_results[f"{p}_phone"] = office
+
+        def _rest(p: str = p) -> None:
+            field(f"email:{p}_email", f"{p}_email", lambda v: check_email(v))
+            id_type = _column(frame, f"{p}_id_type")
+            applies = None if id_type is None else (id_type.isin(_ID_CARD) | id_type.isna())
+            field(f"resident_id:{p}_id_number", f"{p}_id_number",
+                  lambda v: check_resident_id(v, as_of=as_of), applies)
+
+        steps += [_phones, _rest]
+
+    def _certificates() -> None:
+        field("resident_id:sponsor_cert_number", "sponsor_cert_number",
+              lambda v: check_resident_id(v, as_of=as_of), cert_kind.eq("id"))
+        field("credit_code:sponsor_cert_number", "sponsor_cert_number",
+              check_credit_code, cert_kind.eq("credit"))
+        field("org_code:sponsor_cert_number", "sponsor_cert_number",
+              check_org_code, cert_kind.eq("org"))
+
+    def _addresses() -> None:
+        result = field("address:sponsor_address", "sponsor_address", lambda v: check_address(v))
+        field("address:sponsor_cert_address", "sponsor_cert_address", lambda v: check_address(v))
+        if result is not None and declared is not None:
+            found = result["province_code"].astype(STRING_DTYPE)
+            bad = (found.notna() & declared.notna() & (found != declared)).fillna(False)
+            record("address_province", bad, "province_mismatch")
+
+    def _icp() -> None:
+        field("icp:sponsor_icp_number", "sponsor_icp_number",
+              lambda v: check_icp_number(v, as_of=as_of))
+        result = field("icp:website_icp_number", "website_icp_number",
+                       lambda v: check_icp_number(v, as_of=as_of))
+        if result is not None and declared is not None:
+            prefix = result["province_code"].astype(STRING_DTYPE)
+            bad = (prefix.notna() & declared.notna() & (prefix != declared)).fillna(False)
+            record("icp_province", bad, "province_mismatch")
+
+    def _nature() -> None:
+        nature = _column(frame, "sponsor_nature")
+        if nature is None:
+            return
+        name = _column(frame, "sponsor_name")
+        personal = nature.eq("个人").fillna(False).astype(bool)
+        organisation_name = (
+            name.str.contains(_ORG_NAME, regex=True).fillna(False).astype(bool)
+            if name is not None
+            else pd.Series(False, index=index)
+        )
+        why = pd.Series(None, index=index, dtype=object)
+        has_type = _column(frame, "sponsor_cert_type") is not None
+        id_cert = cert_kind.eq("id").fillna(False).astype(bool)
+        org_cert = cert_kind.isin(["credit", "org"]).fillna(False).astype(bool)
+        why[personal & organisation_name] = "organisation_filed_as_person"
+        if has_type:
+            why[personal & org_cert] = "person_with_organisation_certificate"
+            why[~personal & nature.notna().to_numpy(dtype=bool) & id_cert] = (
+                "organisation_with_id_card"
+            )
+        record("nature_certificate", why.notna(), why)
+
+    def _ring() -> None:
+        mobile = phone_results.get("sponsor_principal_mobile")
+        if mobile is None:
+            return
+        owner_col = "sponsor_id" if "sponsor_id" in frame.columns else "sponsor_name"
+        if owner_col not in frame.columns:
+            return
+        number = mobile["e164"].astype(object).where(mobile["e164"].notna(), None)
+        data = pd.DataFrame({"number": number, "owner": frame[owner_col].astype(object)})
+        data = data.dropna()
+        owners = data.groupby("number")["owner"].nunique()
+        ringed = owners[owners >= ring_threshold].index
+        bad = number.isin(ringed).to_numpy(dtype=bool)
+        record("shared_mobile", bad, "shared_by_unrelated_sponsors")
+
+    def _area_code() -> None:
+        office = phone_results.get("sponsor_principal_phone")
+        if office is None or declared is None:
+            return
+        area = office["province_code"].astype(STRING_DTYPE)
+        bad = (area.notna() & declared.notna() & (area != declared)).fillna(False)
+        record("area_code_province", bad, "area_code_province_mismatch")
+
+    def _domain() -> None:
+        field("domain", "domain", check_domain)
+
+    def _access() -> None:
+        resolved = _column(frame, "resolved_ip")
+        if resolved is None:
+            return
+        from beian_audit.checks.network import IpRangeIndex, parse_ip_list
+
+        text = as_text(resolved)
+        unresolved = text.isna().to_numpy(dtype=bool)
+        record("access_unresolved", unresolved, "domain_unresolved")
+        filed = _column(frame, "ip_addresses")
+        if filed is not None:
+            items = parse_ip_list(filed.set_axis(np.arange(len(frame))))
+            pairs = pd.DataFrame({"row": items.index.to_numpy(), "ip": items["first"].astype(object)})
+            probe = pd.DataFrame({"row": np.arange(len(frame)), "ip": text.to_numpy(dtype=object)})
+            hit = probe.merge(pairs, on=["row", "ip"], how="left", indicator=True)
+            matched = np.zeros(len(frame), dtype=bool)
+            matched[hit.loc[hit["_merge"] == "both", "row"].to_numpy(dtype=int)] = True
+            record("access_ip_not_filed", ~unresolved & ~matched, "resolved_ip_not_filed")
+        if providers is not None and "provider_id" in frame.columns:
+            for need in ("provider_id", "ip_ranges"):
+                if need not in providers.columns:
+                    raise SchemaError(
+                        f"providers needs a {need!r} column",
+                        pd.DataFrame({"row": [pd.NA], "column": [need], "value": [None],
+                                      "reason": ["missing_column"]}),
+                    )
+            ranges = providers.dropna(subset=["ip_ranges"])
+            index_ = IpRangeIndex.from_ranges(
+                ranges["provider_id"].astype(object), ranges["ip_ranges"].astype(object),
+                on_invalid="skip",
+            )
+            owner = index_.lookup(text).astype(STRING_DTYPE).to_numpy(dtype=object, na_value="")
+            filed_provider = frame["provider_id"].astype(STRING_DTYPE)
+            wrong = ~unresolved & (owner != filed_provider.to_numpy(dtype=object, na_value=""))
+            record("access_wrong_provider", wrong, "ip_outside_provider_ranges")
+
+    steps += [_certificates, _addresses, _icp, _nature, _ring, _area_code, _domain, _access]
+    iterator: Any = steps
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(steps, desc="check_filings", unit="step")
+    for step in iterator:
+        step()
+
+    order = [name for name in CHECKS if name in flags]
+    flag_frame = pd.DataFrame({name: flags[name] for name in order}, index=index)
+    verdict = pd.DataFrame(index=index)
+    for block, column in (("sponsor", "sponsor_info_ok"), ("access", "access_info_ok")):
+        cols = [c for c in order if CHECKS[c].block == block and CHECKS[c].severity == "error"]
+        ok = ~flag_frame[cols].any(axis=1) if cols else pd.Series(True, index=index)
+        verdict[column] = ok.astype("boolean")
+    if "access_unresolved" not in flags:
+        verdict["access_info_ok"] = pd.Series(pd.NA, index=index, dtype="boolean")
+
+    failures = _failures(frame, flag_frame, reasons, reveal=reveal)
+    keep = [c for c in ("website_id", "provider_id", "sponsor_province", "sponsor_nature",
+                        "server_province") if c in frame.columns]
+    return CheckReport(
+        flags=flag_frame,
+        failures=failures,
+        verdict=verdict,
+        groups=frame[keep].copy(),
+        checks_run=tuple(order),
+    )
+
+
+def _failures(
+    frame: pd.DataFrame,
+    flags: pd.DataFrame,
+    reasons: dict[str, pd.Series],
+    *,
+    reveal: bool,
+) -> pd.DataFrame:
+    parts = []
+    personal = FILING_SCHEMA.personal_columns()
+    for name in flags.columns:
+        rows = np.flatnonzero(flags[name].to_numpy(dtype=bool))
+        if len(rows) == 0:
+            continue
+        check = CHECKS[name]
+        column = check.column
+        values = (
+            frame[column].iloc[rows].astype(object)
+            if column in frame.columns
+            else pd.Series([None] * len(rows), dtype=object)
+        )
+        values = values.map(lambda v: None if v is None or v is pd.NA else str(v))
+        if column in personal and not reveal:
+            values = mask_series(values.astype(STRING_DTYPE), personal[column])  # type: ignore[arg-type]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    "website_id": frame["website_id"].iloc[rows].to_numpy(dtype=object),
+                    "check": name,
+                    "column": column,
+                    "reason": reasons[name].iloc[rows].to_numpy(dtype=object),
+                    "severity": check.severity,
+                    "block": check.block,
+                    "value": values.to_numpy(dtype=object),
+                }
+            )
+        )
+    columns = ["row", "website_id", "check", "column", "reason", "severity", "block", "value"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=STRING_DTYPE) for c in columns[1:]})
+    out = pd.concat(parts, ignore_index=True).sort_values(["row", "check"], kind="stable")
+    out = out.reset_index(drop=True)
+    for c in columns[1:]:
+        out[c] = out[c].astype(STRING_DTYPE)
+    return out.drop(columns="row").reset_index(drop=True)

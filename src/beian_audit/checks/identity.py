@@ -1,0 +1,530 @@
+"""Identity numbers: resident ID (GB 11643), credit code (GB 32100), organisation code (GB 11714).
+
+Each checker takes a list or Series of raw values (``None`` / NaN / numbers allowed),
+validates each distinct value once and returns a DataFrame with the same index:
+``valid`` (bool), ``reason`` (a stable code from :data:`REASONS`, ``""`` when valid)
+and the normalised and parsed parts of the number.
+
+Check digits come from python-stdnum (``stdnum.iso7064.mod_11_2`` for the resident
+ID, ``stdnum.cn.uscc.calc_check_digit`` for the credit code); the region and
+registering-authority rules are our own because ``stdnum.cn.ric`` and
+``stdnum.cn.uscc`` get them wrong (see ``docs/checks-identity.md``):
+
+* ``stdnum.cn.ric`` requires the region code to be valid in the *birth year*, but a
+  number carries the code in force when it was issued, so genuine numbers of older
+  people fail; and it raises ``KeyError`` for codes missing from its table
+  (330113 临平区, 330114 钱塘区). We accept any code that ever existed in GB/T 2260.
+* ``stdnum.cn.uscc`` rejects registering authorities ``A``, ``N`` and ``Y`` and checks
+  neither the authority/type pair nor the embedded organisation code.
+
+Examples
+--------
+>>> check_resident_id(["11010519491231002X", "110105194912310021", None])[
+...     ["valid", "reason", "birth_date", "sex"]]
+   valid        reason birth_date  sex
+0   True               1949-12-31    F
+1  False  bad_checksum 1949-12-31    F
+2  False       missing        NaT  NaN
+>>> check_credit_code(["914403001922038216"])[["valid", "authority", "entity_type", "org_code"]]
+   valid authority entity_type   org_code
+0   True         9           1  192203821
+>>> check_org_code(["D2143569-X"])[["valid", "normalised", "formatted"]]
+   valid normalised   formatted
+0   True  D2143569X  D2143569-X
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Literal
+
+import pandas as pd
+
+from beian_audit.checks._common import as_text, map_distinct
+
+__all__ = [
+    "CREDIT_CODE_AUTHORITIES",
+    "REASONS",
+    "WARNINGS",
+    "check_credit_code",
+    "check_org_code",
+    "check_resident_id",
+    "org_code_check_char",
+]
+
+#: Reason codes of the three checkers: code -> (Chinese message, English message).
+REASONS: dict[str, tuple[str, str]] = {
+    "missing": ("缺失", "missing value"),
+    "bad_format": ("格式错误", "wrong length or characters"),
+    "bad_checksum": ("校验码错误", "check character does not match"),
+    "bad_birth_date": ("出生日期无效", "birth date is not a real date (or before 1850)"),
+    "future_birth_date": ("出生日期晚于核查日期", "birth date is after the reference date"),
+    "unknown_region": ("行政区划代码不存在", "region code never existed in GB/T 2260"),
+    "first_generation": ("第一代15位身份证号码", "15-digit first-generation ID number"),
+    "unknown_authority": ("登记管理部门代码无效", "unknown registering authority"),
+    "bad_entity_type": (
+        "机构类别代码与登记管理部门不符",
+        "entity type not defined for this authority",
+    ),
+    "bad_org_code": (
+        "主体标识码（组织机构代码）校验码错误",
+        "embedded organisation code fails its check",
+    ),
+    "is_credit_code": (
+        "填写的是统一社会信用代码",
+        "a unified social credit code, not an organisation code",
+    ),
+}
+
+#: Warning codes (value accepted, but worth a look): code -> (Chinese, English).
+WARNINGS: dict[str, tuple[str, str]] = {
+    "unlisted_region": (
+        "登记机关区划码不在GB/T 2260代码表中（如开发区代码）",
+        "registering region not in GB/T 2260 (e.g. a development-zone code)",
+    ),
+}
+
+#: GB 32100-2015 registering authorities (登记管理部门) and the entity types
+#: (机构类别) each may assign, with amendments adding A (军队) and N (农业).
+#: authority -> (name, {entity type -> name}).
+CREDIT_CODE_AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
+    "1": (
+        "机构编制",
+        {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
+    ),
+    "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
+    "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": (
+        "旅游",
+        {
+            "1": "外国旅游部门常驻代表机构",
+            "2": "港澳台地区旅游部门常驻内地（大陆）代表机构",
+            "9": "其他",
+        },
+    ),
+    "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": ("工会", {"1": "基层工会", "9": "其他"}),
+    "9": ("工商", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": (
+        "农业",
+        {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"},
+    ),
+    "Y": ("其他", {"1": "其他"}),
+}
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_RE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+_ORG_RE = re.compile(r"([0-9A-Z]{8})([0-9X])")
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ID18_RE = re.compile(r"[0-9]{17}[0-9X]")
+_ID15_RE = re.compile(r"[0-9]{15}")
+_SEPARATORS = re.compile(r"[\s\u200b-\u200d\ufeff\-‐‑‒–—―_.·/\\]+")
+#: Residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证) use
+#: these codes (GB 11643 layout); 830000 is not a GB/T 2260 code.
+_PERMIT_REGIONS = {"810000", "820000", "830000"}
+_MIN_BIRTH_YEAR = 1850
+
+FirstGeneration = Literal["reject", "accept"]
+
+#: Lone surrogates (from bad decoding upstream) cannot be stored in pandas' string
+#: dtype; they are replaced by U+FFFD before anything else.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """NFKC, drop whitespace and separators, upper-case."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def _text_columns(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Give text columns pandas' default string dtype, whatever the rows held."""
+    for col in columns:
+        frame[col] = frame[col].astype("str")
+    return frame
+
+
+def _region_codes() -> frozenset[str]:
+    from beian_audit.checks.address import division_codes
+
+    return division_codes()
+
+
+@functools.cache
+def _province_codes() -> frozenset[str]:
+    return frozenset(c for c in _region_codes() if c.endswith("0000"))
+
+
+# --------------------------------------------------------------------------- resident ID
+
+
+def _id_one(raw: str, as_of: date, first_generation: FirstGeneration) -> dict[str, Any]:
+    from stdnum.iso7064 import mod_11_2
+
+    out: dict[str, Any] = _ID_MISSING | {"reason": "bad_format"}
+    text = _clean(raw)
+    if not text:
+        return _ID_MISSING
+    if _ID18_RE.fullmatch(text):
+        generation, body, ymd = 2, text, text[6:14]
+    elif _ID15_RE.fullmatch(text):
+        generation, body, ymd = 1, None, "19" + text[6:12]
+    else:
+        return out
+    region = text[:6]
+    sex_digit = int(text[16] if generation == 2 else text[14])
+    out |= {
+        "generation": generation,
+        "region_code": region,
+        "province_code": region[:2] + "0000",
+        "sex": "M" if sex_digit % 2 else "F",
+        "residence_permit": region in _PERMIT_REGIONS,
+    }
+    if generation == 1:
+        body17 = text[:6] + "19" + text[6:]
+        body = body17 + mod_11_2.calc_check_digit(body17)
+    out["normalised"] = body
+    birth = None
+    try:
+        birth = date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]))
+    except ValueError:
+        pass
+    if birth is not None and birth.year >= _MIN_BIRTH_YEAR:
+        out["birth_date"] = birth.isoformat()
+    if generation == 2 and mod_11_2.checksum(text) != 1:
+        return out | {"reason": "bad_checksum"}
+    if birth is None or birth.year < _MIN_BIRTH_YEAR:
+        return out | {"reason": "bad_birth_date"}
+    if birth > as_of:
+        return out | {"reason": "future_birth_date"}
+    if region not in _PERMIT_REGIONS and region not in _region_codes():
+        return out | {"reason": "unknown_region"}
+    if generation == 1 and first_generation == "reject":
+        return out | {"reason": "first_generation"}
+    return out | {"valid": True, "reason": ""}
+
+
+_ID_MISSING: dict[str, Any] = {
+    "valid": False,
+    "reason": "missing",
+    "normalised": None,
+    "generation": None,
+    "birth_date": None,
+    "sex": None,
+    "region_code": None,
+    "province_code": None,
+    "residence_permit": False,
+}
+
+
+def check_resident_id(
+    values: Iterable[object] | pd.Series,
+    *,
+    as_of: date | None = None,
+    first_generation: FirstGeneration = "reject",
+) -> pd.DataFrame:
+    """Validate resident identity numbers (公民身份号码, GB 11643-1999).
+
+    Parameters
+    ----------
+    values : list or Series
+        Raw values; ``None`` / NaN give ``reason="missing"``. Full-width digits,
+        spaces, dashes and a lower-case ``x`` are normalised away.
+    as_of : date, optional
+        Reference date for the "not in the future" rule (a datetime or Timestamp
+        counts by its date); default today.
+    first_generation : {"reject", "accept"}, default "reject"
+        What to do with a well-formed 15-digit first-generation number (withdrawn
+        on 2013-01-01): ``"reject"`` gives ``reason="first_generation"``,
+        ``"accept"`` counts it valid. Either way ``generation`` is 1 and
+        ``normalised`` is its 18-digit form.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``values``, columns
+
+        * ``valid`` (bool), ``reason`` (code from :data:`REASONS`, ``""`` when valid);
+        * ``normalised``: the 18-digit number (15-digit numbers upgraded by inserting
+          ``19`` and appending the check digit);
+        * ``generation`` (Int8: 1 or 2), ``birth_date`` (datetime64), ``sex``
+          (``"M"`` / ``"F"``), ``region_code``, ``province_code``;
+        * ``residence_permit``: region 810000 / 820000 / 830000, the residence
+          permits of Hong Kong, Macao and Taiwan residents, which share the layout.
+
+        Parsed parts are filled whenever the layout allows, even when a later
+        check fails. Reasons are tested in this order: ``bad_format``,
+        ``bad_checksum``, ``bad_birth_date``, ``future_birth_date``,
+        ``unknown_region``, ``first_generation``.
+
+    Raises
+    ------
+    ValueError
+        If ``first_generation`` is not one of the allowed strings.
+
+    Notes
+    -----
+    Check digit: ISO 7064 MOD 11-2 over the 17 body digits (``X`` stands for 10).
+    The region code (digits 1-6) must be a code that *ever* existed in GB/T 2260
+    (``divisions.csv``, current and historical), not one valid in the birth year:
+    a number keeps the code in force when it was issued, so rules based on the
+    birth year reject genuine numbers of older people. Birth dates before 1850 are
+    treated as not real.
+
+    References
+    ----------
+    GB 11643-1999 公民身份号码; ISO 7064:2003; GB/T 2260 行政区划代码.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> check_resident_id(["11010519491231002x", "110105491231002"],
+    ...                   as_of=date(2026, 1, 1))[["valid", "reason", "normalised", "generation"]]
+       valid            reason          normalised  generation
+    0   True                    11010519491231002X           2
+    1  False  first_generation  11010519491231002X           1
+    """
+    if first_generation not in ("reject", "accept"):
+        raise ValueError(
+            f"first_generation ({first_generation!r}) must be one of 'reject', 'accept'"
+        )
+    ref = as_of if as_of is not None else date.today()
+    if isinstance(ref, datetime):  # also pandas.Timestamp: compare dates with dates
+        ref = ref.date()
+    text = as_text(values)
+    out = map_distinct(text, lambda v: _id_one(v, ref, first_generation), _ID_MISSING)
+    out["generation"] = out["generation"].astype("Int8")
+    out["birth_date"] = pd.to_datetime(out["birth_date"], format="%Y-%m-%d").astype("datetime64[s]")
+    out["residence_permit"] = out["residence_permit"].astype(bool)
+    return _text_columns(out, "reason", "normalised", "sex", "region_code", "province_code")
+
+
+# --------------------------------------------------------------------------- organisation code
+
+
+def org_code_check_char(body: str) -> str:
+    """GB 11714 check character of an 8-character organisation-code body.
+
+    Characters are valued ``0``-``9`` as digits and ``A``-``Z`` as 10-35; with
+    weights 3, 7, 9, 10, 5, 8, 4, 2 the check value is ``11 - (sum mod 11)``,
+    written ``X`` for 10 and ``0`` for 11.
+
+    Parameters
+    ----------
+    body : str
+        Eight characters from ``0-9A-Z``.
+
+    Returns
+    -------
+    str
+        One character, ``0``-``9`` or ``X``.
+
+    Raises
+    ------
+    ValueError
+        If ``body`` is not eight characters from ``0-9A-Z``.
+
+    Examples
+    --------
+    >>> org_code_check_char("D2143569")   # the example of GB 11714-1997
+    'X'
+    >>> org_code_check_char("19220382")
+    '1'
+    """
+    if len(body) != 8 or not re.fullmatch(r"[0-9A-Z]{8}", body):
+        raise ValueError(f"body ({body!r}) must be eight characters from 0-9 and A-Z")
+    total = sum(int(ch, 36) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True))
+    value = 11 - total % 11
+    return "X" if value == 10 else "0" if value == 11 else str(value)
+
+
+_ORG_MISSING: dict[str, Any] = {
+    "valid": False,
+    "reason": "missing",
+    "normalised": None,
+    "formatted": None,
+}
+
+
+def _org_one(raw: str) -> dict[str, Any]:
+    text = _clean(raw)
+    if not text:
+        return _ORG_MISSING
+    m = _ORG_RE.fullmatch(text)
+    if m is None:
+        if len(text) == 18 and _uscc_one(text)["valid"]:
+            return _ORG_MISSING | {"reason": "is_credit_code", "normalised": text}
+        return _ORG_MISSING | {"reason": "bad_format"}
+    body, check = m.groups()
+    out = {"valid": False, "reason": "", "normalised": text, "formatted": f"{body}-{check}"}
+    if org_code_check_char(body) != check:
+        return out | {"reason": "bad_checksum"}
+    return out | {"valid": True}
+
+
+def check_org_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """Validate organisation codes (组织机构代码, GB 11714-1997).
+
+    Parameters
+    ----------
+    values : list or Series
+        Raw values, e.g. ``"12345678-9"`` or ``"123456789"``; full-width
+        characters, spaces and dashes are normalised.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``values``; ``valid``, ``reason`` (``missing``,
+        ``bad_format``, ``bad_checksum``, ``is_credit_code`` when an 18-character
+        credit code was filed instead), ``normalised`` (nine characters, no dash,
+        the form embedded in credit codes) and ``formatted`` (``XXXXXXXX-X``).
+
+    Notes
+    -----
+    See :func:`org_code_check_char` for the check character. No reference library
+    implements GB 11714 (python-stdnum has no module for it).
+
+    Examples
+    --------
+    >>> check_org_code(["19220382-1", "19220382-2", "914403001922038216", ""])[
+    ...     ["valid", "reason", "normalised"]]
+       valid          reason          normalised
+    0   True                           192203821
+    1  False    bad_checksum           192203822
+    2  False  is_credit_code  914403001922038216
+    3  False         missing                 NaN
+    """
+    out = map_distinct(as_text(values), _org_one, _ORG_MISSING)
+    return _text_columns(out, "reason", "normalised", "formatted")
+
+
+# --------------------------------------------------------------------------- credit code
+
+
+_USCC_MISSING: dict[str, Any] = {
+    "valid": False,
+    "reason": "missing",
+    "warning": "",
+    "normalised": None,
+    "authority": None,
+    "authority_name": None,
+    "entity_type": None,
+    "entity_type_name": None,
+    "region_code": None,
+    "region_known": False,
+    "org_code": None,
+}
+
+
+def _uscc_one(raw: str) -> dict[str, Any]:
+    from stdnum.cn.uscc import calc_check_digit
+
+    text = _clean(raw)
+    if not text:
+        return _USCC_MISSING
+    if not _USCC_RE.fullmatch(text):
+        return _USCC_MISSING | {"reason": "bad_format"}
+    authority, etype, region, org = text[0], text[1], text[2:8], text[8:17]
+    known = region == "100000" or region in _region_codes()
+    auth = CREDIT_CODE_AUTHORITIES.get(authority)
+    out = _USCC_MISSING | {
+        "reason": "",
+        "normalised": text,
+        "authority": authority,
+        "authority_name": auth[0] if auth else None,
+        "entity_type": etype,
+        "entity_type_name": auth[1].get(etype) if auth else None,
+        "region_code": region,
+        "region_known": known,
+        "org_code": org,
+    }
+    if not region.isdigit():
+        return out | {"reason": "bad_format"}
+    if calc_check_digit(text) != text[17]:
+        return out | {"reason": "bad_checksum"}
+    if auth is None:
+        return out | {"reason": "unknown_authority"}
+    if etype not in auth[1]:
+        return out | {"reason": "bad_entity_type"}
+    if region[:2] != "10" and region[:2] + "0000" not in _province_codes():
+        return out | {"reason": "unknown_region"}
+    if (not org[8].isdigit() and org[8] != "X") or org_code_check_char(org[:8]) != org[8]:
+        return out | {"reason": "bad_org_code"}
+    return out | {"valid": True, "warning": "" if known else "unlisted_region"}
+
+
+def check_credit_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """Validate unified social credit codes (统一社会信用代码, GB 32100-2015).
+
+    Parameters
+    ----------
+    values : list or Series
+        Raw values; full-width characters, spaces, dashes and lower case are
+        normalised.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``values``, columns ``valid``, ``reason`` (code from
+        :data:`REASONS`), ``warning`` (code from :data:`WARNINGS` or ``""``),
+        ``normalised``, ``authority`` (character 1), ``authority_name``,
+        ``entity_type`` (character 2), ``entity_type_name``, ``region_code``
+        (characters 3-8), ``region_known`` (the region is ``100000``, the national
+        level, or a GB/T 2260 code that ever existed) and ``org_code``
+        (characters 9-17, the GB 11714 organisation code).
+
+    Notes
+    -----
+    In order: 18 characters from ``0-9A-HJ-NPQRTUWXY`` (no I, O, Z, S, V) with
+    characters 3-8 digits (``bad_format``); the check character, mod 31 with weights
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
+    (``bad_checksum``, computed by ``stdnum.cn.uscc.calc_check_digit``); the
+    registering authority (``unknown_authority``) and the authority/entity-type
+    pair of :data:`CREDIT_CODE_AUTHORITIES` (``bad_entity_type``); the province
+    part of the region (``unknown_region``); the embedded organisation code's
+    GB 11714 check character (``bad_org_code``).
+
+    The full six-digit region is a *soft* check (``warning="unlisted_region"``):
+    codes issued in development zones carry local codes that GB/T 2260 does not
+    list (for example 320594 for Suzhou Industrial Park).
+
+    Examples
+    --------
+    >>> check_credit_code(["91440300708461136T", "91440300708461136t ", "A1440300708461136T"])[
+    ...     ["valid", "reason", "normalised"]]
+       valid        reason          normalised
+    0   True                91440300708461136T
+    1   True                91440300708461136T
+    2  False  bad_checksum  A1440300708461136T
+    """
+    out = map_distinct(as_text(values), _uscc_one, _USCC_MISSING)
+    out["region_known"] = out["region_known"].astype(bool)
+    return _text_columns(
+        out,
+        "reason",
+        "warning",
+        "normalised",
+        "authority",
+        "authority_name",
+        "entity_type",
+        "entity_type_name",
+        "region_code",
+        "org_code",
+    )

@@ -1,0 +1,668 @@
+"""Domains and IP addresses: IDNA / Public Suffix checks, filed IP lists, IP-range lookup.
+
+* :func:`check_domain` reads a host from a domain or a full URL, converts it with
+  IDNA 2008 + UTS-46 (the ``idna`` package, not Python's built-in IDNA 2003 codec)
+  and finds its registered domain with the Public Suffix List bundled in the
+  ``publicsuffixlist`` package (ICANN section; never the network).
+* :func:`parse_ip_list` splits the filed IP column (``1.2.3.4;1.2.3.10-1.2.3.20``)
+  into one row per address or range, with a reason for each bad item.
+* :class:`IpRangeIndex` answers "which provider announced the range this IP is in"
+  for millions of IPs: ranges are flattened to sorted, disjoint integer intervals
+  (the most specific range wins where ranges overlap) and looked up with
+  :func:`numpy.searchsorted`. IPv4 and IPv6 are both supported; IPv6 uses Python
+  integers in object arrays (exact, slower than the IPv4 path).
+
+Examples
+--------
+>>> check_domain(["http://www.Example.com.cn/path", "例子.中国", "1.2.3.4", "foo.invalid"])[
+...     ["valid", "reason", "host", "registered_domain"]]
+   valid            reason                    host      registered_domain
+0   True                        www.example.com.cn         example.com.cn
+1   True                    xn--fsqu00a.xn--fiqs8s  xn--fsqu00a.xn--fiqs8s
+2  False             is_ip                 1.2.3.4                    NaN
+3  False  no_public_suffix             foo.invalid                    NaN
+>>> index = IpRangeIndex.from_ranges(["p1", "p2"], ["1.2.0.0/16", "1.2.3.0/24;5.6.7.8"])
+>>> index.lookup(["1.2.3.4", "1.2.4.4", "5.6.7.8", "9.9.9.9", None]).tolist()
+['p2', 'p1', 'p2', <NA>, <NA>]
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from beian_audit._results import ResultMixin
+from beian_audit.checks._common import as_text, map_distinct
+
+__all__ = [
+    "IP_REASONS",
+    "REASONS",
+    "IpRangeIndex",
+    "check_domain",
+    "ip_in_ranges",
+    "parse_ip_list",
+]
+
+#: Reason codes of :func:`check_domain`: code -> (Chinese message, English message).
+REASONS: dict[str, tuple[str, str]] = {
+    "missing": ("缺失", "missing value"),
+    "bad_syntax": ("域名格式错误", "not a syntactically valid host name"),
+    "idna_error": ("国际化域名无法转换", "internationalised name fails IDNA 2008 / UTS-46"),
+    "is_ip": ("填写的是IP地址，不是域名", "an IP address, not a domain name"),
+    "no_public_suffix": (
+        "顶级域不在公共后缀列表中",
+        "top-level domain not in the Public Suffix List",
+    ),
+    "is_public_suffix": ("只有公共后缀，没有注册域名", "a public suffix itself (e.g. com.cn)"),
+}
+
+#: Reason codes of :func:`parse_ip_list`: code -> (Chinese message, English message).
+IP_REASONS: dict[str, tuple[str, str]] = {
+    "missing": ("缺失", "missing value"),
+    "bad_ip": ("IP地址格式错误", "not an IPv4 or IPv6 address"),
+    "bad_range": ("IP地址段格式错误", "range is not start-end or CIDR of one IP version"),
+    "reversed_range": ("IP地址段起止颠倒", "range starts after it ends"),
+    "not_global": (
+        "非公网IP地址（内网、保留或回环）",
+        "not a public address (private, reserved, loopback)",
+    ),
+}
+
+# --------------------------------------------------------------------------- domains
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?")
+_ASCII_HOST = re.compile(r"[\x21-\x7e]+")
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_V4 = re.compile(r"\.".join([_OCTET] * 4))  # strict dotted decimal, as ipaddress reads it
+_SURROGATE = re.compile("[\ud800-\udfff]")  # not storable in pandas' string dtype
+_NUMERIC_HOST = re.compile(r"[0-9.]+|0x[0-9a-f.x]+", re.IGNORECASE)
+
+
+@functools.cache
+def _psl() -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
+def _extract_host(text: str) -> str:
+    """The host part of a domain or URL (userinfo, port, path, trailing dot removed)."""
+    if _SCHEME.match(text):
+        try:
+            netloc = urlsplit(text).netloc
+        except ValueError:
+            return text
+    elif text.startswith("//"):
+        netloc = text[2:]
+    else:
+        netloc = text
+    netloc = re.split(r"[/?#\\]", netloc, maxsplit=1)[0]
+    netloc = netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        return netloc  # an IPv6 literal, port and all; recognised by the caller
+    host, colon, port = netloc.rpartition(":")
+    if colon and port.isdigit() and host:
+        netloc = host
+    if netloc.endswith(".") and not netloc.endswith(".."):
+        netloc = netloc[:-1]
+    return netloc
+
+
+def _fast_ascii(host: str) -> str | None:
+    """Lower-cased host when it is plain LDH ASCII that IDNA leaves unchanged, else None.
+
+    Exact: agrees with ``idna.encode(host, uts46=True)`` wherever it answers
+    (property-tested in ``tests/test_checks_network.py``).
+    """
+    lower = host.lower()
+    if len(lower) > 253 or not lower.isascii():
+        return None
+    labels = lower.split(".")
+    for label in labels:
+        if not _LDH_LABEL.fullmatch(label) or label[2:4] == "--":
+            return None
+    return lower
+
+
+def _to_ascii(host: str) -> tuple[str | None, str]:
+    """(A-label host, reason) via the fast path or ``idna``."""
+    import idna
+
+    fast = _fast_ascii(host)
+    if fast is not None:
+        return fast, ""
+    try:
+        return idna.encode(host, uts46=True).decode("ascii"), ""
+    except (idna.IDNAError, UnicodeError, ValueError, IndexError):
+        return None, "bad_syntax" if host.isascii() else "idna_error"
+
+
+def _as_ip(host: str) -> str | None:
+    text = host[1:].partition("]")[0] if host.startswith("[") else host
+    try:
+        return ipaddress.ip_address(text).compressed
+    except ValueError:
+        return None
+
+
+_DOMAIN_MISSING: dict[str, Any] = {
+    "valid": False,
+    "reason": "missing",
+    "host": None,
+    "host_unicode": None,
+    "registered_domain": None,
+    "public_suffix": None,
+}
+
+
+def _domain_one(raw: str) -> dict[str, Any]:
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", raw)).strip().replace("。", ".")
+    if not text:
+        return _DOMAIN_MISSING
+    host = _extract_host(text)
+    ip = _as_ip(host)
+    if ip is not None:
+        return _DOMAIN_MISSING | {"reason": "is_ip", "host": ip, "host_unicode": ip}
+    if not host or any(ch.isspace() for ch in host) or _NUMERIC_HOST.fullmatch(host):
+        return _DOMAIN_MISSING | {"reason": "bad_syntax"}
+    ascii_host, reason = _to_ascii(host)
+    if ascii_host is None:
+        return _DOMAIN_MISSING | {"reason": reason}
+    unicode_host = ascii_host
+    if "xn--" in ascii_host:
+        import idna
+
+        try:
+            unicode_host = idna.decode(ascii_host)
+        except (idna.IDNAError, UnicodeError, ValueError, IndexError):  # pragma: no cover
+            return _DOMAIN_MISSING | {"reason": "idna_error"}
+    out = _DOMAIN_MISSING | {"reason": "", "host": ascii_host, "host_unicode": unicode_host}
+    suffix = _psl().publicsuffix(ascii_host)
+    if suffix is None:
+        return out | {"reason": "no_public_suffix"}
+    registered = _psl().privatesuffix(ascii_host)
+    if registered is None:
+        return out | {"reason": "is_public_suffix", "public_suffix": suffix}
+    return out | {"valid": True, "registered_domain": registered, "public_suffix": suffix}
+
+
+def check_domain(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """Validate domain names (or URLs) and find their registered domain.
+
+    Parameters
+    ----------
+    values : list or Series
+        Domains, host names or full URLs (``http://www.Example.com:8080/path``);
+        full-width characters and the ideographic full stop ``。`` are accepted.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``values``:
+
+        * ``valid``, ``reason`` (code from :data:`REASONS`);
+        * ``host``: the host in lower-case ASCII (A-label, ``xn--…``) form, the
+          form DNS and the registry compare; for ``is_ip`` rows the IP address;
+        * ``host_unicode``: the same host with U-labels (``例子.中国``);
+        * ``registered_domain``: public suffix plus one label, ASCII form
+          (``www.example.com.cn`` → ``example.com.cn``); ``www.`` and other
+          sub-domains are kept in ``host``, never stripped;
+        * ``public_suffix``: ASCII form (``com.cn``).
+
+    Notes
+    -----
+    Conversion is IDNA 2008 with UTS-46 mapping, non-transitional
+    (``idna.encode(host, uts46=True)``), so ``faß.de`` stays distinct from
+    ``fass.de``. Plain ASCII names take an exact fast path. Suffixes come from the
+    ICANN section of the Public Suffix List shipped with ``publicsuffixlist`` (the
+    private section, e.g. ``github.io``, is not used: a filing names the domain
+    bought from a registrar).
+
+    Examples
+    --------
+    >>> check_domain(["faß.de", "com.cn", "localhost", "a_b.com", "https://[::1]:8080/"])[
+    ...     ["valid", "reason", "host", "public_suffix"]]
+       valid            reason           host public_suffix
+    0   True                    xn--fa-hia.de            de
+    1  False  is_public_suffix         com.cn        com.cn
+    2  False  no_public_suffix      localhost           NaN
+    3  False        bad_syntax            NaN           NaN
+    4  False             is_ip            ::1           NaN
+    """
+    out = map_distinct(as_text(values), _domain_one, _DOMAIN_MISSING)
+    for col in ("reason", "host", "host_unicode", "registered_domain", "public_suffix"):
+        out[col] = out[col].astype("str")
+    return out
+
+
+# --------------------------------------------------------------------------- IP lists
+
+_ITEM_SPLIT = re.compile(r"[;,|、\s]+")
+_RANGE_DASH = re.compile(r"\s*(?:-|~|至|到)\s*")
+
+
+def _parse_item(text: str) -> tuple[int, int, int, str, bool]:
+    """(version, first, last, reason, is_range) for one address, start-end range or CIDR."""
+    if "/" in text:
+        try:
+            net = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return 0, 0, 0, "bad_range", True
+        return net.version, int(net.network_address), int(net.broadcast_address), "", True
+    if "-" in text:
+        left, _, right = text.partition("-")
+        try:
+            a, b = ipaddress.ip_address(left), ipaddress.ip_address(right)
+        except ValueError:
+            return 0, 0, 0, "bad_range", True
+        if a.version != b.version:
+            return 0, 0, 0, "bad_range", True
+        if int(a) > int(b):
+            return a.version, int(a), int(b), "reversed_range", True
+        return a.version, int(a), int(b), "", True
+    try:
+        a = ipaddress.ip_address(text)
+    except ValueError:
+        return 0, 0, 0, "bad_ip", False
+    return a.version, int(a), int(a), "", False
+
+
+def _split_items(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", text)).replace("。", ".")
+    text = _RANGE_DASH.sub("-", text.strip())
+    return [t for t in _ITEM_SPLIT.split(text) if t]
+
+
+def _ip_text(version: int, value: int) -> str:
+    return (
+        ipaddress.IPv4Address(value) if version == 4 else ipaddress.IPv6Address(value)
+    ).compressed
+
+
+def parse_ip_list(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """Split filed IP lists into one row per address or range.
+
+    Parameters
+    ----------
+    values : list or Series
+        One filed list per row: addresses, ``start-end`` ranges (also with ``~``,
+        ``至``) or CIDR blocks, separated by ``;``, ``,``, ``、``, ``|`` or
+        whitespace (full-width forms included).
+
+    Returns
+    -------
+    DataFrame
+        One row per item, indexed by the input row's label (repeated, like
+        :meth:`pandas.Series.explode`); a missing or empty list gives one row with
+        ``reason="missing"``. Columns ``item`` (0-based position in the list),
+        ``text`` (the item as written), ``valid``, ``reason`` (code from
+        :data:`IP_REASONS`), ``version`` (Int8, 4 or 6), ``first`` and ``last``
+        (compressed address text; equal for a single address) and ``is_range``.
+
+    Notes
+    -----
+    Parsing is :mod:`ipaddress` (strict: no leading zeros in IPv4). An item is
+    ``not_global`` when its first or last address is not globally routable
+    (``ipaddress`` ``is_global``): private, shared (100.64/10), loopback, reserved.
+
+    Examples
+    --------
+    >>> parse_ip_list(pd.Series(["1.2.3.4；1.2.3.10 - 1.2.3.20", "10.0.0.1", None],
+    ...                         index=[7, 8, 9]))[["item", "valid", "reason", "first", "last"]]
+       item  valid      reason     first       last
+    7     0   True               1.2.3.4    1.2.3.4
+    7     1   True              1.2.3.10   1.2.3.20
+    8     0  False  not_global  10.0.0.1   10.0.0.1
+    9     0  False     missing       NaN        NaN
+    """
+    text = as_text(values)
+    labels, items = [], []
+    cache: dict[str, list[dict[str, Any]]] = {}
+    for label, value in zip(text.index, text.to_numpy(dtype=object), strict=True):
+        parsed = cache.get(value) if value is not None else None
+        if parsed is None:
+            parsed = []
+            for pos, item in enumerate(_split_items(value) if value is not None else []):
+                version, first, last, reason, is_range = _parse_item(item)
+                row: dict[str, Any] = {
+                    "item": pos,
+                    "text": item,
+                    "valid": False,
+                    "reason": reason,
+                    "version": version or None,
+                    "first": None,
+                    "last": None,
+                    "is_range": is_range,
+                }
+                if version and reason in ("", "reversed_range"):
+                    row["first"], row["last"] = _ip_text(version, first), _ip_text(version, last)
+                    if not reason and not (
+                        ipaddress.ip_address(row["first"]).is_global
+                        and ipaddress.ip_address(row["last"]).is_global
+                    ):
+                        reason = "not_global"
+                row["reason"], row["valid"] = reason, not reason
+                parsed.append(row)
+            if not parsed:
+                parsed = [
+                    {
+                        "item": 0,
+                        "text": None,
+                        "valid": False,
+                        "reason": "missing",
+                        "version": None,
+                        "first": None,
+                        "last": None,
+                        "is_range": False,
+                    }
+                ]
+            if value is not None:
+                cache[value] = parsed
+        labels.extend([label] * len(parsed))
+        items.extend(parsed)
+    columns = ["item", "text", "valid", "reason", "version", "first", "last", "is_range"]
+    out = pd.DataFrame.from_records(items, columns=columns)
+    out.index = pd.Index(
+        labels, name=text.index.name, dtype=text.index.dtype if len(labels) else None
+    )
+    out["item"] = out["item"].astype("int64")
+    out["valid"] = out["valid"].astype(bool)
+    out["is_range"] = out["is_range"].astype(bool)
+    out["version"] = out["version"].astype("Int8")
+    for col in ("text", "reason", "first", "last"):
+        out[col] = out[col].astype("str")
+    return out
+
+
+# --------------------------------------------------------------------------- range index
+
+OnInvalid = Literal["raise", "skip"]
+
+
+def _paint(
+    starts: np.ndarray, ends: np.ndarray, positions: np.ndarray, dtype: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint intervals [bounds[i], bounds[i+1]) owned by the most specific range."""
+    if len(starts) == 0:
+        return np.array([], dtype=dtype), np.array([], dtype=np.int64)
+    stops = np.array([e + 1 for e in ends], dtype=dtype)
+    bounds = np.unique(np.concatenate([np.asarray(starts, dtype=dtype), stops]))
+    owners = np.full(len(bounds) - 1, -1, dtype=np.int64)
+    lo = np.searchsorted(bounds, np.asarray(starts, dtype=dtype))
+    hi = np.searchsorted(bounds, stops)
+    sizes = [e - s for s, e in zip(starts, ends, strict=True)]
+    # paint large ranges first so smaller (more specific) ones overwrite them; among
+    # ranges of equal size the first listed is painted last and wins
+    order = sorted(range(len(starts)), key=lambda i: (-sizes[i], -positions[i]))
+    for i in order:
+        owners[lo[i] : hi[i]] = positions[i]
+    keep = np.ones(len(owners), dtype=bool)
+    keep[1:] = owners[1:] != owners[:-1]
+    return np.append(bounds[:-1][keep], bounds[-1]), owners[keep]
+
+
+def _find(bounds: np.ndarray, owners: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if len(owners) == 0 or len(values) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    i = np.searchsorted(bounds, values, side="right") - 1
+    inside = (i >= 0) & (i < len(owners))
+    return np.where(inside, owners[np.clip(i, 0, len(owners) - 1)], -1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+class IpRangeIndex(ResultMixin):
+    """Frozen lookup table from IP address to the provider that announced its range.
+
+    Build it with :meth:`from_ranges`; query it with :meth:`lookup` (provider id)
+    or :meth:`lookup_position` (row of the range list).
+
+    Attributes
+    ----------
+    provider_ids : ExtensionArray
+        Provider id of each input row (nullable array).
+    bounds4, owners4 : ndarray
+        IPv4 interval boundaries (int64, sorted) and the owning input row of each
+        interval ``[bounds4[i], bounds4[i+1])`` (-1 = none).
+    bounds6, owners6 : ndarray
+        The same for IPv6 (boundaries are Python ints in an object array).
+    n_ranges : int
+        Number of ranges indexed.
+    """
+
+    provider_ids: Any
+    bounds4: np.ndarray
+    owners4: np.ndarray
+    bounds6: np.ndarray
+    owners6: np.ndarray
+    n_ranges: int
+
+    @classmethod
+    def from_ranges(
+        cls,
+        provider_ids: Sequence[object] | pd.Series,
+        ranges: Sequence[object] | pd.Series,
+        *,
+        on_invalid: OnInvalid = "raise",
+    ) -> IpRangeIndex:
+        """Index the ranges announced by each provider.
+
+        Parameters
+        ----------
+        provider_ids : sequence or Series
+            One id per row of ``ranges`` (any hashable; repeated ids are fine).
+        ranges : sequence or Series
+            CIDR blocks, ``start-end`` ranges or single addresses; a row may hold
+            several separated by ``;`` (the ``ip_ranges`` column).
+        on_invalid : {"raise", "skip"}, default "raise"
+            What to do with an item that is not a valid range: raise
+            :class:`~beian_audit.errors.SchemaError` listing every bad item in
+            ``failure_cases``, or skip it.
+
+        Returns
+        -------
+        IpRangeIndex
+
+        Raises
+        ------
+        ValueError
+            If the two inputs differ in length or ``on_invalid`` is not allowed.
+        SchemaError
+            If an item is invalid and ``on_invalid="raise"``.
+
+        Notes
+        -----
+        Where ranges overlap, the most specific (smallest) range owns the
+        addresses it covers; between ranges of equal size, the first listed. CIDR
+        blocks are read with ``strict=False`` (host bits set are ignored).
+
+        Examples
+        --------
+        >>> IpRangeIndex.from_ranges([1, 2], ["10.0.0.0/8", "10.1.0.0/16"])
+        IpRangeIndex(ranges=2, intervals=3)
+        """
+        if on_invalid not in ("raise", "skip"):
+            raise ValueError(f"on_invalid ({on_invalid!r}) must be one of 'raise', 'skip'")
+        ids, texts = list(provider_ids), as_text(ranges)
+        if len(ids) != len(texts):
+            raise ValueError(
+                f"provider_ids (length {len(ids)}) and ranges (length {len(texts)}) "
+                "must have the same length"
+            )
+        cols: dict[int, tuple[list[int], list[int], list[int]]] = {4: ([], [], []), 6: ([], [], [])}
+        failures = []
+        for row, value in enumerate(texts.to_numpy(dtype=object)):
+            for item in _split_items(value) if value is not None else []:
+                version, first, last, reason, _ = _parse_item(item)
+                if reason:
+                    failures.append(
+                        {"row": row, "column": "ip_ranges", "value": item, "reason": reason}
+                    )
+                    continue
+                starts, ends, positions = cols[version]
+                starts.append(first)
+                ends.append(last)
+                positions.append(row)
+        if failures and on_invalid == "raise":
+            from beian_audit.errors import SchemaError
+
+            shown = ", ".join(repr(f["value"]) for f in failures[:3])
+            more = ", …" if len(failures) > 3 else ""
+            raise SchemaError(
+                f"ranges has {len(failures)} invalid item(s) ({shown}{more}); "
+                "each must be a CIDR block, a start-end range or an address",
+                pd.DataFrame(failures),
+            )
+        b4, o4 = _paint(
+            np.array(cols[4][0], dtype=np.int64),
+            np.array(cols[4][1], dtype=np.int64),
+            np.array(cols[4][2], dtype=np.int64),
+            np.int64,
+        )
+        b6, o6 = _paint(
+            np.array(cols[6][0], dtype=object),
+            np.array(cols[6][1], dtype=object),
+            np.array(cols[6][2], dtype=np.int64),
+            object,
+        )
+        return cls(
+            provider_ids=pd.array(ids) if ids else pd.array([], dtype="str"),
+            bounds4=b4,
+            owners4=o4,
+            bounds6=b6,
+            owners6=o6,
+            n_ranges=len(cols[4][0]) + len(cols[6][0]),
+        )
+
+    def lookup_position(self, ips: Iterable[object] | pd.Series) -> np.ndarray:
+        """Row of the range list owning each IP (-1 when in no range or not an IP).
+
+        Takes the same input as :meth:`lookup`; returns an int64 array.
+
+        Examples
+        --------
+        >>> IpRangeIndex.from_ranges(["a", "b"], ["1.0.0.0/8", "2001:db8::/32"]).lookup_position(
+        ...     ["1.2.3.4", "2001:db8::1", "::ffff:1.1.1.1", "x"])
+        array([ 0,  1,  0, -1])
+        """
+        if isinstance(ips, np.ndarray | pd.Series) and pd.api.types.is_integer_dtype(ips.dtype):
+            numeric = pd.Series(ips).astype("float64").to_numpy()  # NA -> NaN
+            inside = (numeric >= 0) & (numeric < 2**32)
+            as_int = np.where(inside, numeric, 0).astype(np.int64)
+            return np.where(inside, _find(self.bounds4, self.owners4, as_int), -1)
+        text = as_text(ips)
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        v4 = np.full(len(uniques), -1, dtype=np.int64)
+        v6: list[int] = []
+        v6_at: list[int] = []
+        for k, u in enumerate(uniques):
+            fast = _V4.fullmatch(u)
+            if fast is not None:  # exact: agrees with ipaddress (property-tested)
+                a, b, c, d = (int(x) for x in fast.groups())
+                v4[k] = (a << 24) | (b << 16) | (c << 8) | d
+                continue
+            try:
+                addr = ipaddress.ip_address(unicodedata.normalize("NFKC", str(u)).strip())
+            except ValueError:
+                continue
+            if addr.version == 6 and addr.ipv4_mapped is not None:  # type: ignore[union-attr]
+                addr = addr.ipv4_mapped  # type: ignore[union-attr]
+            if addr.version == 4:
+                v4[k] = int(addr)
+            else:
+                v6.append(int(addr))
+                v6_at.append(k)
+        found = np.full(len(uniques), -1, dtype=np.int64)
+        is4 = v4 >= 0
+        found[is4] = _find(self.bounds4, self.owners4, v4[is4])
+        if v6:
+            found[np.array(v6_at)] = _find(self.bounds6, self.owners6, np.array(v6, dtype=object))
+        return np.where(codes < 0, -1, found[np.clip(codes, 0, None)] if len(uniques) else -1)
+
+    def lookup(self, ips: Iterable[object] | pd.Series) -> pd.Series:
+        """Provider id owning each IP (NA when in no range or not an IP).
+
+        Parameters
+        ----------
+        ips : list, Series or integer array
+            IP address strings (or anything; non-addresses give NA). IPv4-mapped
+            IPv6 addresses (``::ffff:1.2.3.4``) are looked up as IPv4. An integer
+            array or Series is read as IPv4 addresses in integer form (the fastest
+            path: no parsing).
+
+        Returns
+        -------
+        Series
+            Same index as ``ips`` (a Series) or a RangeIndex; nullable dtype of the
+            provider ids.
+
+        Examples
+        --------
+        >>> idx = IpRangeIndex.from_ranges([10, 20], ["1.2.3.0-1.2.3.9", "1.2.3.5"])
+        >>> idx.lookup(pd.Series(["1.2.3.5", "1.2.3.6"], index=["a", "b"]))
+        a    20
+        b    10
+        dtype: Int64
+        """
+        pos = self.lookup_position(ips)
+        values = self.provider_ids.take(pos, allow_fill=True)
+        index = ips.index if isinstance(ips, pd.Series) else None
+        return pd.Series(values, index=index, name="provider_id" if index is None else None)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The flattened intervals: ``version``, ``first``, ``last``, ``provider_id``."""
+        rows = []
+        for version, bounds, owners in (
+            (4, self.bounds4, self.owners4),
+            (6, self.bounds6, self.owners6),
+        ):
+            for i, owner in enumerate(owners):
+                if owner >= 0:
+                    rows.append(
+                        {
+                            "version": version,
+                            "first": _ip_text(version, int(bounds[i])),
+                            "last": _ip_text(version, int(bounds[i + 1]) - 1),
+                            "provider_id": self.provider_ids[owner],
+                        }
+                    )
+        return pd.DataFrame.from_records(rows, columns=["version", "first", "last", "provider_id"])
+
+    def _summary(self) -> str:
+        intervals = int((self.owners4 >= 0).sum() + (self.owners6 >= 0).sum())
+        return f"ranges={self.n_ranges}, intervals={intervals}"
+
+
+def ip_in_ranges(
+    ips: Iterable[object] | pd.Series, ranges: Sequence[object] | pd.Series
+) -> np.ndarray:
+    """Position in ``ranges`` of the most specific range containing each IP (-1 if none).
+
+    Parameters
+    ----------
+    ips : list or Series
+        IP address strings.
+    ranges : sequence or Series
+        CIDR blocks or ``start-end`` ranges (a row may hold several, ``;``-separated).
+
+    Returns
+    -------
+    ndarray of int64
+        One position per IP.
+
+    Examples
+    --------
+    >>> ip_in_ranges(["10.1.2.3", "10.9.9.9", "8.8.8.8"], ["10.0.0.0/8", "10.1.0.0/16"])
+    array([ 1,  0, -1])
+    """
+    index = IpRangeIndex.from_ranges(list(range(len(as_text(ranges)))), ranges)
+    return index.lookup_position(ips)

@@ -1,0 +1,1138 @@
+"""Plan a stratified (optionally two-stage) spot-check sample: :func:`plan_sample`.
+
+A plan fixes, for every stratum of the frame (an access provider, or provider ×
+province, …), how many filings to draw, and reports what the design will
+deliver: the expected margin of error, Kish's design effect from unequal
+weights, the effective sample size, and whether the stated goal (a margin, or
+showing that a rate reaches a target) can be reached. It warns with
+:class:`~beian_audit.errors.GoalNotReachableWarning` when it cannot.
+
+Two-stage designs select stage-1 units (``psu=``, e.g. providers) first — all,
+by simple random sampling, or with probability proportional to size — and then
+filings within the selected ones; the plan carries both stages' inclusion
+probabilities.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({
+...     "website_id": [f"W{i}" for i in range(1000)],
+...     "provider_id": ["P1"] * 700 + ["P2"] * 250 + ["P3"] * 50})
+>>> plan = plan_sample(frame, n=100)
+>>> plan.sizes[["stratum", "N", "n"]]
+  stratum    N   n
+0      P1  700  70
+1      P2  250  25
+2      P3   50   5
+>>> plan.n, plan.deff_kish, round(plan.expected_margin, 3)
+(100, 1.0, 0.093)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from beian_audit._results import ResultMixin
+from beian_audit.errors import (
+    DataQualityWarning,
+    GoalNotReachableWarning,
+    SampleDesignError,
+    SmallStratumWarning,
+)
+from beian_audit.sampling.allocation import ALLOCATIONS, Allocation, allocate
+from beian_audit.sampling.size import sample_size_power, sample_size_target
+
+__all__ = ["PSU_SELECTIONS", "PsuSelection", "SamplePlan", "plan_sample", "stratum_codes"]
+
+PsuSelection = Literal["all", "srs", "pps", "poisson"]
+PSU_SELECTIONS: tuple[str, ...] = ("all", "srs", "pps", "poisson")
+
+#: Label of the single stratum of an unstratified design, and of the single
+#: stage-1 stratum when ``psu_strata`` is not given.
+ALL = "all"
+#: Separator of the parts of a stratum label made of several columns.
+SEPARATOR = " | "
+#: Label of a missing value in a stratum column.
+MISSING = "<NA>"
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _columns(value: str | Sequence[str] | None, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f"{name} ({value!r}) must be a column name, a list of column names or None")
+
+
+def _label(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return MISSING
+    return str(value)
+
+
+def stratum_codes(
+    frame: pd.DataFrame, columns: Sequence[str], *, with_components: bool = True
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame | None]:
+    """Stratum of every row: codes into the sorted labels.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    columns : sequence of str
+        Stratum columns; empty for one stratum labelled ``"all"``.
+    with_components : bool, default True
+        Also return the per-label column values.
+
+    Returns
+    -------
+    codes : ndarray of int64
+        Position of each row's label in ``labels``.
+    labels : ndarray of object
+        Sorted unique labels: the value as text, or the values of several
+        columns joined with ``" | "``; missing values read ``"<NA>"``.
+    components : DataFrame or None
+        One row per label with the text of each stratum column (``None`` when
+        ``with_components=False``, which also skips the missing-value warning).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"p": ["b", "a", "b"], "q": [1, 2, 1]})
+    >>> codes, labels, _ = stratum_codes(df, ["p", "q"])
+    >>> codes.tolist(), labels.tolist()
+    ([1, 0, 1], ['a | 2', 'b | 1'])
+    """
+    if not columns:
+        n = len(frame)
+        return np.zeros(n, dtype=np.int64), np.array([ALL], dtype=object), pd.DataFrame(index=[0])
+    codes, parts = factorize_strata(frame, columns)
+    labels = join_labels(parts, columns)
+    order = np.argsort(labels.astype(str), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    components = (
+        pd.DataFrame({col: vals[order] for col, vals in parts.items()})
+        if with_components
+        else None
+    )
+    if with_components and any((vals == MISSING).any() for vals in parts.values()):
+        warnings.warn(
+            f"stratum columns {list(columns)} have missing values; they form strata "
+            f"labelled {MISSING!r}",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return rank[codes], labels[order], components
+
+
+def factorize_strata(
+    frame: pd.DataFrame, columns: Sequence[str]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Row codes in order of first appearance, and each column's text per code."""
+    n = len(frame)
+    per_codes: list[np.ndarray] = []
+    per_uniques: list[np.ndarray] = []
+    combined: np.ndarray | None = None
+    for col in columns:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        codes = np.asarray(codes, dtype=np.int64)
+        per_codes.append(codes)
+        per_uniques.append(np.array([_label(v) for v in uniques], dtype=object))
+        if combined is None:
+            combined = codes
+        else:
+            combined, _ = pd.factorize(combined * len(uniques) + codes)
+            combined = np.asarray(combined, dtype=np.int64)
+    assert combined is not None
+    if len(columns) == 1:
+        return combined, {columns[0]: per_uniques[0]}
+    k = int(combined.max()) + 1 if n else 0
+    first = np.zeros(k, dtype=np.int64)
+    first[combined[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
+    return combined, {col: per_uniques[j][per_codes[j][first]] for j, col in enumerate(columns)}
+
+
+def join_labels(parts: Mapping[str, np.ndarray], columns: Sequence[str]) -> np.ndarray:
+    """Stratum labels: one column's text, or several joined with ``" | "``."""
+    if len(columns) == 1:
+        return np.asarray(parts[columns[0]], dtype=object)
+    return np.array(
+        [SEPARATOR.join(vals) for vals in zip(*(parts[c] for c in columns), strict=True)],
+        dtype=object,
+    )
+
+
+class RowCodes:
+    """Stratum codes of a frame's rows, kept with the plan to spare a second pass.
+
+    Valid for a frame whose stratum columns are the *same* Arrow arrays (Arrow
+    data are immutable and pandas replaces the array on any edit; the cache
+    holds them, so their identity cannot be reused).
+    """
+
+    __slots__ = ("arrays", "codes", "columns")
+
+    def __init__(self, columns: tuple[str, ...], arrays: tuple[Any, ...], codes: np.ndarray):
+        self.columns = columns
+        self.arrays = arrays
+        self.codes = codes
+
+    @staticmethod
+    def arrays_of(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[Any, ...] | None:
+        out = []
+        for col in columns:
+            values = frame[col].array
+            getter = getattr(values, "__arrow_array__", None)
+            if getter is None:
+                return None
+            out.append(getter())
+        return tuple(out)
+
+    def codes_for(self, frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray | None:
+        """The cached codes when ``frame`` has the same stratum arrays, else ``None``."""
+        if tuple(columns) != self.columns or len(frame) != self.codes.size:
+            return None
+        if any(c not in frame.columns for c in columns):
+            return None
+        arrays = RowCodes.arrays_of(frame, columns)
+        if arrays is None or any(a is not b for a, b in zip(arrays, self.arrays, strict=True)):
+            return None
+        return self.codes
+
+
+# --------------------------------------------------------------------------- stage 1
+
+
+def pps_probabilities(sizes: np.ndarray, n: int) -> np.ndarray:
+    """Inclusion probabilities proportional to size, capped at 1, summing to ``n``.
+
+    Units whose ``n x_i / Σx`` reaches 1 are taken with certainty and the rest
+    is recomputed over the others (Särndal, Swensson & Wretman 1992, §3.6).
+
+    Examples
+    --------
+    >>> pps_probabilities(np.array([100.0, 10, 10, 5]), 2).round(4).tolist()
+    [1.0, 0.4, 0.4, 0.2]
+    """
+    x = np.asarray(sizes, dtype=np.float64)
+    lam = np.zeros_like(x)
+    positive = x > 0
+    if n >= positive.sum():
+        lam[positive] = 1.0
+        return lam
+    certain = np.zeros_like(positive)
+    while True:
+        rest = positive & ~certain
+        room = n - certain.sum()
+        lam = np.where(certain, 1.0, np.where(rest, room * x / x[rest].sum(), 0.0))
+        over = rest & (lam >= 1.0)
+        if not over.any():
+            return lam
+        certain |= over
+
+
+def _psu_table(
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    components: pd.DataFrame,
+    *,
+    psu: str,
+    psu_strata: tuple[str, ...],
+    psu_selection: str,
+    n_psu: int | Mapping[str, int] | None,
+    psu_size: str | None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Stage-1 table (one row per PSU) and the PSU position of each stage-2 stratum."""
+    psu_labels_of_stratum = components[psu].to_numpy(dtype=object)
+    psu_labels, psu_of_stratum = np.unique(psu_labels_of_stratum.astype(str), return_inverse=True)
+    row_psu = psu_of_stratum[codes]
+    m = psu_labels.size
+    if psu_size is None:
+        size: np.ndarray = np.bincount(row_psu, minlength=m).astype(np.float64)
+    else:
+        values = pd.to_numeric(frame[psu_size], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isnan(values).any() or (values < 0).any():
+            raise SampleDesignError(
+                f"psu_size column {psu_size!r} must be numeric, non-negative and complete"
+            )
+        size = np.bincount(row_psu, weights=values, minlength=m)
+    if psu_strata:
+        g_codes, g_labels, _ = stratum_codes(frame, psu_strata)
+        pairs = np.unique(row_psu * len(g_labels) + g_codes)
+        if pairs.size != m:
+            raise SampleDesignError(
+                f"psu_strata {list(psu_strata)} must be constant within each psu ({psu!r}); "
+                f"{pairs.size - m} psu(s) fall in more than one stage-1 stratum"
+            )
+        g_of_psu = np.empty(m, dtype=np.int64)
+        g_of_psu[pairs // len(g_labels)] = pairs % len(g_labels)
+    else:
+        g_labels = np.array([ALL], dtype=object)
+        g_of_psu = np.zeros(m, dtype=np.int64)
+    big_m = np.bincount(g_of_psu, minlength=g_labels.size)
+    if psu_selection == "all":
+        if n_psu is not None:
+            raise ValueError("psu_selection='all' takes every psu; do not pass n_psu")
+        n_g = big_m.copy()
+    elif n_psu is None:
+        raise ValueError(f"psu_selection={psu_selection!r} needs n_psu")
+    elif isinstance(n_psu, Mapping):
+        unknown = sorted(set(map(str, n_psu)) - set(g_labels.astype(str)))
+        missing = sorted(set(g_labels.astype(str)) - set(map(str, n_psu)))
+        if unknown or missing:
+            raise ValueError(
+                f"n_psu must give a size for every stage-1 stratum; unknown {unknown}, "
+                f"missing {missing}"
+            )
+        n_g = np.array([int(n_psu[str(g)]) for g in g_labels], dtype=np.int64)
+        if np.any(n_g < 0) or np.any(n_g > big_m):
+            raise SampleDesignError("n_psu per stage-1 stratum must be between 0 and its psu count")
+    else:
+        if isinstance(n_psu, bool) or not isinstance(n_psu, int | np.integer) or n_psu < 1:
+            raise ValueError(f"n_psu ({n_psu!r}) must be a positive integer or a mapping")
+        if n_psu > m:
+            raise SampleDesignError(f"n_psu ({n_psu}) exceeds the number of psus ({m})")
+        n_g = allocate(big_m, int(n_psu), method="proportional", min_per_stratum=1)
+    pi = np.zeros(m, dtype=np.float64)
+    for g in range(g_labels.size):
+        members = g_of_psu == g
+        if psu_selection in ("all",):
+            pi[members] = 1.0
+        elif psu_selection == "srs":
+            pi[members] = n_g[g] / big_m[g]
+        else:
+            pi[members] = pps_probabilities(size[members], int(n_g[g]))
+    if psu_selection in ("pps", "poisson") and np.any(pi == 0):
+        warnings.warn(
+            f"{int((pi == 0).sum())} psu(s) have size 0 and can never be selected",
+            SmallStratumWarning,
+            stacklevel=4,
+        )
+    table = pd.DataFrame(
+        {
+            "psu": psu_labels.astype(object),
+            "psu_stratum": g_labels[g_of_psu].astype(object),
+            "size": size,
+            "psu_population_size": big_m[g_of_psu],
+            "n_psu": n_g[g_of_psu],
+            "psu_inclusion_probability": pi,
+        }
+    )
+    return table, psu_of_stratum.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class SamplePlan(ResultMixin):
+    """A sample design: sizes per stratum and what they are expected to deliver.
+
+    Attributes
+    ----------
+    sizes : DataFrame
+        One row per (stage-2) stratum: ``stratum``, the stratum columns' values,
+        ``N``, ``n`` (units to select when the stratum is reached), ``f``
+        (= n/N), ``take_all``, ``anticipated`` (rate used for planning),
+        ``inclusion_probability`` (overall), ``weight``, ``expected_n`` and
+        ``lower_bound_no_failures`` (one-sided lower confidence bound of the
+        stratum's rate if its sample has no failure: ``α^(1/n)``, 1 when the
+        stratum is taken whole). Two-stage plans add ``psu``, ``psu_stratum``
+        and ``psu_inclusion_probability``.
+    psus : DataFrame or None
+        Two-stage plans: one row per stage-1 unit with ``psu``, ``psu_stratum``,
+        ``size``, ``psu_population_size`` (units in its stage-1 stratum),
+        ``n_psu`` and ``psu_inclusion_probability``.
+    strata : tuple of str
+        Stage-2 stratum columns (for two-stage plans the psu column first).
+    n : int
+        Total units to select (expected total for random stage-1 selection).
+    population_size : int
+        Rows of the frame.
+    deff_kish : float
+        Kish's design effect from unequal weights,
+        ``n Σ w_i² / (Σ w_i)²`` (1 for self-weighting designs).
+    n_effective : float
+        ``n × response_rate / (deff_kish × deff)``.
+    expected_margin : float
+        Expected half-width of a two-sided interval at ``confidence_level``
+        (see :func:`plan_sample`, Notes).
+    required_n_effective : int or None
+        Effective size needed to show ``target`` (with ``failures``, or with
+        ``power`` at the ``expected`` true rate).
+    goal_reached : bool or None
+        Whether the plan meets ``margin`` and/or ``target``; ``None`` if no goal.
+    goal : str
+        The goal in words, with the reason when it is not reached.
+    """
+
+    sizes: pd.DataFrame
+    psus: pd.DataFrame | None
+    strata: tuple[str, ...]
+    allocation: str
+    min_per_stratum: int
+    n: int
+    population_size: int
+    deff_kish: float
+    n_effective: float
+    expected_margin: float
+    confidence_level: float
+    expected: float | None
+    margin: float | None
+    target: float | None
+    failures: int
+    power: float | None
+    deff: float
+    response_rate: float
+    required_n_effective: int | None
+    goal_reached: bool | None
+    goal: str
+    psu: str | None = None
+    psu_strata: tuple[str, ...] = ()
+    psu_selection: str = "all"
+    psu_size: str | None = None
+    _rows: RowCodes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_strata(self) -> int:
+        """Number of (stage-2) strata."""
+        return len(self.sizes)
+
+    @property
+    def two_stage(self) -> bool:
+        """Whether stage-1 units are selected at random (not all taken)."""
+        return self.psu is not None and self.psu_selection != "all"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The sizes table with a final ``total`` row."""
+        sizes = self.sizes
+        total: dict[str, Any] = {c: pd.NA for c in sizes.columns}
+        big_n, small_n = int(sizes["N"].sum()), int(sizes["n"].sum())
+        total.update(
+            stratum="total",
+            N=big_n,
+            n=small_n,
+            f=small_n / big_n if big_n else math.nan,
+            take_all=bool(sizes["take_all"].all()),
+            expected_n=float(sizes["expected_n"].sum()),
+            inclusion_probability=self.n / big_n if big_n else math.nan,
+            weight=big_n / self.n if self.n else math.nan,
+        )
+        row = pd.DataFrame([total]).astype({c: sizes[c].dtype for c in ("N", "n")})
+        return pd.concat([sizes, row], ignore_index=True)
+
+    def _summary(self) -> str:
+        strata = self.strata[0] if len(self.strata) == 1 else list(self.strata)
+        parts = [
+            f"strata={strata!r}",
+            f"allocation={self.allocation!r}",
+            f"H={self.n_strata:,}",
+            f"N={self.population_size:,}",
+            f"n={self.n:,}",
+            f"deff_kish={self.deff_kish:.3f}",
+            f"expected_margin=±{self.expected_margin:.3f}",
+        ]
+        if self.psu is not None:
+            parts.insert(0, f"psu={self.psu!r} ({self.psu_selection})")
+        if self.goal_reached is False:
+            parts.append("goal NOT reachable")
+        return ", ".join(parts)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = ResultMixin._repr_html_(self)
+        return head.replace("</strong></p>", f"</strong><br>{html.escape(self.goal)}</p>", 1)
+
+    def design(self) -> dict[str, Any]:
+        """JSON-ready description that re-creates the sizes (stored in manifests).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"website_id": list("abcd"), "provider_id": list("xxxy")})
+        >>> plan_sample(df, n=3, min_per_stratum=1).design()["stratum_sizes"]
+        {'x': [3, 2], 'y': [1, 1]}
+        """
+        sizes = {
+            str(s): [int(big), int(small)]
+            for s, big, small in zip(
+                self.sizes["stratum"], self.sizes["N"], self.sizes["n"], strict=True
+            )
+        }
+        out: dict[str, Any] = {
+            "strata": list(self.strata),
+            "allocation": self.allocation,
+            "min_per_stratum": self.min_per_stratum,
+            "stratum_sizes": sizes,
+            "psu": None,
+        }
+        if self.psu is not None and self.psus is not None:
+            groups = self.psus.drop_duplicates("psu_stratum")
+            out["psu"] = {
+                "column": self.psu,
+                "strata": list(self.psu_strata),
+                "selection": self.psu_selection,
+                "size": self.psu_size,
+                "n_psu": {
+                    str(g): int(k)
+                    for g, k in zip(groups["psu_stratum"], groups["n_psu"], strict=True)
+                },
+            }
+        return out
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _anticipated(
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    labels: np.ndarray,
+    anticipated: Mapping[str, float] | pd.Series | str | float | None,
+    default: float,
+) -> np.ndarray:
+    h = labels.size
+    if anticipated is None:
+        return np.full(h, default)
+    if isinstance(anticipated, int | float) and not isinstance(anticipated, bool):
+        values = np.full(h, float(anticipated))
+    elif isinstance(anticipated, str):
+        if anticipated not in frame.columns:
+            raise ValueError(f"anticipated ({anticipated!r}) is not a column of the frame")
+        col = pd.to_numeric(frame[anticipated].astype("Float64"), errors="coerce")
+        ok = col.notna().to_numpy()
+        values_all = col.to_numpy(dtype=float, na_value=0.0)
+        sums = np.bincount(codes[ok], weights=values_all[ok], minlength=h)
+        counts = np.bincount(codes[ok], minlength=h)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(counts > 0, sums / np.maximum(counts, 1), default)
+    elif isinstance(anticipated, Mapping | pd.Series):
+        mapping = {str(k): float(v) for k, v in dict(anticipated).items()}
+        values = np.array([mapping.get(str(s), math.nan) for s in labels], dtype=float)
+        if np.isnan(values).any():
+            missing = [str(s) for s, v in zip(labels, values, strict=True) if np.isnan(v)][:5]
+            raise ValueError(f"anticipated has no rate for strata {missing} …")
+    else:
+        raise ValueError(
+            "anticipated must be a rate, a column name, or a mapping stratum -> rate"
+        )
+    if np.any((values < 0) | (values > 1)):
+        raise ValueError("anticipated rates must be in [0, 1]")
+    return values
+
+
+@dataclass(frozen=True, slots=True)
+class _Metrics:
+    expected_n: float
+    deff_kish: float
+    n_effective: float
+    margin: float
+
+
+def _metrics(
+    big_n: np.ndarray,
+    small_n: np.ndarray,
+    pi_psu: np.ndarray,
+    p: np.ndarray,
+    *,
+    z: float,
+    deff: float,
+    response_rate: float,
+    two_stage: bool,
+) -> _Metrics:
+    big = big_n.astype(np.float64)
+    small = small_n.astype(np.float64)
+    counts = pi_psu * small  # expected sample units per stratum
+    expected_n = float(counts.sum())
+    keep = counts > 0
+    if not keep.any():
+        return _Metrics(0.0, math.nan, 0.0, math.inf)
+    w = big[keep] / (pi_psu[keep] * small[keep])
+    c = counts[keep]
+    deff_kish = float(c.sum() * np.sum(c * w**2) / np.sum(c * w) ** 2)
+    n_eff = expected_n * response_rate / (deff_kish * deff)
+    total = big.sum()
+    if not two_stage:
+        m = small * response_rate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s2 = np.where(big > 1, big * p * (1 - p) / (big - 1), 0.0)
+            fpc = np.clip(1 - m / big, 0.0, 1.0)
+            var_h = np.where(m > 0, (big / total) ** 2 * fpc * s2 / m, 0.0)
+        var = float(var_h.sum()) * deff
+        # strata with no sample add bias, not variance: they are excluded here
+    else:
+        p_bar = float(np.sum(big * p) / total)
+        shrink = max(1.0 - expected_n / float(total), 0.0)
+        respondents = max(expected_n * response_rate, 1e-300)
+        var = deff * deff_kish * p_bar * (1 - p_bar) * shrink / respondents
+    return _Metrics(expected_n, deff_kish, n_eff, z * math.sqrt(max(var, 0.0)))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _check_unit(name: str, value: float | None, *, closed_low: bool = False) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
+        raise ValueError(f"{name} ({value!r}) must be a number")
+    lo_ok = value >= 0 if closed_low else value > 0
+    if not (lo_ok and value < 1):
+        interval = "[0, 1)" if closed_low else "(0, 1)"
+        raise ValueError(f"{name} ({value!r}) must be in {interval}")
+    return float(value)
+
+
+def plan_sample(
+    frame: pd.DataFrame,
+    *,
+    strata: str | Sequence[str] | None = "provider_id",
+    n: int | None = None,
+    margin: float | None = None,
+    expected: float | None = None,
+    confidence_level: float = 0.95,
+    allocation: Allocation = "proportional",
+    min_per_stratum: int = 2,
+    deff: float = 1.0,
+    target: float | None = None,
+    failures: int = 0,
+    power: float | None = None,
+    response_rate: float = 1.0,
+    anticipated: Mapping[str, float] | pd.Series | str | float | None = None,
+    exponent: float = 0.5,
+    n_per_stratum: int | None = None,
+    psu: str | None = None,
+    psu_selection: PsuSelection = "all",
+    n_psu: int | Mapping[str, int] | None = None,
+    psu_strata: str | Sequence[str] | None = None,
+    psu_size: str | None = None,
+) -> SamplePlan:
+    """Plan a stratified sample of filings: sizes per stratum and expected precision.
+
+    Give the size one way: a total ``n``; or a goal (``margin`` and/or
+    ``target``) and let the plan find the smallest total that reaches it with
+    the chosen allocation; or ``n_per_stratum`` (with ``allocation="equal"``);
+    or ``allocation="tianjin"``, whose rule fixes every stratum's size. When
+    ``n`` (or a rule) and a goal are both given, the plan checks the goal and
+    warns if it is not reached.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The registry (one row per filing).
+    strata : str, list of str or None, default "provider_id"
+        Stratum column(s). Several columns make crossed strata labelled
+        ``"P001 | 广东"``. ``None``: one stratum.
+    n : int, optional
+        Total sample size (expected total for a random stage 1).
+    margin : float, optional
+        Wanted half-width of the two-sided interval at ``confidence_level``.
+    expected : float, optional
+        Anticipated overall rate: planning value for the margin (default 0.5,
+        the conservative choice) and the true rate ``p1`` for ``power``.
+    confidence_level : float, default 0.95
+        Two-sided for ``margin``; one-sided for ``target``.
+    allocation : {"proportional", "neyman", "equal", "power", "tianjin"}
+        How ``n`` is spread over strata (:func:`~beian_audit.sampling.allocate`).
+    min_per_stratum : int, default 2
+        Minimum per stratum (all units of smaller strata).
+    deff : float, default 1.0
+        Extra design effect the plan cannot see (e.g. clustering in two-stage
+        designs); multiplies the variance.
+    target : float, optional
+        A rate to be shown, e.g. 0.995: the plan needs an effective size of at
+        least :func:`~beian_audit.sampling.sample_size_target` (or
+        :func:`~beian_audit.sampling.sample_size_power` when ``power`` is given).
+    failures : int, default 0
+        Failures the target decision may allow.
+    power : float, optional
+        With ``target``: wanted probability of showing it when the true rate is
+        ``expected`` (which must then exceed the target).
+    response_rate : float, default 1.0
+        Expected share of selected filings that can be verified.
+    anticipated : float, column name or mapping stratum -> rate, optional
+        Anticipated rate per stratum (needed by ``"neyman"``; also used for the
+        expected margin). A column name takes the stratum means of that column
+        (e.g. last month's outcomes).
+    exponent : float, default 0.5
+        Exponent of ``"power"`` allocation.
+    n_per_stratum : int, optional
+        With ``allocation="equal"``: this many per stratum (capped at ``N_h``).
+    psu : str, optional
+        Two-stage design: column of the stage-1 units (e.g. ``"provider_id"``).
+        Stage-2 strata are then ``psu`` crossed with the other ``strata``
+        columns.
+    psu_selection : {"all", "srs", "pps", "poisson"}, default "all"
+        Stage 1: every psu; simple random sample of ``n_psu``; Pareto πps
+        (probability proportional to size, fixed ``n_psu``, Rosén 1997); or
+        Poisson πps (exact probabilities, random number of psus).
+    n_psu : int or mapping, optional
+        Number of psus to select (allocated over ``psu_strata`` proportionally
+        to their psu counts, at least one each), or ``{psu_stratum: n}``.
+    psu_strata : str or list of str, optional
+        Stage-1 strata: columns constant within each psu.
+    psu_size : str, optional
+        Size measure of the psus for πps: the sum of this column; default the
+        number of filings.
+
+    Returns
+    -------
+    SamplePlan
+
+    Raises
+    ------
+    SampleDesignError
+        When the sizes cannot be met (``n`` above the frame, below the minimums)
+        or two-stage inputs are inconsistent.
+    ValueError
+        For invalid options.
+
+    Warns
+    -----
+    GoalNotReachableWarning
+        When the plan cannot reach ``margin`` or cannot show ``target`` (e.g.
+        cannot show 99.5 % even with zero failures).
+    SmallStratumWarning
+        When strata get no sample or a single unit out of several.
+
+    Notes
+    -----
+    Expected margin (single stage): ``z √(deff Σ W_h² (1 − f_h) S_h² / m_h)``
+    with ``W_h = N_h/N``, ``m_h = n_h × response_rate``, ``f_h = m_h/N_h`` and
+    ``S_h² = N_h p_h(1 − p_h)/(N_h − 1)`` (Cochran 1977 eq. 5.6). Two-stage with a
+    random stage 1: ``z √(deff × deff_kish × p(1 − p)(1 − n/N)/m)``, which ignores
+    the variation between psus unless ``deff`` accounts for it.
+
+    Kish's design effect ``n Σ w² / (Σ w)²`` (Kish 1965, §11.7) measures the
+    precision lost to unequal weights; a target is reachable when
+    ``n × response_rate / (deff_kish × deff)`` is at least the simple-random-
+    sampling size: 598 to show 99.5 % at 95 % with no failure
+    (``⌈ln 0.05 / ln 0.995⌉``).
+
+    References
+    ----------
+    Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed. Wiley.
+    Kish, L. (1965). *Survey Sampling*. Wiley.
+    Lohr, S. L. (2010). *Sampling: Design and Analysis*, 2nd ed. Brooks/Cole.
+    Rosén, B. (1997). On sampling with probability proportional to size.
+    *Journal of Statistical Planning and Inference* 62, 159–191.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> frame = pd.DataFrame({"website_id": [f"W{i}" for i in range(5000)],
+    ...                       "provider_id": ["A"] * 4000 + ["B"] * 990 + ["C"] * 10})
+    >>> plan_sample(frame, margin=0.05).n
+    358
+    >>> plan_sample(frame, allocation="tianjin").sizes["n"].tolist()
+    [120, 30, 2]
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     plan = plan_sample(frame, n=300, target=0.995)
+    >>> plan.goal_reached, w[0].category.__name__
+    (False, 'GoalNotReachableWarning')
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
+    if len(frame) == 0:
+        raise SampleDesignError("the frame has no rows")
+    if allocation not in ALLOCATIONS:
+        listed = ", ".join(repr(a) for a in ALLOCATIONS)
+        raise ValueError(f"allocation ({allocation!r}) must be one of {listed}")
+    if psu_selection not in PSU_SELECTIONS:
+        listed = ", ".join(repr(a) for a in PSU_SELECTIONS)
+        raise ValueError(f"psu_selection ({psu_selection!r}) must be one of {listed}")
+    confidence_level = _check_unit("confidence_level", confidence_level)  # type: ignore[assignment]
+    margin = _check_unit("margin", margin)
+    target = _check_unit("target", target)
+    power = _check_unit("power", power)
+    if expected is not None and not (isinstance(expected, int | float) and 0 <= expected <= 1):
+        raise ValueError(f"expected ({expected!r}) must be in [0, 1]")
+    if not isinstance(deff, int | float) or isinstance(deff, bool) or deff <= 0:
+        raise ValueError(f"deff ({deff!r}) must be a positive number")
+    if not isinstance(response_rate, int | float) or not 0 < response_rate <= 1:
+        raise ValueError(f"response_rate ({response_rate!r}) must be in (0, 1]")
+    if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
+        raise ValueError(f"failures ({failures!r}) must be a non-negative integer")
+    if power is not None:
+        if target is None:
+            raise ValueError("power needs target")
+        if expected is None or expected <= target:
+            raise ValueError(
+                f"power needs expected (the assumed true rate) above target ({target}); "
+                f"got expected={expected!r}"
+            )
+    if n_per_stratum is not None and allocation != "equal":
+        raise ValueError(
+            f"n_per_stratum goes with allocation='equal', not allocation={allocation!r}"
+        )
+    given = [name for name, v in (("n", n), ("n_per_stratum", n_per_stratum)) if v is not None]
+    if allocation == "tianjin":
+        given.append("allocation='tianjin'")
+    if len(given) > 1:
+        raise ValueError(f"give only one of {', '.join(given)}")
+    if not given and margin is None and target is None:
+        raise ValueError("give n, n_per_stratum, margin or target (or allocation='tianjin')")
+
+    strata_cols = _columns(strata, "strata")
+    psu_strata_cols = _columns(psu_strata, "psu_strata")
+    if psu is not None:
+        if not isinstance(psu, str):
+            raise ValueError(f"psu ({psu!r}) must be a column name")
+        stage2 = (psu, *[c for c in strata_cols if c != psu])
+    else:
+        if psu_selection != "all" or n_psu is not None or psu_strata_cols or psu_size:
+            raise ValueError("psu_selection, n_psu, psu_strata and psu_size need psu=")
+        stage2 = strata_cols
+    needed = [*stage2, *psu_strata_cols, *([psu_size] if psu_size else [])]
+    if isinstance(anticipated, str):
+        needed.append(anticipated)
+    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+    if missing:
+        raise SampleDesignError(f"the frame has no column(s) {missing}")
+
+    codes, labels, components = stratum_codes(frame, stage2)
+    assert components is not None
+    big_n = np.bincount(codes, minlength=labels.size).astype(np.int64)
+    h = labels.size
+    psus: pd.DataFrame | None = None
+    if psu is not None:
+        psus, psu_of_stratum = _psu_table(
+            frame,
+            codes,
+            components,
+            psu=psu,
+            psu_strata=psu_strata_cols,
+            psu_selection=psu_selection,
+            n_psu=n_psu,
+            psu_size=psu_size,
+        )
+        pi_psu = psus["psu_inclusion_probability"].to_numpy()[psu_of_stratum]
+    else:
+        psu_of_stratum = None
+        pi_psu = np.ones(h)
+    two_stage = psu is not None and psu_selection != "all"
+
+    default_p = expected if expected is not None else (target if target is not None else 0.5)
+    p_h = _anticipated(frame, codes, labels, anticipated, float(default_p))
+    if allocation == "neyman" and anticipated is None:
+        raise ValueError("allocation='neyman' needs anticipated rates per stratum (anticipated=)")
+
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - (1 - confidence_level) / 2))  # type: ignore[operator]
+    if (
+        isinstance(min_per_stratum, bool)
+        or not isinstance(min_per_stratum, int)
+        or min_per_stratum < 0
+    ):
+        raise ValueError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
+    lo = np.minimum(min_per_stratum, big_n)
+
+    required: int | None = None
+    if target is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", GoalNotReachableWarning)
+            if power is None:
+                required = sample_size_target(
+                    target, confidence_level=confidence_level, failures=failures  # type: ignore[arg-type]
+                )
+            else:
+                required = sample_size_power(
+                    target,
+                    float(expected),  # type: ignore[arg-type]
+                    power=power,
+                    confidence_level=confidence_level,  # type: ignore[arg-type]
+                )
+
+    def sizes_for(total: int) -> np.ndarray:
+        return allocate(
+            big_n,
+            int(total),
+            method=allocation,
+            min_per_stratum=min_per_stratum,
+            anticipated=p_h,
+            exponent=exponent,
+        )
+
+    def metrics(small: np.ndarray) -> _Metrics:
+        return _metrics(
+            big_n,
+            small,
+            pi_psu,
+            p_h,
+            z=z,
+            deff=float(deff),
+            response_rate=float(response_rate),
+            two_stage=two_stage,
+        )
+
+    def meets(met: _Metrics) -> bool:
+        ok = True
+        if margin is not None:
+            ok &= met.margin <= margin * (1 + 1e-12)
+        if required is not None:
+            ok &= met.n_effective >= required * (1 - 1e-12)
+        return ok
+
+    def smallest(pred: Any) -> int:
+        """Smallest total in [Σlo, ΣN] whose allocation satisfies ``pred``."""
+        low, high = int(lo.sum()), int(big_n.sum())
+        if pred(low):
+            return low
+        if not pred(high):
+            return high
+        while high - low > 1:
+            mid = (low + high) // 2
+            if pred(mid):
+                high = mid
+            else:
+                low = mid
+        return high
+
+    if allocation == "tianjin":
+        small_n = allocate(big_n, method="tianjin", min_per_stratum=min_per_stratum)
+    elif n_per_stratum is not None:
+        if (
+            isinstance(n_per_stratum, bool)
+            or not isinstance(n_per_stratum, int)
+            or n_per_stratum < 1
+        ):
+            raise ValueError(f"n_per_stratum ({n_per_stratum!r}) must be a positive integer")
+        small_n = np.minimum(np.maximum(n_per_stratum, lo), big_n).astype(np.int64)
+    elif n is not None:
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise ValueError(f"n ({n!r}) must be a positive integer")
+        if n > big_n.sum():
+            raise SampleDesignError(f"n ({n}) exceeds the frame ({int(big_n.sum())} rows)")
+        if two_stage:
+            total = smallest(lambda t: metrics(sizes_for(t)).expected_n >= n - 1e-9)
+            small_n = sizes_for(total)
+        else:
+            small_n = sizes_for(int(n))
+    else:
+        total = smallest(lambda t: meets(metrics(sizes_for(t))))
+        small_n = sizes_for(total)
+
+    met = metrics(small_n)
+    goal_parts: list[str] = []
+    reached: bool | None = None
+    problems: list[str] = []
+    if margin is not None:
+        goal_parts.append(f"margin ±{margin:g} at {confidence_level:.0%}")
+        if met.margin > margin * (1 + 1e-12):
+            problems.append(
+                f"the expected margin is ±{met.margin:.4f}, wider than ±{margin:g}"
+            )
+    if target is not None and required is not None:
+        how = (
+            f"allowing {failures} failure(s)"
+            if power is None
+            else f"with power {power:g} if the rate is {expected:g}"
+        )
+        goal_parts.append(f"show ≥ {target:g} at {confidence_level:.0%} one-sided {how}")
+        if met.n_effective < required * (1 - 1e-12):
+            zero = " even with zero failures" if power is None and failures == 0 else ""
+            problems.append(
+                f"the plan cannot show {target:g}{zero}: its effective size "
+                f"{met.n_effective:,.1f} (n={met.expected_n:,.0f}, deff_kish="
+                f"{met.deff_kish:.3f}) is below the {required:,} needed"
+            )
+    if goal_parts:
+        reached = not problems
+    goal = "; ".join(goal_parts) if goal_parts else "no goal stated"
+    if problems:
+        goal += " — NOT reachable: " + "; ".join(problems)
+        warnings.warn("; ".join(problems), GoalNotReachableWarning, stacklevel=2)
+
+    empty = int(((small_n == 0) & (pi_psu > 0)).sum())
+    single = int(((small_n == 1) & (big_n > 1)).sum())
+    if empty:
+        warnings.warn(
+            f"{empty} stratum/strata get no sample: their filings have inclusion "
+            "probability 0 and are not represented by any estimate",
+            SmallStratumWarning,
+            stacklevel=2,
+        )
+    if single:
+        warnings.warn(
+            f"{single} stratum/strata get a single unit out of several: no variance "
+            "can be estimated within them",
+            SmallStratumWarning,
+            stacklevel=2,
+        )
+
+    alpha = 1 - confidence_level  # type: ignore[operator]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = small_n / big_n
+        pi = pi_psu * f
+        weight = np.where(pi > 0, 1 / pi, np.nan)
+        lower = np.where(
+            small_n >= big_n, 1.0, np.where(small_n > 0, alpha ** (1 / np.maximum(small_n, 1)), 0.0)
+        )
+    sizes = pd.DataFrame({"stratum": labels})
+    if len(stage2) > 1:
+        for col in stage2:
+            sizes[col] = components[col].to_numpy()
+    if psu is not None and psus is not None:
+        assert psu_of_stratum is not None
+        sizes["psu"] = psus["psu"].to_numpy()[psu_of_stratum]
+        sizes["psu_stratum"] = psus["psu_stratum"].to_numpy()[psu_of_stratum]
+        sizes["psu_inclusion_probability"] = pi_psu
+    sizes["N"] = big_n
+    sizes["n"] = small_n.astype(np.int64)
+    sizes["f"] = f
+    sizes["take_all"] = small_n >= big_n
+    sizes["anticipated"] = p_h
+    sizes["inclusion_probability"] = pi
+    sizes["weight"] = weight
+    sizes["expected_n"] = pi_psu * small_n
+    sizes["lower_bound_no_failures"] = lower
+    return SamplePlan(
+        sizes=sizes,
+        psus=psus,
+        strata=tuple(stage2),
+        allocation=allocation,
+        min_per_stratum=int(min_per_stratum),
+        n=round(met.expected_n),
+        population_size=int(big_n.sum()),
+        deff_kish=met.deff_kish,
+        n_effective=met.n_effective,
+        expected_margin=met.margin,
+        confidence_level=float(confidence_level),  # type: ignore[arg-type]
+        expected=None if expected is None else float(expected),
+        margin=margin,
+        target=target,
+        failures=int(failures),
+        power=power,
+        deff=float(deff),
+        response_rate=float(response_rate),
+        required_n_effective=required,
+        goal_reached=reached,
+        goal=goal,
+        psu=psu,
+        psu_strata=psu_strata_cols,
+        psu_selection=psu_selection,
+        psu_size=psu_size,
+        _rows=_row_cache(frame, stage2, codes, h),
+    )
+
+
+def _row_cache(
+    frame: pd.DataFrame, columns: tuple[str, ...], codes: np.ndarray, n_strata: int
+) -> RowCodes | None:
+    if not columns:
+        return None
+    arrays = RowCodes.arrays_of(frame, columns)
+    if arrays is None:
+        return None
+    small = codes.astype(np.int32) if n_strata < 2**31 else codes
+    return RowCodes(tuple(columns), arrays, small)
+
+
+def plan_from_design(frame: pd.DataFrame, design: Mapping[str, Any]) -> SamplePlan:
+    """Re-create a plan with the recorded sizes (from a manifest's ``design``).
+
+    Raises
+    ------
+    SampleDesignError
+        When the frame's strata or their sizes differ from the recorded ones.
+    """
+    stage2 = tuple(design["strata"])
+    recorded: dict[str, list[int]] = dict(design["stratum_sizes"])
+    psu_design = design.get("psu")
+    missing = [c for c in stage2 if c not in frame.columns]
+    if missing:
+        raise SampleDesignError(f"the frame has no column(s) {missing}")
+    codes, labels, _ = stratum_codes(frame, stage2)
+    big_n = np.bincount(codes, minlength=labels.size)
+    found = {str(s): int(k) for s, k in zip(labels, big_n, strict=True)}
+    if set(found) != set(recorded):
+        extra = sorted(set(found) - set(recorded))[:5]
+        gone = sorted(set(recorded) - set(found))[:5]
+        raise SampleDesignError(
+            f"the frame's strata differ from the design: new {extra}, missing {gone}"
+        )
+    changed = [s for s in found if found[s] != recorded[s][0]]
+    if changed:
+        s = changed[0]
+        raise SampleDesignError(
+            f"{len(changed)} stratum/strata changed size, e.g. {s!r}: "
+            f"{recorded[s][0]} in the design, {found[s]} in the frame"
+        )
+    kwargs: dict[str, Any] = {}
+    if psu_design is not None:
+        kwargs = {
+            "psu": psu_design["column"],
+            "psu_strata": psu_design["strata"] or None,
+            "psu_selection": psu_design["selection"],
+            "psu_size": psu_design["size"],
+            "n_psu": None if psu_design["selection"] == "all" else psu_design["n_psu"],
+        }
+        strata_arg: Any = list(stage2[1:]) or None
+    else:
+        strata_arg = list(stage2) or None
+    sizes_map = {s: v[1] for s, v in recorded.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan = plan_sample(frame, strata=strata_arg, n_per_stratum=1, allocation="equal",
+                           min_per_stratum=0, **kwargs)
+    small_n = np.array([sizes_map[str(s)] for s in plan.sizes["stratum"]], dtype=np.int64)
+    sizes = plan.sizes.copy()
+    big = sizes["N"].to_numpy()
+    pi_psu = (
+        sizes["psu_inclusion_probability"].to_numpy()
+        if "psu_inclusion_probability" in sizes
+        else np.ones(len(sizes))
+    )
+    sizes["n"] = small_n
+    sizes["f"] = small_n / big
+    sizes["take_all"] = small_n >= big
+    pi = pi_psu * small_n / big
+    sizes["inclusion_probability"] = pi
+    with np.errstate(divide="ignore"):
+        sizes["weight"] = np.where(pi > 0, 1 / np.where(pi > 0, pi, 1), np.nan)
+    sizes["expected_n"] = pi_psu * small_n
+    met = _metrics(
+        big, small_n, pi_psu, sizes["anticipated"].to_numpy(), z=1.959963984540054,
+        deff=1.0, response_rate=1.0, two_stage=plan.two_stage,
+    )
+    return SamplePlan(
+        sizes=sizes,
+        psus=plan.psus,
+        strata=plan.strata,
+        allocation=str(design.get("allocation", "fixed")),
+        min_per_stratum=int(design.get("min_per_stratum", 0)),
+        n=round(met.expected_n),
+        population_size=plan.population_size,
+        deff_kish=met.deff_kish,
+        n_effective=met.n_effective,
+        expected_margin=met.margin,
+        confidence_level=0.95,
+        expected=None,
+        margin=None,
+        target=None,
+        failures=0,
+        power=None,
+        deff=1.0,
+        response_rate=1.0,
+        required_n_effective=None,
+        goal_reached=None,
+        goal="re-created from a manifest",
+        psu=plan.psu,
+        psu_strata=plan.psu_strata,
+        psu_selection=plan.psu_selection,
+        psu_size=plan.psu_size,
+    )

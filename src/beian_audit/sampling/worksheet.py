@@ -1,0 +1,634 @@
+"""The auditors' worksheet: write a sample to XLSX, read the verification outcomes back.
+
+:func:`write_worksheet` (also ``Sample.to_worksheet``) writes one row per
+sampled filing with
+
+* the key and stratum (locked), and the filing details the auditor needs —
+  personal fields masked by :mod:`beian_audit.privacy` (an ID number keeps its
+  region prefix and last four characters, a mobile its first three and last
+  four digits, an email its domain) unless ``reveal=True``;
+* optional automatic check results (``checks``: any DataFrame indexed like the
+  frame, e.g. ``CheckReport.flags``), as ``check_<name>`` columns;
+* five empty, unlocked outcome columns with Excel data validation:
+
+  ====================== =========================== =============================
+  column                 heading                     allowed
+  ====================== =========================== =============================
+  sponsor_info_correct   主体信息是否准确            drop-down 是 / 否
+  access_info_correct    接入信息是否准确            drop-down 是 / 否
+  reason                 原因代码                    drop-down of :data:`REASON_CODES`
+  checked_by             核查人                      text (≤ 50 characters)
+  checked_on             核查日期                    a date, 2000-01-01 … 2100-12-31
+  ====================== =========================== =============================
+
+Row 1 holds the machine column names, row 2 the Chinese headings, data start in
+row 3. The sheet is protected (no password: it prevents accidents, not
+attacks) so only the outcome cells can be edited; a ``reason_codes`` sheet
+explains the codes; a very hidden, protected ``_manifest`` sheet keeps the
+sample's manifest and the key and stratum of every row, so that
+:func:`read_worksheet` can reject edited keys.
+
+:func:`read_worksheet` returns one row per filing: the key, ``sponsor_ok`` and
+``access_ok`` (nullable boolean; empty cells are ``<NA>``), ``reason`` (codes
+joined with ``;``), ``checked_by`` and ``checked_on``. 是/否 is what the
+drop-down offers; ``1``/``0`` and TRUE/FALSE typed by hand are accepted too.
+Unknown values or codes, invalid dates, edited keys or strata, and deleted or
+added rows raise one :class:`~beian_audit.errors.WorksheetError` whose
+message names the first problem's Excel row and column and whose
+``failure_cases`` lists them all (``row`` is the Excel row number).
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> from beian_audit.sampling import plan_sample, draw_sample
+>>> frame = pd.DataFrame({"website_id": [f"W{i}" for i in range(40)],
+...                       "provider_id": ["P1"] * 30 + ["P2"] * 10,
+...                       "sponsor_principal_mobile": ["13812345678"] * 40})
+>>> sample = draw_sample(frame, plan_sample(frame, n=6), seed=1)
+>>> path = sample.to_worksheet(pathlib.Path(tempfile.mkdtemp()) / "check.xlsx")
+>>> outcomes = read_worksheet(path)
+>>> outcomes.columns.tolist()
+['website_id', 'sponsor_ok', 'access_ok', 'reason', 'checked_by', 'checked_on']
+>>> int(outcomes["sponsor_ok"].isna().sum())
+6
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from beian_audit.errors import FAILURE_COLUMNS, WorksheetError, require
+from beian_audit.privacy import mask_frame
+
+if TYPE_CHECKING:
+    from beian_audit.sampling.draw import Sample
+
+__all__ = [
+    "DATA_START_ROW",
+    "MAIN_SHEET",
+    "NO",
+    "OUTCOME_COLUMNS",
+    "REASON_CODES",
+    "WORKSHEET_VERSION",
+    "YES",
+    "read_worksheet",
+    "write_worksheet",
+]
+
+WORKSHEET_VERSION = 1
+MAIN_SHEET = "抽查核验"
+CODES_SHEET = "reason_codes"
+MANIFEST_SHEET = "_manifest"
+#: First Excel row holding a filing (row 1: column names, row 2: Chinese headings).
+DATA_START_ROW = 3
+YES, NO = "是", "否"
+
+OUTCOME_COLUMNS: tuple[str, ...] = (
+    "sponsor_info_correct",
+    "access_info_correct",
+    "reason",
+    "checked_by",
+    "checked_on",
+)
+_OUTCOME_LABELS = {
+    "sponsor_info_correct": "主体信息是否准确",
+    "access_info_correct": "接入信息是否准确",
+    "reason": "原因代码",
+    "checked_by": "核查人",
+    "checked_on": "核查日期",
+}
+
+#: Reason codes for an incorrect filing (code → Chinese description). A cell may
+#: hold one code from the drop-down, or several typed and separated by ``;``.
+REASON_CODES: dict[str, str] = {
+    "sponsor_not_found": "主体不存在或已注销",
+    "cert_mismatch": "证件号码与名称不符",
+    "cert_invalid": "证件无效或已过期",
+    "phone_unreachable": "电话空号或无法接通",
+    "phone_not_principal": "接听人不是负责人",
+    "email_invalid": "电子邮箱无效",
+    "address_wrong": "地址不实或不完整",
+    "stale_info": "信息已变更未更新",
+    "domain_not_resolving": "域名无法解析",
+    "ip_mismatch": "解析IP与备案IP不符",
+    "hosted_elsewhere": "已转至其他接入服务商",
+    "site_closed": "网站已关闭",
+    "other": "其他",
+}
+
+#: Filing columns shown to the auditors, when present (key and stratum come first).
+DEFAULT_COLUMNS: tuple[str, ...] = (
+    "provider_id",
+    "provider_name",
+    "website_icp_number",
+    "website_name",
+    "domain",
+    "home_url",
+    "sponsor_name",
+    "sponsor_nature",
+    "sponsor_cert_type",
+    "sponsor_cert_number",
+    "sponsor_province",
+    "sponsor_address",
+    "sponsor_principal_name",
+    "sponsor_principal_mobile",
+    "sponsor_principal_phone",
+    "sponsor_principal_email",
+    "website_principal_name",
+    "website_principal_mobile",
+    "access_mode",
+    "server_province",
+    "ip_addresses",
+)
+
+_TRUE = {YES, "1", "true", "y", "yes", "t"}
+_FALSE = {NO, "0", "false", "n", "no", "f"}
+_SPLIT = re.compile(r"[;；,，、\s]+")
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_MIN_DATE, _MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+_CHUNK = 30_000
+
+
+def _label(column: str) -> str:
+    from beian_audit.schema import FILING_SCHEMA
+
+    if column in _OUTCOME_LABELS:
+        return _OUTCOME_LABELS[column]
+    if column == "stratum":
+        return "抽样层"
+    if column.startswith("check_"):
+        return f"自动检查: {column[6:]}"
+    if column in FILING_SCHEMA:
+        return FILING_SCHEMA[column].label_zh
+    return column
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, bool | int | float | dt.date | dt.datetime):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _put(ws: Any, row: int, col: int, value: Any) -> Any:
+    cell = ws.cell(row=row, column=col, value=_cell_value(value))
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"  # text, never a formula
+    return cell
+
+
+def _checks_frame(checks: Any, sample_frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    # a CheckReport carries its flags frame as .flags (a DataFrame's own .flags is
+    # pandas' Flags object, so test for a DataFrame first)
+    flags = checks if isinstance(checks, pd.DataFrame) else getattr(checks, "flags", None)
+    if not isinstance(flags, pd.DataFrame):
+        raise TypeError(
+            "checks must be a DataFrame indexed like the frame (or have a .flags DataFrame)"
+        )
+    if key in flags.columns:
+        table = flags.drop_duplicates(subset=key)
+        table = table.set_index(table[key].astype(str)).drop(columns=[key])
+        table = table.reindex(sample_frame[key].astype(str).to_numpy())
+    else:
+        table = flags.reindex(sample_frame.index)
+    table.index = sample_frame.index
+    return table.rename(columns=lambda c: f"check_{c}")
+
+
+def write_worksheet(
+    sample: Sample,
+    path: str | os.PathLike[str],
+    *,
+    checks: pd.DataFrame | Any | None = None,
+    columns: list[str] | None = None,
+    reveal: bool = False,
+) -> Path:
+    """Write the auditors' XLSX worksheet for a sample.
+
+    Parameters
+    ----------
+    sample : Sample
+        From :func:`~beian_audit.sampling.draw_sample`.
+    path : str or path-like
+        Where to write the ``.xlsx``.
+    checks : DataFrame or object with ``.flags``, optional
+        Automatic check results indexed like the frame (or with the key
+        column); each column becomes ``check_<name>``.
+    columns : list of str, optional
+        Filing columns to show (default: the usual filing details present in
+        the frame; truth columns of synthetic data are never shown unless
+        listed here).
+    reveal : bool, default False
+        Write personal fields unmasked.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    MissingDependencyError
+        When openpyxl is not installed (``pip install 'beian-audit[io]'``).
+    """
+    openpyxl = require("openpyxl", "io")
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.workbook.protection import WorkbookProtection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    frame = sample.frame
+    key = sample.key
+    if columns is None:
+        shown = [c for c in DEFAULT_COLUMNS if c in frame.columns and c != key]
+    else:
+        unknown = [c for c in columns if c not in frame.columns]
+        if unknown:
+            raise ValueError(f"columns {unknown} are not in the sample")
+        shown = [c for c in columns if c not in (key, "stratum")]
+    info = mask_frame(frame[[key, "stratum", *shown]], reveal=reveal)
+    if checks is not None:
+        info = pd.concat([info, _checks_frame(checks, frame, key)], axis=1)
+    names = [*info.columns, *OUTCOME_COLUMNS]
+    n_rows = len(info)
+    last_row = DATA_START_ROW + max(n_rows, 1) - 1
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = MAIN_SHEET
+    head_font = Font(bold=True)
+    outcome_fill = PatternFill("solid", fgColor="FFF2CC")
+    for j, name in enumerate(names, start=1):
+        _put(ws, 1, j, name).font = Font(color="808080", size=8)
+        _put(ws, 2, j, _label(name)).font = head_font
+        ws.column_dimensions[get_column_letter(j)].width = 14 if name != "reason" else 22
+    values = info.to_numpy(dtype=object)
+    unlocked = Protection(locked=False)
+    first_outcome = len(info.columns) + 1
+    for i in range(n_rows):
+        r = DATA_START_ROW + i
+        for j, value in enumerate(values[i], start=1):
+            _put(ws, r, j, value)
+        for j in range(first_outcome, first_outcome + len(OUTCOME_COLUMNS)):
+            cell = ws.cell(row=r, column=j)
+            cell.protection = unlocked
+            cell.fill = outcome_fill
+            if names[j - 1] == "checked_on":
+                cell.number_format = "yyyy-mm-dd"
+    col = {name: get_column_letter(j) for j, name in enumerate(names, start=1)}
+
+    def rng(name: str) -> str:
+        return f"{col[name]}{DATA_START_ROW}:{col[name]}{last_row}"
+
+    yes_no = DataValidation(
+        type="list",
+        formula1=f'"{YES},{NO}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="是/否",
+        error=f"请选择 {YES} 或 {NO}",
+    )
+    yes_no.add(rng("sponsor_info_correct"))
+    yes_no.add(rng("access_info_correct"))
+    codes = DataValidation(
+        type="list",
+        formula1=f"'{CODES_SHEET}'!$A$2:$A${len(REASON_CODES) + 1}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="原因代码",
+        error=f"请从 {CODES_SHEET} 表中选择原因代码",
+    )
+    codes.add(rng("reason"))
+    who = DataValidation(
+        type="textLength", operator="lessThanOrEqual", formula1="50", allow_blank=True
+    )
+    who.add(rng("checked_by"))
+    when = DataValidation(
+        type="date",
+        operator="between",
+        formula1="DATE(2000,1,1)",
+        formula2="DATE(2100,12,31)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="核查日期",
+        error="请输入日期，例如 2013-05-01",
+    )
+    when.add(rng("checked_on"))
+    for dv in (yes_no, codes, who, when):
+        ws.add_data_validation(dv)
+    ws.freeze_panes = ws.cell(row=DATA_START_ROW, column=3)
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(names))}{last_row}"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    cs = wb.create_sheet(CODES_SHEET)
+    _put(cs, 1, 1, "code").font = head_font
+    _put(cs, 1, 2, "说明").font = head_font
+    for i, (code, text) in enumerate(REASON_CODES.items(), start=2):
+        _put(cs, i, 1, code)
+        _put(cs, i, 2, text)
+    cs.column_dimensions["A"].width = 24
+    cs.column_dimensions["B"].width = 28
+    cs.protection.sheet = True
+
+    ms = wb.create_sheet(MANIFEST_SHEET)
+    text = json.dumps(_json_manifest(sample.manifest), ensure_ascii=False)
+    chunks = [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)] or [""]
+    meta = {
+        "worksheet_version": WORKSHEET_VERSION,
+        "key": key,
+        "sheet": MAIN_SHEET,
+        "first_row": DATA_START_ROW,
+        "rows": n_rows,
+        "manifest_chunks": len(chunks),
+    }
+    for i, (name, value) in enumerate(meta.items(), start=1):
+        _put(ms, i, 1, name)
+        _put(ms, i, 2, value)
+    for i, chunk in enumerate(chunks, start=1):
+        _put(ms, i, 4, chunk)
+    _put(ms, 1, 6, "row")
+    _put(ms, 1, 7, key)
+    _put(ms, 1, 8, "stratum")
+    keys = info[key].astype(str).to_numpy()
+    strata = info["stratum"].astype(str).to_numpy()
+    for i in range(n_rows):
+        _put(ms, i + 2, 6, DATA_START_ROW + i)
+        _put(ms, i + 2, 7, keys[i])
+        _put(ms, i + 2, 8, strata[i])
+    ms.protection.sheet = True
+    ms.sheet_state = "veryHidden"
+    wb.security = WorkbookProtection(lockStructure=True)
+    for sheet in (ws, cs):
+        for row in sheet.iter_rows(min_row=2, max_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = Path(path)
+    wb.save(out)
+    return out
+
+
+def _json_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    from beian_audit._results import jsonable
+
+    return jsonable(manifest)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _yes_no(value: Any) -> tuple[bool | None, bool]:
+    """(parsed, ok)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, True
+    if isinstance(value, bool):
+        return value, True
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value), True
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True, True
+    if text in _FALSE:
+        return False, True
+    return None, False
+
+
+def _codes(value: Any) -> tuple[str, list[str]]:
+    """(normalised codes joined with ';', unknown tokens)."""
+    text = _text(value)
+    if text is None:
+        return "", []
+    by_label = {label: code for code, label in REASON_CODES.items()}
+    out, bad = [], []
+    for token in _SPLIT.split(text):
+        if not token:
+            continue
+        code = token if token in REASON_CODES else by_label.get(token)
+        if code is None:
+            bad.append(token)
+        elif code not in out:
+            out.append(code)
+    return ";".join(out), bad
+
+
+def _date(value: Any) -> tuple[pd.Timestamp | None, bool]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, True
+    day: dt.date | None = None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            converted = from_excel(value)
+        except (ValueError, OverflowError, TypeError):
+            return None, False
+        day = converted.date() if isinstance(converted, dt.datetime) else None
+    else:
+        match = _DATE.match(str(value).strip())
+        if match:
+            try:
+                day = dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None, False
+    if day is None or not _MIN_DATE <= day <= _MAX_DATE:
+        return None, False
+    return pd.Timestamp(day), True
+
+
+def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read the verification outcomes back from a filled-in worksheet.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A worksheet written by :func:`write_worksheet`.
+
+    Returns
+    -------
+    DataFrame
+        One row per filing in worksheet order: the key column (named as in the
+        manifest, e.g. ``website_id``), ``sponsor_ok`` and ``access_ok``
+        (nullable boolean), ``reason`` (string; codes joined with ``;``,
+        ``""`` when none), ``checked_by`` (string) and ``checked_on``
+        (``datetime64[ns]``). ``attrs["manifest"]`` holds the sample manifest.
+
+    Raises
+    ------
+    WorksheetError
+        Unknown yes/no values or reason codes, invalid dates, edited key or
+        stratum cells, deleted or added rows, missing columns. The message
+        names the first problem's Excel row and column; ``failure_cases`` lists
+        every problem (``row`` = Excel row number, ``column``, ``value``,
+        ``reason`` in ``missing_column``, ``key_edited``, ``stratum_edited``,
+        ``row_missing``, ``unexpected_row``, ``unknown_value``,
+        ``unknown_code``, ``invalid_date``).
+    MissingDependencyError
+        When openpyxl is not installed.
+    """
+    openpyxl = require("openpyxl", "io")
+    from openpyxl.utils import get_column_letter
+
+    source = Path(path)
+    wb = openpyxl.load_workbook(source, data_only=True)
+    if MANIFEST_SHEET not in wb.sheetnames:
+        raise WorksheetError(f"{source.name} is not a beian_audit worksheet (no {MANIFEST_SHEET})")
+    ms = wb[MANIFEST_SHEET]
+    meta: dict[str, Any] = {}
+    for row in ms.iter_rows(min_row=1, max_col=2, values_only=True):
+        if row[0] is None:
+            break
+        meta[str(row[0])] = row[1]
+    key = str(meta["key"])
+    sheet_name = str(meta.get("sheet", MAIN_SHEET))
+    first_row = int(meta.get("first_row", DATA_START_ROW))
+    n_chunks = int(meta.get("manifest_chunks", 1))
+    text = "".join(
+        str(ms.cell(row=i, column=4).value or "") for i in range(1, n_chunks + 1)
+    )
+    manifest = json.loads(text) if text else {}
+    expected: dict[int, tuple[str, str]] = {}
+    for row in ms.iter_rows(min_row=2, min_col=6, max_col=8, values_only=True):
+        if row[0] is None:
+            break
+        expected[int(row[0])] = (str(row[1]), str(row[2]))
+    if sheet_name not in wb.sheetnames:
+        raise WorksheetError(f"{source.name}: the sheet {sheet_name!r} is missing")
+    ws = wb[sheet_name]
+    header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
+    where = {str(v): j for j, v in enumerate(header) if v is not None}
+    problems: list[dict[str, Any]] = []
+    for name in (key, "stratum", *OUTCOME_COLUMNS):
+        if name not in where:
+            problems.append({"row": 1, "column": name, "value": None, "reason": "missing_column"})
+    if problems:
+        _raise(source, problems, {})
+    letters = {name: get_column_letter(j + 1) for name, j in where.items()}
+    records: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    last = max(ws.max_row, max(expected, default=first_row - 1))
+    for r, row in enumerate(
+        ws.iter_rows(min_row=first_row, max_row=last, values_only=True), start=first_row
+    ):
+        cells = {name: (row[j] if j < len(row) else None) for name, j in where.items()}
+
+        def bad(column: str, value: Any, reason: str, r: int = r) -> None:
+            problems.append(
+                {"row": r, "column": column, "value": _text(value), "reason": reason}
+            )
+
+        if r not in expected:
+            if any(_text(v) is not None for v in cells.values()):
+                bad(key, cells[key], "unexpected_row")
+            continue
+        seen.add(r)
+        want_key, want_stratum = expected[r]
+        got_key = _text(cells[key])
+        if got_key is None and all(_text(v) is None for v in cells.values()):
+            bad(key, None, "row_missing")
+            continue
+        if got_key != want_key:
+            bad(key, cells[key], "key_edited")
+        if _text(cells["stratum"]) != want_stratum:
+            bad("stratum", cells["stratum"], "stratum_edited")
+        sponsor, ok1 = _yes_no(cells["sponsor_info_correct"])
+        if not ok1:
+            bad("sponsor_info_correct", cells["sponsor_info_correct"], "unknown_value")
+        access, ok2 = _yes_no(cells["access_info_correct"])
+        if not ok2:
+            bad("access_info_correct", cells["access_info_correct"], "unknown_value")
+        reason, unknown = _codes(cells["reason"])
+        if unknown:
+            bad("reason", ";".join(unknown), "unknown_code")
+        checked_on, ok3 = _date(cells["checked_on"])
+        if not ok3:
+            bad("checked_on", cells["checked_on"], "invalid_date")
+        records.append(
+            {
+                key: want_key,
+                "sponsor_ok": sponsor,
+                "access_ok": access,
+                "reason": reason,
+                "checked_by": _text(cells["checked_by"]),
+                "checked_on": checked_on,
+            }
+        )
+    for r in sorted(set(expected) - seen):
+        problems.append(
+            {"row": r, "column": key, "value": expected[r][0], "reason": "row_missing"}
+        )
+    if problems:
+        _raise(source, problems, letters)
+    from beian_audit.schema import STRING_DTYPE
+
+    out = pd.DataFrame(
+        records, columns=[key, "sponsor_ok", "access_ok", "reason", "checked_by", "checked_on"]
+    )
+    out = out.astype(
+        {
+            key: STRING_DTYPE,
+            "sponsor_ok": "boolean",
+            "access_ok": "boolean",
+            "reason": STRING_DTYPE,
+            "checked_by": STRING_DTYPE,
+        }
+    )
+    out["checked_on"] = pd.to_datetime(out["checked_on"]).astype("datetime64[ns]")
+    out.attrs["manifest"] = manifest
+    return out
+
+
+_MESSAGES = {
+    "missing_column": "the column is missing",
+    "key_edited": "the key was edited",
+    "stratum_edited": "the stratum was edited",
+    "row_missing": "the row was deleted or emptied",
+    "unexpected_row": "a row was added",
+    "unknown_value": f"the value must be {YES} or {NO}",
+    "unknown_code": f"unknown reason code (see the {CODES_SHEET} sheet)",
+    "invalid_date": "not a date between 2000-01-01 and 2100-12-31",
+}
+
+
+def _raise(source: Path, problems: list[dict[str, Any]], letters: dict[str, str]) -> None:
+    failures = pd.DataFrame(problems, columns=list(FAILURE_COLUMNS))
+    first = problems[0]
+    cell = f"{letters.get(first['column'], '')}{first['row']}"
+    message = (
+        f"{source.name}: {len(problems)} problem(s); first at Excel row {first['row']}, "
+        f"column {first['column']!r} (cell {cell}): {_MESSAGES[first['reason']]}"
+        f" (value {first['value']!r})"
+    )
+    raise WorksheetError(message, failure_cases=failures)

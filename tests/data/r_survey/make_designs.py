@@ -1,0 +1,117 @@
+"""Write the design_*.csv test designs read by make_reference.R (run once; output committed).
+
+Deterministic (numpy Generator, fixed seed). Run from anywhere:
+
+    python tests/data/r_survey/make_designs.py
+
+Designs
+-------
+design_stratified.csv
+    Single-stage stratified SRSWOR: 15 strata with N_h from 3 to 3,000 and
+    n_h from 2 to 40, one certainty stratum (n_h = N_h), weights N_h / n_h.
+    Outcomes: ``y75`` (about 75 % ones), ``y995`` (two failures in the whole
+    sample, most strata without failures), ``y_all1`` (all ones),
+    ``y_miss`` (y75 with a few missing values, for the na.rm case).
+    Domain columns ``province`` (A/B/C) and ``nature``.
+design_lonely.csv
+    Stratified sample with a lonely PSU (n_h = 1 < N_h) and a single-unit
+    certainty stratum (n_h = N_h = 1), outcome ``y``.
+design_twostage.csv
+    Two-stage sample: first-stage strata ``psu_stratum`` with
+    ``psu_population_size`` PSUs, PSU ids ``psu`` reused across strata
+    (nested), unequal ``weight``; outcomes ``y75``, ``y995``; domain
+    ``province``. Also carries the second-stage ``stratum`` /
+    ``population_size`` columns of a ``Sample`` frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).parent
+
+
+def stratified(rng: np.random.Generator) -> pd.DataFrame:
+    big_n = [3, 12, 40, 75, 120, 200, 350, 500, 800, 1200, 1500, 2000, 2500, 3000, 900]
+    small_n = [3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 40, 2]
+    rows = []
+    for h, (N, n) in enumerate(zip(big_n, small_n, strict=True)):
+        p = rng.uniform(0.6, 0.9)
+        for _ in range(n):
+            rows.append(
+                {
+                    "stratum": f"S{h:02d}",
+                    "population_size": N,
+                    "weight": N / n,
+                    "province": rng.choice(["A", "B", "C"], p=[0.5, 0.3, 0.2]),
+                    "nature": rng.choice(["enterprise", "individual"], p=[0.65, 0.35]),
+                    "y75": int(rng.random() < p),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["y995"] = 1
+    frame.loc[[37, 180], "y995"] = 0  # two failures, in two different strata
+    frame["y_all1"] = 1
+    y_miss = frame["y75"].astype("Float64")
+    y_miss[[5, 44, 101, 150]] = pd.NA
+    frame["y_miss"] = y_miss
+    return frame
+
+
+def lonely(rng: np.random.Generator) -> pd.DataFrame:
+    spec = [("L1", 30, 4), ("L2", 50, 6), ("L3", 20, 1), ("L4", 1, 1), ("L5", 80, 5)]
+    rows = []
+    for name, N, n in spec:
+        for _ in range(n):
+            rows.append(
+                {
+                    "stratum": name,
+                    "population_size": N,
+                    "weight": N / n,
+                    "y": int(rng.random() < 0.7),
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["stratum"] == "L3", "y"] = 0
+    return frame
+
+
+def twostage(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for s, (n_psu_pop, n_psu) in enumerate([(20, 4), (35, 5), (12, 3), (60, 6), (8, 2)]):
+        for c in range(n_psu):
+            m_pop = int(rng.integers(20, 400))
+            m = int(rng.integers(3, 12))
+            p = rng.uniform(0.55, 0.95)
+            for _ in range(m):
+                rows.append(
+                    {
+                        "psu_stratum": f"P{s}",
+                        "psu": f"c{c}",  # reused across strata: nested ids
+                        "psu_population_size": n_psu_pop,
+                        "psu_inclusion_probability": n_psu / n_psu_pop,
+                        "stratum": f"P{s}-c{c}",
+                        "population_size": m_pop,
+                        "weight": (n_psu_pop / n_psu) * (m_pop / m),
+                        "province": rng.choice(["A", "B"]),
+                        "y75": int(rng.random() < p),
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    frame["y995"] = 1
+    frame.loc[[11, 95], "y995"] = 0
+    return frame
+
+
+def main() -> None:
+    rng = np.random.default_rng(20260507)
+    stratified(rng).to_csv(HERE / "design_stratified.csv", index=False)
+    lonely(rng).to_csv(HERE / "design_lonely.csv", index=False)
+    twostage(rng).to_csv(HERE / "design_twostage.csv", index=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,311 @@
+"""Tests of beian_audit.estimation.stratified (behaviour, errors, invariances).
+
+Numerical agreement with R survey is in test_estimation_r_reference.py; here the
+expected numbers are closed forms (stated in comments) or the function itself
+under a transformation that must not change the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from beian_audit.errors import (
+    DegenerateIntervalWarning,
+    EstimationError,
+    SmallStratumWarning,
+)
+from beian_audit.estimation import DESIGN_METHODS, ProportionEstimate, estimate_proportion
+
+DATA = Path(__file__).parent / "data" / "r_survey"
+
+
+@pytest.fixture(scope="module")
+def design() -> pd.DataFrame:
+    return pd.read_csv(DATA / "design_stratified.csv")
+
+
+def _quiet(*args, **kwargs) -> ProportionEstimate:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimate_proportion(*args, **kwargs)
+
+
+@dataclass
+class FakeSample:
+    """Duck-typed Sample: .frame and .manifest."""
+
+    frame: pd.DataFrame
+    manifest: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- inputs
+def test_sample_object_and_frame_give_the_same_answer(design):
+    a = estimate_proportion(FakeSample(design), "y75")
+    b = estimate_proportion(design, "y75")
+    assert (a.estimate, a.se, tuple(a.ci)) == (b.estimate, b.se, tuple(b.ci))
+    assert a.design["strata"] == "stratum" and a.design["population_size"] == "population_size"
+
+
+def test_column_overrides_and_no_design(design):
+    explicit = estimate_proportion(design, "y75", strata="stratum",
+                                   population_size="population_size", weight="weight")
+    assert explicit.se == estimate_proportion(design, "y75").se
+    # False switches a default off: no strata, no fpc, equal weights -> SRS with
+    # replacement: se^2 = p(1-p)/(n-1) (R svymean with ids=~1, no strata/fpc).
+    plain = estimate_proportion(design, "y75", strata=False, population_size=False, weight=False)
+    p, n = design["y75"].mean(), len(design)
+    assert plain.estimate == pytest.approx(p, rel=1e-14)
+    assert plain.se == pytest.approx(math.sqrt(p * (1 - p) / (n - 1)), rel=1e-12)
+    assert plain.df == n - 1
+
+
+def test_weights_default_to_population_over_sample_size(design):
+    # Without a weight column the weights are N_h / n_h (as R derives them from fpc).
+    no_w = estimate_proportion(design.drop(columns="weight"), "y75")
+    assert no_w.design["weight"] is None
+    assert no_w.estimate == pytest.approx(estimate_proportion(design, "y75").estimate, rel=1e-14)
+
+
+def test_boolean_and_nullable_outcomes(design):
+    as_bool = design.assign(ok=design["y75"].astype(bool))
+    as_nullable = design.assign(ok=design["y75"].astype("boolean"))
+    as_object = design.assign(ok=design["y75"].map({1: True, 0: False}).astype(object))
+    ref = estimate_proportion(design, "y75")
+    for frame in (as_bool, as_nullable, as_object):
+        assert estimate_proportion(frame, "ok").estimate == ref.estimate
+
+
+def test_invalid_outcome_values_name_the_rows(design):
+    bad = design.assign(ok=design["y75"].astype(object))
+    bad.loc[[3, 7], "ok"] = "yes"
+    with pytest.raises(EstimationError, match=r"2 row\(s\) do not, at positions 3, 7"):
+        estimate_proportion(bad, "ok")
+    with pytest.raises(EstimationError, match=r"positions 0"):
+        estimate_proportion(design.assign(ok=[2] + [1] * (len(design) - 1)), "ok")
+
+
+def test_missing_outcomes_raise_or_are_accounted_for(design):
+    with pytest.raises(EstimationError, match=r"missing in 4 row\(s\), at positions 5, 44, 101, "
+                                              r"150.*missing='drop'"):
+        estimate_proportion(design, "y_miss")
+    est = estimate_proportion(design, "y_miss", missing="drop", by="province")
+    table = est.to_frame()
+    # every input row is accounted for: used + missing, per domain and in total
+    rows_per_domain = design.groupby("province").size()
+    domains = table[table["level"] == "domain"].set_index("province")
+    assert (domains["n"] + domains["n_missing"]).to_dict() == rows_per_domain.to_dict()
+    total = table.iloc[-1]
+    assert total["n"] + total["n_missing"] == len(design) == est.design["n_input"]
+    assert est.design["n_missing"] == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.drop(columns="y75"), r"outcome column \('y75'\) is not in the sample"),
+        (lambda f: f.assign(stratum=f["stratum"].where(f.index != 4)),
+         r"strata column \('stratum'\) has missing values at positions 4"),
+        (lambda f: f.assign(weight=f["weight"].where(f.index != 9, -1.0)),
+         r"weight column \('weight'\) must be positive and finite; check positions 9"),
+        (lambda f: f.assign(population_size=f["population_size"].where(f.index != 20, 999)),
+         r"must be constant within each stratum"),
+        (lambda f: f.assign(population_size=2), r"below the number of sampled units"),
+        (lambda f: f.assign(weight="heavy"), r"weight column \('weight'\) must be numeric"),
+    ],
+)
+def test_design_errors(design, change, message):
+    with pytest.raises(EstimationError, match=message):
+        estimate_proportion(change(design), "y75")
+
+
+def test_option_errors(design):
+    with pytest.raises(EstimationError, match=r"method \('wald'\) must be one of 'korn-graubard'"):
+        estimate_proportion(design, "y75", method="wald")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match=r"alternative \('larger'\)"):
+        estimate_proportion(design, "y75", alternative="larger")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match=r"lonely_psu \('skip'\)"):
+        estimate_proportion(design, "y75", lonely_psu="skip")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match=r"missing \('ignore'\)"):
+        estimate_proportion(design, "y75", missing="ignore")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="by column"):
+        estimate_proportion(design, "y75", by="nope")
+    with pytest.raises(EstimationError, match="must be a Sample"):
+        estimate_proportion([1, 2, 3], "y75")
+    with pytest.raises(EstimationError, match="no rows"):
+        estimate_proportion(design.iloc[:0], "y75")
+    with pytest.raises(EstimationError, match=r"strata \(3\) must be a column name"):
+        estimate_proportion(design, "y75", strata=3)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- domains
+def test_domains_are_subpopulations_of_the_full_design(design):
+    est = estimate_proportion(design, "y75", by=["province", "nature"])
+    by = est.by
+    assert by is not None and len(by) == design.groupby(["province", "nature"]).ngroups
+    assert list(by.columns[:2]) == ["province", "nature"]
+    one = est.domain(("A", "individual"))
+    assert one.n == ((design["province"] == "A") & (design["nature"] == "individual")).sum()
+    # the same domain computed by zeroing the outcome's indicator outside it:
+    # the domain mean is the ratio of two weighted totals (closed form)
+    mask = (design["province"] == "A") & (design["nature"] == "individual")
+    w = design["weight"]
+    assert one.estimate == pytest.approx((w * design["y75"])[mask].sum() / w[mask].sum())
+    assert one.by is None and "domain" in one.design
+    with pytest.raises(EstimationError, match="not a domain"):
+        est.domain(("Z", "individual"))
+    with pytest.raises(EstimationError, match="one value per by column"):
+        est.domain("A")
+
+
+def test_missing_domain_values_form_their_own_domain(design):
+    frame = design.assign(province=design["province"].where(design.index % 17 != 0))
+    est = estimate_proportion(frame, "y75", by="province")
+    assert est.by["n"].sum() == len(frame)
+    assert est.by["province"].isna().sum() == 1
+    assert est.domain(np.nan).n == (design.index % 17 == 0).sum()
+
+
+def test_stacked_replicates_equal_separate_estimates(design):
+    # Replicates stacked with strata of their own and by="rep" give exactly the
+    # separate estimates: the identity the coverage simulation relies on.
+    rng = np.random.default_rng(3)
+    reps = [design.assign(y75=rng.permutation(design["y75"].to_numpy())) for _ in range(3)]
+    stacked = pd.concat(
+        [r.assign(rep=i, stratum=f"{i}-" + r["stratum"]) for i, r in enumerate(reps)],
+        ignore_index=True,
+    )
+    together = estimate_proportion(stacked, "y75", by="rep").by
+    for i, r in enumerate(reps):
+        alone = estimate_proportion(r, "y75")
+        row = together.iloc[i]
+        assert row["estimate"] == pytest.approx(alone.estimate, rel=1e-13)
+        assert row["se"] == pytest.approx(alone.se, rel=1e-12)
+        assert row["df"] == alone.df
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(tuple(alone.ci), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- degenerate cases
+def test_census_gives_zero_width_with_a_warning():
+    frame = pd.DataFrame({"stratum": ["a"] * 3 + ["b"] * 2, "population_size": [3] * 3 + [2] * 2,
+                          "ok": [1, 0, 1, 1, 1]})
+    with pytest.warns(DegenerateIntervalWarning, match="fully enumerated"):
+        est = estimate_proportion(frame, "ok")
+    assert est.se == 0 and est.ci.low == est.ci.high == est.estimate == 0.8
+    assert est.ci.note == "census" and math.isinf(est.n_effective)
+
+
+def test_no_failure_is_defined_and_warned():
+    # p-hat = 1 with n = 400: the Korn-Graubard lower bound is (alpha/2)^(1/n)
+    # (NCHS rule: effective n = n), R's "beta" would be NaN.
+    frame = pd.DataFrame({"stratum": np.repeat(["a", "b"], 200), "population_size": 10_000,
+                          "ok": 1})
+    with pytest.warns(DegenerateIntervalWarning, match="estimate is 0 or 1"):
+        est = estimate_proportion(frame, "ok")
+    assert est.ci.low == pytest.approx(0.025 ** (1 / 400), rel=1e-12) and est.ci.high == 1.0
+    assert est.n_effective == 400 and math.isnan(est.deff)
+    with pytest.warns(DegenerateIntervalWarning):
+        beta = est.interval(method="beta")
+    assert beta.low == est.ci.low and beta.note == "boundary"
+
+
+def test_lonely_psu_rules():
+    frame = pd.read_csv(DATA / "design_lonely.csv")
+    with pytest.warns(SmallStratumWarning, match="single sampled PSU.*L3.*'adjust'"):
+        est = estimate_proportion(frame, "y")
+    assert est.table["n_lonely_strata"].iloc[-1] == 1
+    with pytest.raises(EstimationError, match=r"single sampled PSU \(L3\)"):
+        estimate_proportion(frame, "y", lonely_psu="fail")
+    # certainty and remove: the lonely stratum adds nothing; adjust adds f_h * z^2 > 0
+    se = {r: _quiet(frame, "y", lonely_psu=r).se for r in ("adjust", "certainty", "remove")}
+    assert se["certainty"] == se["remove"] < se["adjust"]
+
+
+def test_df_zero_gives_the_whole_range():
+    # Two strata with one PSU each: df = 2 - 2 = 0, t-based bounds are [0, 1].
+    frame = pd.DataFrame({"stratum": ["a", "b"], "population_size": [10, 10], "ok": [1, 0]})
+    with pytest.warns(DegenerateIntervalWarning, match="degrees of freedom <= 0"), \
+            pytest.warns(SmallStratumWarning):
+        est = estimate_proportion(frame, "ok", method="logit")
+    assert est.df == 0 and tuple(est.ci) == (0.0, 1.0) and est.ci.note == "df"
+
+
+# --------------------------------------------------------------------------- result object
+def test_result_object(design):
+    est = estimate_proportion(design, "y75", by="province")
+    assert "\n" not in repr(est) and repr(est).startswith("ProportionEstimate(outcome='y75'")
+    frame = est.to_frame()
+    assert list(frame["level"]) == ["domain"] * 3 + ["total"]
+    doc = est.to_dict()
+    assert doc["schema_version"] and doc["kind"] == "ProportionEstimate"
+    json.dumps(doc)  # JSON-ready
+    assert len(doc["records"]) == 4
+    assert "<table" in est._repr_html_()
+    with pytest.raises(AttributeError):
+        est.estimate = 0.5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("method", DESIGN_METHODS)
+def test_with_interval_equals_a_fresh_estimate(design, method):
+    base = _quiet(design, "y995", by="province", method="korn-graubard")
+    for alternative in ("two-sided", "greater", "less"):
+        fresh = _quiet(design, "y995", by="province", method=method, confidence_level=0.9,
+                       alternative=alternative)
+        again = _quiet_with(base, method, alternative)
+        pd.testing.assert_frame_equal(fresh.to_frame(), again.to_frame())
+        assert tuple(fresh.ci) == tuple(again.ci)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert fresh.ci == again.interval()
+
+
+def _quiet_with(est, method, alternative):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.with_interval(method=method, confidence_level=0.9, alternative=alternative)
+
+
+# --------------------------------------------------------------------------- properties
+@st.composite
+def stratified_samples(draw):
+    n_strata = draw(st.integers(min_value=1, max_value=6))
+    rows = []
+    for h in range(n_strata):
+        n_h = draw(st.integers(min_value=2, max_value=12))
+        big_n = draw(st.integers(min_value=n_h, max_value=500))
+        p = draw(st.sampled_from([0.5, 1.0]))
+        failures = draw(st.integers(min_value=0, max_value=n_h))
+        ok = [0] * failures + [1] * (n_h - failures) if p < 1 else [1] * n_h
+        for i in range(n_h):
+            rows.append({"stratum": f"s{h}", "population_size": big_n,
+                         "weight": big_n / n_h, "dom": "ab"[i % 2], "ok": ok[i]})
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=60)
+@given(frame=stratified_samples(), method=st.sampled_from(DESIGN_METHODS),
+       level=st.floats(min_value=0.5, max_value=0.99), seed=st.integers(0, 2**32 - 1))
+def test_bounds_are_valid_monotone_and_row_order_free(frame, method, level, seed):
+    est = _quiet(frame, "ok", by="dom", method=method, confidence_level=level)
+    t = est.to_frame()
+    assert ((t["ci_low"] >= 0) & (t["ci_high"] <= 1)).all()
+    assert (t["ci_low"] <= t["estimate"] + 1e-15).all()
+    assert (t["estimate"] <= t["ci_high"] + 1e-15).all()
+    w = _quiet(frame, "ok", by="dom", method=method,
+               confidence_level=min(level + 0.05, 0.999)).to_frame()
+    assert (w["ci_low"] <= t["ci_low"] + 1e-12).all()
+    assert (w["ci_high"] >= t["ci_high"] - 1e-12).all()
+    shuffled = frame.sample(frac=1.0, random_state=seed % (2**31)).reset_index(drop=True)
+    again = _quiet(shuffled, "ok", by="dom", method=method, confidence_level=level).to_frame()
+    for col in ("estimate", "se", "ci_low", "ci_high", "deff", "n_effective"):
+        np.testing.assert_allclose(again[col], t[col], rtol=1e-10, atol=1e-14)
+    assert (again["df"] == t["df"]).all() and (again["n"] == t["n"]).all()
