@@ -12,9 +12,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from beian_audit.errors import DataQualityWarning, SchemaError
 from beian_audit.reporting import BlacklistMatch, match_blacklist
+from beian_audit.reporting.blacklist import _ascii_host, _loose
 
 # a valid unified social credit code and its embedded organisation code (checked by
 # beian_audit.checks.identity; the code is fictitious)
@@ -242,3 +245,100 @@ def test_synthetic_registry_hits_equal_plain_selection():
     }  # fmt: skip
     assert plain <= got
     assert len(got) >= 30
+
+
+# --------------------------------------------------------------------------- pre-filter
+_FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+
+
+@st.composite
+def _reformatted(draw, values: list[str]) -> tuple[str, str]:
+    """A value of the synthetic registry, re-spelled as people type it."""
+    raw = draw(st.sampled_from(values))
+    text = raw
+    if draw(st.booleans()):
+        text = text.lower()
+    if draw(st.booleans()):
+        text = text.translate(_FULL_WIDTH)
+    cut = draw(st.integers(0, len(text)))
+    sep = draw(st.sampled_from(["", " ", "-", ".", "\t"]))
+    text = draw(st.sampled_from(["", " "])) + text[:cut] + sep + text[cut:]
+    return raw, text
+
+
+@pytest.fixture(scope="module")
+def synthetic_ids() -> list[str]:
+    from beian_audit.synthetic import generate_world
+
+    reg = generate_world(400, seed=4).filings
+    values = pd.concat([reg["sponsor_cert_number"], reg["sponsor_principal_id_number"]])
+    return sorted(set(values.dropna()))
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_normalised_identity_equals_loose_text(synthetic_ids, data):
+    # the pre-filter relies on this: every normalised form is the NFKC upper-case
+    # letters-and-digits text of the input
+    from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
+
+    _, text = data.draw(_reformatted(synthetic_ids))
+    loose = _loose(pd.Series([text], dtype=object))[0]
+    for check in (check_resident_id, check_credit_code, check_org_code):
+        normalised = check([text])["normalised"][0]
+        if isinstance(normalised, str):
+            assert normalised == loose
+
+
+@settings(max_examples=60)
+@given(
+    labels=st.lists(
+        st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True), min_size=1, max_size=3
+    ),
+    suffix=st.sampled_from(["cn", "com.cn", "com", "net", "org.cn"]),
+    scheme=st.sampled_from(["", "http://", "HTTPS://"]),
+    tail=st.sampled_from(["", "/", "/a/b?x=1", ":8080", ":8080/index.html", "."]),
+    upper=st.booleans(),
+)
+def test_ascii_host_equals_check_domain(labels, suffix, scheme, tail, upper):
+    from beian_audit.checks.network import check_domain
+
+    value = scheme + ".".join([*labels, suffix]) + tail
+    value = value.upper() if upper else value
+    checked = check_domain([value])
+    if checked["valid"][0]:
+        assert _ascii_host(pd.Series([value]))[0] == checked["host"][0]
+
+
+def test_prefilter_never_drops_a_match(synthetic_ids, monkeypatch):
+    from beian_audit.reporting import blacklist as module
+    from beian_audit.synthetic import generate_world
+
+    original = generate_world(400, seed=4).filings
+    reg = original.copy()
+    rng = np.random.default_rng(1)
+    # re-spell a third of the identifiers and mobiles the way people type them
+    pick = rng.random(len(reg)) < 0.33
+    reg.loc[pick, "sponsor_cert_number"] = (
+        reg.loc[pick, "sponsor_cert_number"].str.lower().str.slice_replace(4, 4, "-")
+    )
+    reg.loc[pick, "sponsor_principal_mobile"] = "+86 " + reg.loc[pick, "sponsor_principal_mobile"]
+    reg.loc[pick, "domain"] = "http://WWW." + reg.loc[pick, "domain"] + "/index.html"
+    blacklist = pd.DataFrame(
+        {
+            "kind": ["sponsor"] * 40 + ["mobile"] * 40 + ["domain"] * 40 + ["website"] * 40,
+            "value": [
+                *synthetic_ids[:40],
+                *original["sponsor_principal_mobile"][:40],
+                *original["domain"][:40],
+                *original["sponsor_icp_number"][:40],
+            ],
+        }
+    ).dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        fast = match_blacklist(reg, blacklist).hits
+        monkeypatch.setattr(module, "_candidates", lambda values, *a: np.ones(len(values), bool))
+        slow = match_blacklist(reg, blacklist).hits
+    pd.testing.assert_frame_equal(fast, slow)
+    assert len(fast) > 80

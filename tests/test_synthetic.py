@@ -15,7 +15,11 @@ import io
 import ipaddress
 import itertools
 import math
+import os
 import re
+import shutil
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -695,6 +699,26 @@ def test_bundled_csv_and_xlsx() -> None:
     assert rows[1][FILING_SCHEMA.names.index("sponsor_name")] == registry.loc[0, "sponsor_name"]
 
 
+def test_bundled_csv_round_trips() -> None:
+    registry = load_synthetic_registry()
+    text = pd.read_csv(
+        ROOT / "datasets" / "synthetic" / "registry_zh.csv",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    assert list(text.columns) == [c.label_zh for c in FILING_SCHEMA]
+    for col in FILING_SCHEMA:
+        got = text[col.label_zh]
+        if col.kind == "string":  # missing values are written as empty fields
+            expected = registry[col.name].fillna("").astype(object)
+        elif col.kind == "boolean":
+            expected = registry[col.name].map({True: "True", False: "False"}).astype(object)
+        else:
+            expected = registry[col.name].dt.strftime("%Y-%m-%d").astype(object)
+        assert got.astype(object).equals(expected), col.name
+
+
 @pytest.mark.parametrize(
     ("loader", "schema"),
     [
@@ -708,6 +732,31 @@ def test_loaders_return_canonical_dtypes(loader, schema) -> None:  # type: ignor
     assert list(frame.columns) == schema.names
     for col in schema:
         assert frame[col.name].dtype == col.dtype, col.name
+
+
+def test_loaders_work_from_an_installed_layout(tmp_path: Path) -> None:
+    # The wheel maps datasets/synthetic/ to beian_audit/_datasets/; rebuild that layout
+    # away from the checkout and load from it in a fresh interpreter.
+    package = tmp_path / "site" / "beian_audit"
+    shutil.copytree(
+        ROOT / "src" / "beian_audit", package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (package / "_datasets").mkdir()
+    for name in ("registry.parquet", "accessed_sites.parquet", "providers.parquet"):
+        shutil.copy(ROOT / "datasets" / "synthetic" / name, package / "_datasets" / name)
+    code = (
+        "import beian_audit.synthetic as s; print(s._dataset_file('registry.parquet')); "
+        "print(len(s.load_synthetic_registry()), len(s.load_accessed_sites()), "
+        "len(s.load_providers()))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    first, counts = result.stdout.splitlines()
+    assert Path(first).parent == package / "_datasets"
+    assert counts.split()[0] == str(synthetic.BUNDLED_N_WEBSITES)
 
 
 def test_missing_bundled_file_raises(monkeypatch: pytest.MonkeyPatch) -> None:

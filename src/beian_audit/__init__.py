@@ -40,6 +40,40 @@ _EXPORTS: dict[str, str] = {
     "load_synthetic_registry": "beian_audit.synthetic",
     "load_accessed_sites": "beian_audit.synthetic",
     "load_providers": "beian_audit.synthetic",
+    # validation
+    "check_filings": "beian_audit.checks.filings",
+    "CheckReport": "beian_audit.checks.filings",
+    "check_phone": "beian_audit.checks.phone",
+    "check_email": "beian_audit.checks.email",
+    "check_address": "beian_audit.checks.address",
+    "check_resident_id": "beian_audit.checks.identity",
+    "check_credit_code": "beian_audit.checks.identity",
+    "check_org_code": "beian_audit.checks.identity",
+    "check_icp_number": "beian_audit.checks.icp",
+    "check_domain": "beian_audit.checks.network",
+    "IpRangeIndex": "beian_audit.checks.network",
+    # sampling
+    "plan_sample": "beian_audit.sampling",
+    "draw_sample": "beian_audit.sampling",
+    "verify_sample": "beian_audit.sampling",
+    "read_worksheet": "beian_audit.sampling",
+    "write_worksheet": "beian_audit.sampling",
+    "SamplePlan": "beian_audit.sampling",
+    "Sample": "beian_audit.sampling",
+    "sample_size_margin": "beian_audit.sampling",
+    "sample_size_target": "beian_audit.sampling",
+    "sample_size_power": "beian_audit.sampling",
+    # estimation
+    "proportion_ci": "beian_audit.estimation",
+    "estimate_proportion": "beian_audit.estimation",
+    "assess_target": "beian_audit.estimation",
+    "ConfidenceInterval": "beian_audit.estimation",
+    "ProportionEstimate": "beian_audit.estimation",
+    "TargetAssessment": "beian_audit.estimation",
+    # the main job
+    "run_spot_check": "beian_audit.spotcheck",
+    "write_spot_check": "beian_audit.spotcheck",
+    "SpotCheckResult": "beian_audit.spotcheck",
     # privacy
     "mask_frame": "beian_audit.privacy",
 }
@@ -74,7 +108,35 @@ if TYPE_CHECKING:  # pragma: no cover
         SmallStratumWarning,
         WorksheetError,
     )
+    from beian_audit.checks.address import check_address
+    from beian_audit.checks.email import check_email
+    from beian_audit.checks.filings import CheckReport, check_filings
+    from beian_audit.checks.icp import check_icp_number
+    from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
+    from beian_audit.checks.network import IpRangeIndex, check_domain
+    from beian_audit.checks.phone import check_phone
+    from beian_audit.estimation import (
+        ConfidenceInterval,
+        ProportionEstimate,
+        TargetAssessment,
+        assess_target,
+        estimate_proportion,
+        proportion_ci,
+    )
     from beian_audit.io import read_filings, write_filings
+    from beian_audit.sampling import (
+        Sample,
+        SamplePlan,
+        draw_sample,
+        plan_sample,
+        read_worksheet,
+        sample_size_margin,
+        sample_size_power,
+        sample_size_target,
+        verify_sample,
+        write_worksheet,
+    )
+    from beian_audit.spotcheck import SpotCheckResult, run_spot_check, write_spot_check
     from beian_audit.privacy import mask_frame
     from beian_audit.schema import FILING_SCHEMA
     from beian_audit.synthetic import (

@@ -28,9 +28,12 @@ __all__ = [
     "EstimationError",
     "GoalNotReachableWarning",
     "MissingDependencyError",
+    "RollUpWarning",
     "SampleDesignError",
     "SchemaError",
     "SmallStratumWarning",
+    "SyntheticDataNotFoundError",
+    "SyntheticParameterError",
     "WorksheetError",
 ]
 
@@ -81,6 +84,18 @@ class EstimationError(BeianAuditError, ValueError):
     """An estimate cannot be computed from the data and design given."""
 
 
+class SyntheticParameterError(BeianAuditError, TypeError, ValueError):
+    """A synthetic-generator parameter is unknown or has a bad value.
+
+    Subclasses both ``TypeError`` (an unknown keyword, as Python itself would
+    raise) and ``ValueError`` (a bad value), so either ``except`` works.
+    """
+
+
+class SyntheticDataNotFoundError(BeianAuditError, FileNotFoundError):
+    """A bundled synthetic data file is missing from the installation."""
+
+
 class MissingDependencyError(BeianAuditError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
 
@@ -99,6 +114,10 @@ class DegenerateIntervalWarning(BeianAuditWarning, RuntimeWarning):
 
 class GoalNotReachableWarning(BeianAuditWarning, RuntimeWarning):
     """A sample plan cannot reach the stated precision or decision goal."""
+
+
+class RollUpWarning(BeianAuditWarning, UserWarning):
+    """A national roll-up row could not be formed honestly (e.g. rates not pooled)."""
 
 
 class DataQualityWarning(BeianAuditWarning):

@@ -240,7 +240,7 @@ def run_spot_check(
     }
     rate = None
     if accessed_sites is not None:
-        from beian_audit.estimation import filing_rate
+        from beian_audit.estimation.filing_rate import filing_rate
 
         rate = filing_rate(accessed_sites, filings)
     assessments = {}
@@ -265,12 +265,74 @@ def run_spot_check(
     )
 
 
-def write_spot_check(result: SpotCheckResult, out: str | Path) -> dict[str, Path]:
+def province_table(
+    result: SpotCheckResult,
+    *,
+    province: str,
+    providers: pd.DataFrame,
+    accessed_sites: pd.DataFrame | None = None,
+    review_log: pd.DataFrame | None = None,
+    enforcement: pd.DataFrame | None = None,
+    method: str = "korn-graubard",
+) -> Any:
+    """The province's monthly statistics table from a national spot check.
+
+    Rows 12–13 are re-estimated from the part of the sample whose access
+    providers are located in the province (whole provider strata, so the
+    stratified estimator stays design-unbiased), never from averaging rates.
+    """
+    from beian_audit.estimation import estimate_proportion
+    from beian_audit.reporting import statistics_table
+    from beian_audit.reporting._common import province_codes
+
+    code = province_codes(pd.Series([province])).iloc[0]
+    if code is None:
+        raise ValueError(f"province ({province!r}) is not a known province name or code")
+    table = providers.drop_duplicates("provider_id")
+    homes = province_codes(table["home_province"].astype(object))
+    local = set(table["provider_id"][(homes == code).to_numpy()])
+    data = result.outcomes[result.outcomes["provider_id"].isin(local)]
+    estimates = {}
+    if len(data):
+        for name, column in _OUTCOMES.items():
+            estimates[name] = estimate_proportion(
+                data, column, method=method, missing="drop"  # type: ignore[arg-type]
+            )
+    year, month = (int(x) for x in result.month.split("-"))
+    return statistics_table(
+        province=code,
+        month=month,
+        year=year,
+        registry=result.filings,
+        accessed_sites=accessed_sites,
+        providers=providers,
+        sample=result.outcomes,
+        sponsor_accuracy=estimates.get("sponsor_accuracy"),
+        access_accuracy=estimates.get("access_accuracy"),
+        review_log=review_log,
+        enforcement=enforcement,
+    )
+
+
+def write_spot_check(
+    result: SpotCheckResult,
+    out: str | Path,
+    *,
+    providers: pd.DataFrame | None = None,
+    accessed_sites: pd.DataFrame | None = None,
+    province: str | None = None,
+    review_log: pd.DataFrame | None = None,
+    enforcement: pd.DataFrame | None = None,
+) -> dict[str, Path]:
     """Write the report files of a spot check under ``out``.
 
     Files: ``summary.json`` (estimates, assessments, manifest; versioned schema),
     ``estimates_by_provider.csv``, ``check_summary.csv``, ``worksheet.xlsx``
-    (masked), ``manifest.json``. Personal data is masked in every file.
+    (masked), ``manifest.json``, ``provider_ranking.csv`` and
+    ``provider_accuracy.png`` (forest plot with the target); with ``providers``
+    also the province's statistics table ``statistics_table.xlsx`` / ``.json`` /
+    ``.csv`` (default province: the one hosting most filings). Personal data is
+    masked in every file.
 
     Returns
     -------
@@ -308,4 +370,42 @@ def write_spot_check(result: SpotCheckResult, out: str | Path) -> dict[str, Path
     files["worksheet"] = result.sample.to_worksheet(
         out / "worksheet.xlsx", checks=result.checks.flags
     )
+
+    from beian_audit.reporting import plot_forest, rank_providers
+
+    ranking = rank_providers(result.outcomes, "sponsor_ok", rng=result.sample.seed)
+    files["ranking"] = out / "provider_ranking.csv"
+    ranking.to_frame().to_csv(files["ranking"], index=False, encoding="utf-8-sig")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    sponsor = result.estimates["sponsor_accuracy"]
+    fig, ax = plt.subplots(figsize=(7, max(4.0, 0.22 * len(sponsor.table))))
+    plot_forest(sponsor, target=result.targets.get("sponsor_accuracy"), ax=ax)
+    ax.set_title(f"Sponsor-information accuracy by access provider, {result.month}")
+    fig.tight_layout()
+    files["plot"] = out / "provider_accuracy.png"
+    fig.savefig(files["plot"], dpi=120)
+    plt.close(fig)
+
+    if providers is not None:
+        if province is None:
+            counts = result.filings["provider_id"].map(
+                providers.set_index("provider_id")["home_province"]
+            )
+            province = str(counts.value_counts().index[0])
+        table = province_table(
+            result,
+            province=province,
+            providers=providers,
+            accessed_sites=accessed_sites,
+            review_log=review_log,
+            enforcement=enforcement,
+        )
+        files["statistics_xlsx"] = table.to_excel(out / "statistics_table.xlsx")
+        files["statistics_csv"] = table.to_csv(out / "statistics_table.csv")
+        files["statistics_json"] = out / "statistics_table.json"
+        files["statistics_json"].write_text(table.to_json(), "utf-8")
     return files

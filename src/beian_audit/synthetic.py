@@ -1105,15 +1105,11 @@ def _duplicated(arr: Any) -> np.ndarray:
     return _to_series(arr, "x").duplicated().to_numpy()
 
 
-def _unique_redraw(
-    rng: np.random.Generator, values: np.ndarray, draw: Any, *, taken: np.ndarray | None = None
-) -> np.ndarray:
-    """Redraw duplicated (or already taken) integer values until all are unique."""
+def _unique_redraw(values: np.ndarray, draw: Any) -> np.ndarray:
+    """Redraw duplicated integer values with ``draw(count)`` until all are unique."""
     values = np.asarray(values, dtype=np.int64).copy()
-    prior = 0 if taken is None else len(taken)
     for _ in range(200):
-        allv = values if taken is None else np.concatenate([taken, values])
-        dup = pd.Series(allv).duplicated().to_numpy()[prior:]
+        dup = pd.Series(values).duplicated().to_numpy()
         if not dup.any():
             return values
         idx = np.flatnonzero(dup)
@@ -1213,7 +1209,7 @@ def _mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
         suffix = np.where(bad, 20_000_000 + suffix // 7, suffix)
         return seg * 100_000_000 + suffix
 
-    return _unique_redraw(rng, draw(n), draw)
+    return _unique_redraw(draw(n), draw)
 
 
 def _person_names(rng: np.random.Generator, n: int) -> tuple[pa.Array, pa.Array]:
@@ -1960,7 +1956,6 @@ def _make_providers(
         name = _join(city_short, brand, mid, tail, "有限公司")
     national = rank < max(1, round(p["national_provider_share"] * k))
     serial = _unique_redraw(
-        rng,
         rng.integers(2003, 2013, k) * 10_000 + rng.integers(1, 10_000, k),
         lambda m: rng.integers(2003, 2013, m) * 10_000 + rng.integers(1, 10_000, m),
     )
@@ -3227,12 +3222,30 @@ def build_bundled(
 ) -> dict[str, str]:
     """Write the bundled files; return file name -> sha256.
 
+    Writes ``registry.parquet``, ``registry_zh.csv``, ``registry_sample.xlsx``,
+    ``accessed_sites.parquet``, ``providers.parquet`` and ``README.md``. The same
+    arguments (and library versions) always give the same bytes.
+
     Parameters
     ----------
     out_dir : path, optional
         Target directory; defaults to ``datasets/synthetic`` of the source checkout.
     n_websites, seed : int
         Size and seed (35,000 and 2013 for the bundled registry).
+
+    Returns
+    -------
+    dict
+        File name -> sha256 hex digest (README.md excluded: it lists the others).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     first = build_bundled(tmp, n_websites=300, seed=1)
+    ...     again = build_bundled(tmp, n_websites=300, seed=1)
+    >>> first == again, sorted(first)[0]
+    (True, 'accessed_sites.parquet')
     """
     target = Path(out_dir) if out_dir is not None else _checkout_dir()
     target.mkdir(parents=True, exist_ok=True)

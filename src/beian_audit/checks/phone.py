@@ -317,15 +317,15 @@ def _reference_core(core: str) -> dict[str, Any]:
         return {**_CORE_DEFAULT, "pre": "multiple_numbers"}
     if not _CHARSET.fullmatch(core):
         return {**_CORE_DEFAULT, "pre": "not_a_number"}
-    digits = _NON_DIGIT.sub("", core)
     try:
         number = phonenumbers.parse(core, "CN")
     except NumberParseException as exc:
+        digits = _NON_DIGIT.sub("", core)  # what the placeholder rule reads instead
         return {**_CORE_DEFAULT, "error": _ERROR_NAMES[exc.error_type], "digits": digits}
     nsn = phonenumbers.national_significant_number(number)
     valid = phonenumbers.is_valid_number(number)
     cc = int(number.country_code or 0)
-    row = {**_CORE_DEFAULT, "cc": cc, "nsn": nsn, "pn_valid": valid, "digits": digits}
+    row = {**_CORE_DEFAULT, "cc": cc, "nsn": nsn, "pn_valid": valid}
     if valid:
         row["pn_type"] = _TYPE_NAMES.get(phonenumbers.number_type(number), "other")
         row["region"] = phonenumbers.region_code_for_number(number)
@@ -607,7 +607,8 @@ def _fast_cores(cores: Sequence[str]) -> dict[str, np.ndarray]:
         rows = todo[~defer]
         keep = ~defer
         out["error"][rows] = error[keep]
-        out["digits"][rows] = np.asarray(sub_digits.to_numpy(zero_copy_only=False))[keep]
+        failed = np.flatnonzero(keep & (error != ""))  # digits are only read when
+        out["digits"][todo[failed]] = _np(sub_digits.take(failed))  # parse failed
         parsed = todo[ok]
         out["cc"][parsed] = 86
         out["nsn"][parsed] = nsn_obj[ok]
@@ -693,28 +694,24 @@ def _derive_vec(cls: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
     pn_type = cls["pn_type"]
     error = cls["error"]
     cn = cls["cc"] == 86
-    conditions = [
-        cls["pre"] != "",
-        placeholder,
-        np.isin(error, list(_LENGTH_ERRORS)),
-        error == "NOT_A_NUMBER",
-        error != "",
-        ~cn & valid_number,
-        ~cn,
-        ~valid_number & cls["short"],
-        ~valid_number & missing_area,
-        ~valid_number & bad_length,
-        ~valid_number,
-        np.full(m, kind == "mobile") & (pn_type != "mobile"),
-        np.full(m, kind == "fixed_line") & (pn_type != "fixed_line"),
+    # (condition, reason) in order of precedence; the first true one wins
+    rules = [
+        (placeholder, "placeholder"),
+        (np.isin(error, list(_LENGTH_ERRORS)), "wrong_length"),
+        (error == "NOT_A_NUMBER", "not_a_number"),
+        (error != "", "invalid_number"),
+        (~cn & valid_number, "not_chinese"),
+        (~cn, "invalid_number"),
+        (~valid_number & cls["short"], "service_number"),
+        (~valid_number & missing_area, "missing_area_code"),
+        (~valid_number & bad_length, "wrong_length"),
+        (~valid_number, "invalid_number"),
+        (np.full(m, kind == "mobile") & (pn_type != "mobile"), "not_mobile"),
+        (np.full(m, kind == "fixed_line") & (pn_type != "fixed_line"), "not_fixed_line"),
     ]
-    choices = [
-        cls["pre"], "placeholder", "wrong_length", "not_a_number", "invalid_number",
-        "not_chinese", "invalid_number", "service_number", "missing_area_code",
-        "wrong_length", "invalid_number", "not_mobile", "not_fixed_line",
-    ]
-    reason = np.select(conditions, [np.broadcast_to(np.asarray(c, dtype=object), (m,))
-                                    for c in choices], default="").astype(object)
+    names = np.array(["", *(name for _, name in rules)], dtype=object)
+    code = np.select([cond for cond, _ in rules], np.arange(1, len(rules) + 1), default=0)
+    reason = np.where(cls["pre"] != "", cls["pre"], names[code])
     none = np.full(m, None, dtype=object)
     e164 = none.copy()
     idx = np.flatnonzero(valid_number)

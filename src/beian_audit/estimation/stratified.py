@@ -469,7 +469,8 @@ def _domain_stats(
         if G == 1:  # the whole sample: scalars, no gathers
             n_g = np.array([float(dk.size)])
             w_g = np.array([wk.sum()])
-            p_g = np.array([wk @ yk]) / w_g
+            # same (pairwise) summation as w_g, so all-ones gives exactly 1
+            p_g = np.array([(wk * yk).sum()]) / w_g
             z = wk * ((yk - p_g[0]) / w_g[0])
         else:
             n_g = np.bincount(dk, minlength=G).astype(float)

@@ -43,6 +43,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -116,7 +118,7 @@ def _sponsor_keys(values: pd.Series) -> pd.DataFrame:
     rid = check_resident_id(values)
     cc = check_credit_code(values)
     org = check_org_code(values)
-    text = clean_text(values).astype(object).str.upper()
+    text = _loose(values)
     key = pd.Series(None, index=values.index, dtype=object)
     kind = pd.Series(None, index=values.index, dtype=object)
     for mask, source, label in (
@@ -220,14 +222,67 @@ def _blacklist_website_keys(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"pos": key.index[ok], "key": key[ok].to_numpy(), "key_type": "website"})
 
 
-def _frame_keys(values: pd.Series, kind: str, column: str) -> pd.DataFrame:
+def _loose(values: pd.Series) -> pd.Series:
+    """NFKC, upper case, letters and digits only (``None`` when nothing is left)."""
+    text = clean_text(values).astype(object).str.upper().str.replace(r"[^0-9A-Z]", "", regex=True)
+    return text.where(text.notna() & (text != ""), None)
+
+
+def _ascii_host(values: pd.Series) -> pd.Series:
+    """Lower-case host of an ASCII domain or URL (scheme, path, port, user removed)."""
+    text = values.astype(str).str.strip().str.lower()
+    text = text.str.replace(r"^[a-z][a-z0-9+.-]*://", "", regex=True)
+    text = text.str.replace(r"[/?#].*$", "", regex=True).str.replace(r"^.*@", "", regex=True)
+    return text.str.replace(r":\d*$", "", regex=True).str.rstrip(".")
+
+
+def _candidates(values: pd.Series, kind: str, family: str, b_keys: set[str]) -> np.ndarray:
+    """Frame values that can possibly match, by a cheap test that never drops a match.
+
+    The checkers' normalised forms are NFKC upper-case letters and digits (tested
+    in ``tests/test_reporting_blacklist.py``), the ASCII host of an ASCII domain is
+    its lower-case text, and an ICP number keeps its serial digits; values failing
+    these cheap tests cannot match and are not run through the checkers.
+    """
+    if kind == "mobile" or (kind == "website" and family == "id"):
+        return np.ones(len(values), dtype=bool)  # keys are cheap: no filter needed
+    if kind == "sponsor":
+        loose = _loose(values)
+        text = clean_text(values).astype(object).str.upper()
+        keep = loose.isin(b_keys) | text.isin(b_keys) | loose.str[8:17].isin(b_keys)
+        # first-generation (15-digit) ID numbers are normalised to 18 digits
+        keep |= loose.str.fullmatch(r"\d{15}").fillna(False).astype(bool)
+        return keep.to_numpy(bool)
+    if kind == "domain":
+        text = values.astype(str)
+        hit: np.ndarray = ~text.map(str.isascii).to_numpy(bool)  # Unicode IDN: always check
+        host = _ascii_host(values)
+        depth = int(host.str.count(r"\.").max()) if len(host) else 0
+        for d in range(depth + 1):
+            part = host if d == 0 else host.str.split(".", n=d).str[-1]
+            hit |= part.isin(b_keys).to_numpy(bool)
+        return hit
+    # ICP numbers: the 6-, 8- or 10-digit serial survives normalisation
+    serials = {m for k in b_keys for m in re.findall(r"\d{6,}", k)}
+    runs = values.astype(str).map(lambda v: unicodedata.normalize("NFKC", v))
+    found = runs.str.findall(r"\d{6,}").explode()
+    return (
+        found.isin(serials)
+        .groupby(level=0)
+        .any()
+        .reindex(values.index, fill_value=False)
+        .to_numpy(bool)
+    )
+
+
+def _frame_keys(values: pd.Series, kind: str, family: str) -> pd.DataFrame:
     if kind == "sponsor":
         return _sponsor_keys(values)
     if kind == "domain":
         return _domain_keys(values)
     if kind == "mobile":
         return _mobile_keys(values)
-    return _website_keys(values, column)
+    return _website_keys(values, "website_icp_number" if family == "icp" else "website_id")
 
 
 def _blacklist_keys(values: pd.Series, kind: str) -> pd.DataFrame:
@@ -515,21 +570,30 @@ def match_blacklist(
         if missing.size:
             unusable.append(pd.DataFrame({"blacklist_row": missing, "kind": kind}))
         b_keys = b_keys.rename(columns={"key_type": "b_type"})[["blacklist_row", "key", "b_type"]]
-        for column in cols[kind]:
-            if column not in data.columns:
-                continue
-            long = _long(data, column, kind)
+        key_set = set(b_keys["key"])
+        present = [c for c in cols[kind] if c in data.columns]
+        families: dict[str, list[str]] = {}
+        for column in present:
+            family = "icp" if kind == "website" and column == "website_icp_number" else "id"
+            families.setdefault(family, []).append(column)
+        for family, columns_ in families.items():
+            long = pd.concat(
+                [_long(data, c, kind).assign(column=c) for c in columns_], ignore_index=True
+            )
             if long.empty:
                 continue
+            # each distinct value is normalised once, whatever column it is in
             distinct = pd.Series(pd.unique(long["value"]), dtype=object)
-            f_keys = _frame_keys(distinct, kind, column)
+            distinct = distinct[_candidates(distinct, kind, family, key_set)].reset_index(drop=True)
+            if distinct.empty:
+                continue
+            f_keys = _frame_keys(distinct, kind, family)
             f_keys["value"] = distinct.to_numpy()[f_keys["pos"].to_numpy(int)]
             merged = f_keys.drop(columns="pos").merge(b_keys, on="key", how="inner")
             if merged.empty:
                 continue
             merged = long.merge(merged, on="value", how="inner")
             merged["kind"] = kind
-            merged["column"] = column
             merged["rule"] = _rule(merged)
             parts.append(merged)
 
@@ -568,8 +632,8 @@ def _rule(merged: pd.DataFrame) -> np.ndarray:
                                                    "unverified_id", "text"])  # fmt: skip
     # a sponsor's primary match is named after the stronger of the two readings
     strength = {r: i for i, r in enumerate(_RULES)}
-    f_rank = np.array([strength.get(t, 99) for t in f_type])
-    b_rank = np.array([strength.get(t, 99) for t in b_type])
+    f_rank = merged["key_type"].map(strength).fillna(99).to_numpy(float)
+    b_rank = merged["b_type"].map(strength).fillna(99).to_numpy(float)
     rule[primary] = np.where(f_rank <= b_rank, f_type, b_type)[primary]
     rule[sponsor_secondary] = "org_code_in_credit_code"
     website = np.isin(f_type, ["website_id", "icp_number", "sponsor_icp_number"])

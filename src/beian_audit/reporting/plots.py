@@ -88,12 +88,13 @@ def _forest_frame(data: object, label: str | None) -> tuple[pd.DataFrame, str, f
         if data.by is None:
             frame = frame.assign(label="total")
     else:
-        frame = getattr(data, "table", data)
-        if not isinstance(frame, pd.DataFrame):
+        found: object = getattr(data, "table", data)
+        if not isinstance(found, pd.DataFrame):
             raise ValueError(
                 "estimates must be a ProportionEstimate, a ProviderRanking or a DataFrame with "
                 f"estimate / ci_low / ci_high, not {type(data).__name__}"
             )
+        frame = found
     require_columns(frame, ["estimate", "ci_low", "ci_high"], name="estimates")
     if label is None:
         label = next((c for c in _LABEL_CANDIDATES if c in frame.columns), None)

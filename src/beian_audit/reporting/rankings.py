@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -47,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._results import ResultMixin
-from beian_audit.errors import EstimationError, SchemaError
+from beian_audit.errors import DegenerateIntervalWarning, EstimationError, SchemaError
 from beian_audit.estimation import ProportionEstimate, estimate_proportion
 from beian_audit.estimation.intervals import DESIGN_METHODS, DesignMethod, check_level
 from beian_audit.reporting._common import as_frame, check_choice, require_columns
@@ -385,10 +386,6 @@ def _estimates_from(
             raise EstimationError("outcome must name the 0/1 column to rank providers on")
         frame = as_frame(sample_or_frame, "sample_or_frame")
         require_columns(frame, [by, outcome], name="sample_or_frame")
-        import warnings
-
-        from beian_audit.errors import DegenerateIntervalWarning
-
         with warnings.catch_warnings():
             # a provider with all filings correct is the rule, not a problem
             warnings.simplefilter("ignore", DegenerateIntervalWarning)

@@ -45,7 +45,12 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
-from beian_audit.errors import BeianAuditWarning, DataQualityWarning, EstimationError, SchemaError
+from beian_audit.errors import (
+    DataQualityWarning,
+    EstimationError,
+    RollUpWarning,
+    SchemaError,
+)
 from beian_audit.estimation import ConfidenceInterval, ProportionEstimate
 from beian_audit.reporting._common import (
     as_frame,
@@ -101,10 +106,6 @@ ENFORCEMENT_ACTIONS: tuple[str, ...] = (
     "notice",
     "penalty",
 )
-
-
-class RollUpWarning(BeianAuditWarning, UserWarning):
-    """A national roll-up row could not be formed honestly (e.g. rates not pooled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +454,7 @@ def _check_categories(log: pd.DataFrame, name: str, column: str, allowed: Sequen
 
 def _rate(estimate: object, name: str) -> dict[str, Any]:
     """Percent value, interval and provenance from a design-based estimate."""
+    n: float
     if isinstance(estimate, ProportionEstimate):
         p, low, high = estimate.estimate, estimate.ci.low, estimate.ci.high
         level, method, n, alt = (
@@ -860,9 +862,8 @@ def _build_rows(
         )
     frame = pd.DataFrame.from_records(records, columns=list(_FRAME_COLUMNS))
     for col in ("value", "ci_low", "ci_high", "confidence_level"):
-        frame[col] = pd.array(frame[col].astype(object).where(frame[col].notna(), None),
-                              dtype="Float64")  # fmt: skip
-    frame["n"] = pd.array(frame["n"].astype(object).where(frame["n"].notna(), None), dtype="Int64")
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Float64")
+    frame["n"] = pd.to_numeric(frame["n"], errors="coerce").astype("Int64")
     for col in ("method", "missing_input"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     frame["missing"] = frame["missing"].astype(bool)

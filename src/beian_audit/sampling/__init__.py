@@ -34,7 +34,13 @@ from beian_audit.sampling.draw import (
     select_psus,
     verify_sample,
 )
-from beian_audit.sampling.plan import PSU_SELECTIONS, PsuSelection, SamplePlan, plan_sample
+from beian_audit.sampling.plan import (
+    PSU_SELECTIONS,
+    PsuSelection,
+    SamplePlan,
+    plan_from_design,
+    plan_sample,
+)
 from beian_audit.sampling.prn import ALGORITHM_VERSION, fingerprint, prn
 from beian_audit.sampling.size import (
     max_failures,
@@ -65,6 +71,7 @@ __all__ = [
     "draw_sample",
     "fingerprint",
     "max_failures",
+    "plan_from_design",
     "plan_sample",
     "prn",
     "read_worksheet",

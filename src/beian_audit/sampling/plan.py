@@ -49,7 +49,15 @@ from beian_audit.errors import (
 from beian_audit.sampling.allocation import ALLOCATIONS, Allocation, allocate
 from beian_audit.sampling.size import sample_size_power, sample_size_target
 
-__all__ = ["PSU_SELECTIONS", "PsuSelection", "SamplePlan", "plan_sample", "stratum_codes"]
+__all__ = [
+    "PSU_SELECTIONS",
+    "PsuSelection",
+    "SamplePlan",
+    "plan_from_design",
+    "plan_sample",
+    "pps_probabilities",
+    "stratum_codes",
+]
 
 PsuSelection = Literal["all", "srs", "pps", "poisson"]
 PSU_SELECTIONS: tuple[str, ...] = ("all", "srs", "pps", "poisson")
@@ -1045,10 +1053,30 @@ def _row_cache(
 def plan_from_design(frame: pd.DataFrame, design: Mapping[str, Any]) -> SamplePlan:
     """Re-create a plan with the recorded sizes (from a manifest's ``design``).
 
+    Parameters
+    ----------
+    frame : DataFrame
+        The frame the design was made on.
+    design : mapping
+        ``SamplePlan.design()``, e.g. ``Sample.manifest["design"]``.
+
+    Returns
+    -------
+    SamplePlan
+        Same strata, ``N_h``, ``n_h`` and stage-1 settings (goals are not kept).
+
     Raises
     ------
     SampleDesignError
         When the frame's strata or their sizes differ from the recorded ones.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"website_id": list("abcdef"), "provider_id": list("xxxxyy")})
+    >>> plan = plan_sample(df, n=4)
+    >>> again = plan_from_design(df, plan.design())
+    >>> again.sizes["n"].tolist() == plan.sizes["n"].tolist()
+    True
     """
     stage2 = tuple(design["strata"])
     recorded: dict[str, list[int]] = dict(design["stratum_sizes"])

@@ -1,0 +1,653 @@
+"""The filing rate: share of the websites providers host that have a filing.
+
+:func:`filing_rate` matches the access providers' lists of accessed websites
+against the registry and returns a :class:`FilingRate`:
+
+* **census** (default): every accessed site is matched, so the rate of each
+  provider and overall is an exact count, with the list of unfiled sites;
+* **sample**: only a probability sample of accessed sites is matched (given as
+  ``sample=``, or drawn here with ``sample_size=`` and ``seed=``), and the rate
+  is a design-based estimate with its interval
+  (:func:`~beian_audit.estimation.estimate_proportion`).
+
+Either way ``FilingRate.estimate_result`` is a
+:class:`~beian_audit.estimation.ProportionEstimate` that
+:func:`~beian_audit.estimation.assess_target` accepts; for a census its
+intervals have zero width (``note = "census"``), so the 99.5 % target is
+decided without sampling error.
+
+Matching rule: an accessed site is *filed* when the registered domain of its
+host (Public Suffix List, ICANN section; IDN in A-label form; case-folded) is
+the registered domain of a domain in some filing. So ``www.example.com``,
+``blog.example.com`` and ``EXAMPLE.COM`` are filed when ``example.com`` is, and
+``例子.中国`` equals ``xn--fsqu00a.xn--fiqs8s``. Normalisation is
+:func:`beian_audit.checks.network.check_domain`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> sites = pd.DataFrame({
+...     "site_id": ["S1", "S2", "S3", "S4", "S5"],
+...     "domain": ["www.Example.com", "blog.example.com", "xn--fsqu00a.xn--fiqs8s",
+...                "unfiled.cn", "other.net"],
+...     "provider_id": ["P1", "P1", "P2", "P2", "P2"]})
+>>> registry = pd.DataFrame({"website_id": ["W1", "W2"], "domain": ["example.com", "例子.中国"]})
+>>> rate = filing_rate(sites, registry)
+>>> rate.to_frame()[["provider_id", "n", "n_filed", "n_unfiled", "estimate"]]
+  provider_id  n  n_filed  n_unfiled  estimate
+0          P1  2        2          0  1.000000
+1          P2  3        1          2  0.333333
+2         NaN  5        3          2  0.600000
+>>> rate.unfiled[["site_id", "domain", "provider_id"]]
+  site_id      domain provider_id
+3      S4  unfiled.cn          P2
+4      S5   other.net          P2
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from beian_audit._results import ResultMixin
+from beian_audit.errors import (
+    DataQualityWarning,
+    DegenerateIntervalWarning,
+    EstimationError,
+    SchemaError,
+)
+from beian_audit.estimation.intervals import (
+    ALTERNATIVES,
+    DESIGN_METHODS,
+    Alternative,
+    ConfidenceInterval,
+    DesignMethod,
+    check_choice,
+    check_level,
+)
+from beian_audit.estimation.stratified import ProportionEstimate, estimate_proportion
+
+__all__ = ["UNDETERMINED_RULES", "FilingRate", "Undetermined", "filing_rate"]
+
+Undetermined = Literal["unfiled", "exclude"]
+UNDETERMINED_RULES: tuple[str, ...] = get_args(Undetermined)
+
+#: Separators between several domains in one registry cell.
+_SPLIT = r"[;,，；、|\s]+"
+_OUTCOME = "filed"
+_RULE = (
+    "filed when the registered domain of the site's host (Public Suffix List, ICANN "
+    "section, IDNA 2008/UTS-46 A-labels, lower case) is the registered domain of a domain "
+    "in some filing"
+)
+
+
+# --------------------------------------------------------------------------- result
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class FilingRate(ResultMixin):
+    """Filing rate of accessed websites, overall and per provider (or other domains).
+
+    Attributes
+    ----------
+    mode : {"census", "sample"}
+        Whether every accessed site was matched or a probability sample.
+    estimate : float
+        Overall filing rate (exact for a census).
+    ci : ConfidenceInterval
+        Its interval (zero width, ``note="census"``, for a census).
+    n : int
+        Sites used (census: the accessed sites, less the undetermined ones
+        when they are excluded; sample: the sampled sites used).
+    n_filed, n_unfiled, n_undetermined : int
+        Counts among the matched sites (every accessed site for a census, the
+        sampled ones for a sample). Undetermined sites (no registered domain:
+        a bare IP, a malformed or missing domain) are counted in
+        ``n_unfiled`` too when ``undetermined="unfiled"``.
+    by_columns : tuple of str
+        Domain columns (e.g. ``("provider_id",)``).
+    table : pandas.DataFrame
+        One row per domain then the total (``level``): ``n``, ``n_filed``,
+        ``n_unfiled``, ``n_undetermined``, ``population_size`` (accessed sites,
+        estimated in a sample), ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+        ``unfiled_estimate`` / ``unfiled_low`` / ``unfiled_high`` (number of
+        unfiled sites, :math:`\\hat N (1 - \\hat p)`; exact for a census),
+        ``note``.
+    sites : pandas.DataFrame
+        One row per matched site (same index as the input): ``site_id`` (when
+        given), the ``by`` columns, ``provider_id``, ``domain``, ``host``,
+        ``registered_domain``, ``domain_reason`` (``check_domain`` reason code),
+        ``filed`` (nullable: NA when undetermined), ``website_id`` (a matching
+        filing, the smallest id), ``filed_with_provider`` (a matching filing
+        names the same provider; NA without provider columns).
+    estimate_result : ProportionEstimate
+        The estimate behind ``table``; pass it to
+        :func:`~beian_audit.estimation.assess_target` (or use :meth:`assess`).
+    sample : Sample, DataFrame or None
+        The sample used (as given, or drawn with ``sample_size=``); ``None``
+        for a census.
+    undetermined : str
+        How undetermined sites were counted.
+    matching : dict
+        The rule and counts of the registry side.
+    """
+
+    mode: str
+    estimate: float
+    ci: ConfidenceInterval
+    n: int
+    n_filed: int
+    n_unfiled: int
+    n_undetermined: int
+    by_columns: tuple[str, ...]
+    table: pd.DataFrame
+    sites: pd.DataFrame
+    estimate_result: ProportionEstimate
+    sample: Any = None
+    undetermined: str = "unfiled"
+    matching: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unfiled(self) -> pd.DataFrame:
+        """The matched sites counted as unfiled (undetermined ones too when so counted)."""
+        filed = self.sites["filed"]
+        mask = (filed == False).fillna(False).to_numpy(bool)  # noqa: E712 - nullable
+        if self.undetermined == "unfiled":
+            mask |= filed.isna().to_numpy(bool)
+        return self.sites[mask].copy()
+
+    @property
+    def by(self) -> pd.DataFrame | None:
+        """One row per domain (``None`` without ``by``)."""
+        if not self.by_columns:
+            return None
+        rows = self.table[self.table["level"] == "domain"]
+        return rows.drop(columns=["level"]).reset_index(drop=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: one row per domain (provider …) plus the total."""
+        return self.table.copy()
+
+    def assess(self, target: float = 0.995, *, confidence_level: float = 0.95) -> Any:
+        """:func:`~beian_audit.estimation.assess_target` of :attr:`estimate_result`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> sites = pd.DataFrame({"site_id": ["S1", "S2"], "domain": ["a.cn", "b.cn"],
+        ...                       "provider_id": ["P1", "P1"]})
+        >>> filing_rate(sites, pd.DataFrame({"domain": ["a.cn"]})).assess(0.995).status
+        'not_met'
+        """
+        from beian_audit.estimation.targets import assess_target
+
+        return assess_target(self.estimate_result, target, confidence_level=confidence_level)
+
+    def top_unfiled(self, n: int = 10) -> pd.DataFrame:
+        """Providers by number of unfiled websites accessed (ties at place ``n`` included).
+
+        Parameters
+        ----------
+        n : int, default 10
+            Places to list; every provider tied at the last place is listed.
+
+        Returns
+        -------
+        DataFrame
+            Census: ``rank`` (1, 2, 2, 4 for ties), ``provider_id``,
+            ``n_unfiled`` (exact), ``n_accessed``, ``n_undetermined``,
+            ``share_unfiled``, ``tied``; providers without unfiled sites are
+            not listed. Sample (estimated with ``by="provider_id"``):
+            ``unfiled_estimate``, ``unfiled_low``, ``unfiled_high`` and
+            ``population_size`` instead of the counts; the order is that of the
+            point estimates, whose intervals may overlap.
+
+        Raises
+        ------
+        EstimationError
+            Without a ``provider_id`` column (census), or for a sample not
+            estimated by ``provider_id``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> sites = pd.DataFrame({"site_id": list("abcde"),
+        ...                       "domain": ["a.cn", "b.cn", "c.cn", "d.cn", "e.cn"],
+        ...                       "provider_id": ["P1", "P2", "P2", "P3", "P3"]})
+        >>> rate = filing_rate(sites, pd.DataFrame({"domain": ["a.cn"]}))
+        >>> rate.top_unfiled(1)[["rank", "provider_id", "n_unfiled", "tied"]]
+           rank provider_id  n_unfiled  tied
+        0     1          P2          2  True
+        1     1          P3          2  True
+        """
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+            raise EstimationError(f"n ({n!r}) must be a positive integer")
+        if self.mode == "census":
+            if "provider_id" not in self.sites.columns:
+                raise EstimationError("top_unfiled() needs a provider_id column")
+            filed = self.sites["filed"]
+            unfiled = (filed == False).fillna(False).to_numpy(bool)  # noqa: E712
+            undetermined = filed.isna().to_numpy(bool)
+            if self.undetermined == "unfiled":
+                unfiled = unfiled | undetermined
+            work = pd.DataFrame({
+                "provider_id": self.sites["provider_id"].to_numpy(object),
+                "n_unfiled": unfiled.astype(np.int64),
+                "n_accessed": np.ones(len(filed), np.int64),
+                "n_undetermined": undetermined.astype(np.int64),
+            })  # fmt: skip
+            table = work.groupby("provider_id", sort=True, dropna=False).sum().reset_index()
+            used = table["n_accessed"] - (
+                table["n_undetermined"] if self.undetermined == "exclude" else 0
+            )
+            with np.errstate(all="ignore"):
+                table["share_unfiled"] = table["n_unfiled"] / used
+            key = "n_unfiled"
+        else:
+            if self.by_columns != ("provider_id",):
+                raise EstimationError(
+                    "top_unfiled() on a sample needs the rate estimated with by='provider_id'"
+                )
+            rows = self.table[self.table["level"] == "domain"]
+            table = rows[["provider_id", "unfiled_estimate", "unfiled_low", "unfiled_high",
+                          "population_size"]].copy()  # fmt: skip
+            with np.errstate(all="ignore"):
+                table["share_unfiled"] = table["unfiled_estimate"] / table["population_size"]
+            key = "unfiled_estimate"
+        table = table[table[key] > 0]
+        table = table.sort_values([key, "provider_id"], ascending=[False, True], kind="stable")
+        table.insert(0, "rank", table[key].rank(method="min", ascending=False).astype(np.int64))
+        table = table[table["rank"] <= n]
+        table["tied"] = table["rank"].duplicated(keep=False)
+        return table.reset_index(drop=True)
+
+    def _summary(self) -> str:
+        text = (
+            f"mode={self.mode!r}, estimate={self.estimate:.6g}, "
+            f"ci=[{self.ci.low:.6g}, {self.ci.high:.6g}], n={self.n}, "
+            f"unfiled={self.n_unfiled}"
+        )
+        if self.n_undetermined:
+            text += f", undetermined={self.n_undetermined}"
+        if self.by_columns:
+            text += f", domains={int((self.table['level'] == 'domain').sum())}"
+        return text
+
+
+# --------------------------------------------------------------------------- matching
+def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{name} lacks column(s) {missing}; it has {list(frame.columns)}",
+            pd.DataFrame({"row": [None] * len(missing), "column": missing,
+                          "value": [None] * len(missing),
+                          "reason": ["missing_column"] * len(missing)}),
+        )
+
+
+def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """One row per (filing, registered domain): ``registered_domain``, ``website_id``, …"""
+    from beian_audit.checks.network import check_domain
+
+    raw = pd.Series(registry["domain"].to_numpy(dtype=object, na_value=None), dtype=object)
+    parts = raw.str.strip().str.split(_SPLIT, regex=True)
+    long = pd.DataFrame({"row": np.arange(len(raw)), "domain": parts}).explode("domain")
+    long = long[long["domain"].notna() & (long["domain"] != "")].reset_index(drop=True)
+    checked = check_domain(long["domain"])
+    long["registered_domain"] = checked["registered_domain"].to_numpy(dtype=object)
+    invalid = int(long["registered_domain"].isna().sum())
+    long = long.dropna(subset=["registered_domain"])
+    if "website_id" in registry.columns:
+        ids = registry["website_id"].to_numpy(dtype=object)
+        long["website_id"] = ids[long["row"].to_numpy()]
+    else:
+        long["website_id"] = long["row"].to_numpy()
+    if "provider_id" in registry.columns:
+        prov = registry["provider_id"].to_numpy(dtype=object)
+        long["provider_id"] = prov[long["row"].to_numpy()]
+    info = {
+        "registry_rows": len(registry),
+        "registry_domains": int(len(long) + invalid),
+        "registry_invalid_domains": invalid,
+        "registry_registered_domains": int(long["registered_domain"].nunique()),
+    }
+    return long, info
+
+
+def _match(
+    sites: pd.DataFrame, registry: pd.DataFrame, by_columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Per-site match table (same index as ``sites``)."""
+    from beian_audit.checks.network import check_domain
+
+    filed_domains, info = _registry_domains(registry)
+    checked = check_domain(pd.Series(sites["domain"].to_numpy(dtype=object, na_value=None),
+                                     dtype=object))
+    out = pd.DataFrame(index=sites.index)
+    if "site_id" in sites.columns:
+        out["site_id"] = sites["site_id"].to_numpy()
+    for col in dict.fromkeys((*by_columns, "provider_id")):
+        if col in sites.columns:
+            out[col] = sites[col].to_numpy()
+    out["domain"] = sites["domain"].to_numpy()
+    out["host"] = checked["host"].to_numpy(dtype=object)
+    reg_dom = checked["registered_domain"].to_numpy(dtype=object)
+    out["registered_domain"] = reg_dom
+    out["domain_reason"] = checked["reason"].to_numpy(dtype=object)
+
+    first = (
+        filed_domains.sort_values("website_id", kind="stable")
+        .drop_duplicates("registered_domain")[["registered_domain", "website_id"]]
+    )
+    keyed = pd.DataFrame({"registered_domain": reg_dom})
+    hit = keyed.merge(first, on="registered_domain", how="left", validate="m:1")
+    undetermined = pd.isna(reg_dom)
+    filed = pd.array(hit["website_id"].notna().to_numpy(), dtype="boolean")
+    filed[undetermined] = pd.NA
+    out["filed"] = filed
+    out["website_id"] = hit["website_id"].to_numpy()
+    if "provider_id" in filed_domains.columns and "provider_id" in sites.columns:
+        pairs = filed_domains[["registered_domain", "provider_id"]].drop_duplicates()
+        pairs = pairs.assign(_same=True)
+        keyed2 = pd.DataFrame({"registered_domain": reg_dom,
+                               "provider_id": sites["provider_id"].to_numpy(dtype=object)})
+        pairs["provider_id"] = pairs["provider_id"].astype(object)
+        same = keyed2.merge(pairs, on=["registered_domain", "provider_id"], how="left",
+                            validate="m:1")["_same"]
+        flag = pd.array(same.notna().to_numpy(), dtype="boolean")
+        flag[undetermined] = pd.NA
+        out["filed_with_provider"] = flag
+    else:
+        out["filed_with_provider"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    info["rule"] = _RULE
+    return out, info
+
+
+# --------------------------------------------------------------------------- helpers
+def _by_tuple(by: object) -> tuple[str, ...]:
+    if by is None:
+        return ()
+    if isinstance(by, str):
+        return (by,)
+    if isinstance(by, Sequence) and all(isinstance(b, str) for b in by):
+        return tuple(by)
+    raise EstimationError(f"by ({by!r}) must be a column name, a list of them, or None")
+
+
+def _outcome(sites: pd.DataFrame, undetermined: str) -> np.ndarray:
+    filed = sites["filed"]
+    y = filed.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if undetermined == "unfiled":
+        y = np.where(np.isnan(y), 0.0, y)
+    return y
+
+
+def _warn_undetermined(sites: pd.DataFrame, undetermined: str) -> None:
+    mask = sites["filed"].isna().to_numpy(bool)
+    if not mask.any():
+        return
+    reasons = sites.loc[mask, "domain_reason"].value_counts()
+    shown = ", ".join(f"{r or 'unknown'} {c}" for r, c in reasons.items())
+    treated = "counted as unfiled" if undetermined == "unfiled" else "left out of the rate"
+    warnings.warn(
+        f"{int(mask.sum())} accessed site(s) have no registered domain to match ({shown}); "
+        f"{treated} (undetermined={undetermined!r})",
+        DataQualityWarning,
+        stacklevel=3,
+    )
+
+
+def _table(
+    est: ProportionEstimate, sites: pd.DataFrame, by_columns: tuple[str, ...], undetermined: str
+) -> pd.DataFrame:
+    filed = sites["filed"]
+    counts = pd.DataFrame({
+        "n_filed": (filed == True).fillna(False).to_numpy(np.int64),  # noqa: E712
+        "n_unfiled": (filed == False).fillna(False).to_numpy(np.int64),  # noqa: E712
+        "n_undetermined": filed.isna().to_numpy(np.int64),
+    })  # fmt: skip
+    if undetermined == "unfiled":
+        counts["n_unfiled"] += counts["n_undetermined"]
+    total = counts.sum().to_frame().T
+    t = est.table
+    keep = [*by_columns, "level", "n", "population_size", "estimate", "se", "ci_low",
+            "ci_high", "note"]  # fmt: skip
+    table = t[keep].copy().reset_index(drop=True)
+    if by_columns:
+        for col in by_columns:
+            counts[col] = sites[col].to_numpy()
+        per = counts.groupby(list(by_columns), dropna=False, sort=True).sum().reset_index()
+        dom = table[table["level"] == "domain"].merge(per, on=list(by_columns), how="left")
+        tot = table[table["level"] == "total"].reset_index(drop=True)
+        tot = pd.concat([tot, total.reset_index(drop=True)], axis=1)
+        table = pd.concat([dom, tot], ignore_index=True)
+    else:
+        table = pd.concat([table, total.reset_index(drop=True)], axis=1)
+    for col in ("n_filed", "n_unfiled", "n_undetermined"):
+        table[col] = table[col].fillna(0).astype(np.int64)
+    size = table["population_size"].to_numpy(float)
+    table["unfiled_estimate"] = size * (1.0 - table["estimate"].to_numpy(float))
+    table["unfiled_low"] = size * (1.0 - table["ci_high"].to_numpy(float))
+    table["unfiled_high"] = size * (1.0 - table["ci_low"].to_numpy(float))
+    order = [*by_columns, "level", "n", "n_filed", "n_unfiled", "n_undetermined",
+             "population_size", "estimate", "se", "ci_low", "ci_high", "unfiled_estimate",
+             "unfiled_low", "unfiled_high", "note"]  # fmt: skip
+    return table[order]
+
+
+# --------------------------------------------------------------------------- entry point
+def filing_rate(
+    accessed_sites: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "provider_id",
+    sample: Any = None,
+    sample_size: int | None = None,
+    seed: int | None = None,
+    strata: str | Sequence[str] | None = "provider_id",
+    allocation: str = "proportional",
+    key: str = "site_id",
+    undetermined: Undetermined = "unfiled",
+    method: DesignMethod = "korn-graubard",
+    confidence_level: float = 0.95,
+    alternative: Alternative = "two-sided",
+) -> FilingRate:
+    """Filing rate of the websites providers host: a census, or an estimate from a sample.
+
+    Parameters
+    ----------
+    accessed_sites : DataFrame
+        The providers' accessed-site lists
+        (:data:`~beian_audit.schema.ACCESSED_SITES_SCHEMA`): ``domain`` (host or
+        URL), ``provider_id``, ``site_id``; ``ip`` is not used. A synthetic
+        ``truth_filed`` column is ignored.
+    registry : DataFrame
+        The filings (:data:`~beian_audit.schema.FILING_SCHEMA`): ``domain`` (a
+        cell may list several, separated by ``;``, ``,``, ``、`` or spaces),
+        and optionally ``website_id`` and ``provider_id``.
+    by : str, list of str or None, default "provider_id"
+        Domain column(s) of the accessed-site list (or of the sample).
+    sample : Sample or DataFrame, optional
+        A probability sample of accessed sites with its design columns
+        (``stratum``, ``population_size``, ``weight`` as
+        :func:`~beian_audit.sampling.draw_sample` writes them, or any design
+        :func:`~beian_audit.estimation.estimate_proportion` reads): only these
+        sites are matched and the rate is estimated.
+    sample_size : int, optional
+        Draw a sample of this size from ``accessed_sites`` here
+        (:func:`~beian_audit.sampling.plan_sample` with ``strata`` and
+        ``allocation``, then :func:`~beian_audit.sampling.draw_sample` with
+        ``seed`` and ``key``). Needs ``seed``.
+    seed : int, optional
+        Seed of the draw (recorded in ``sample.manifest``).
+    strata : str, list of str or None, default "provider_id"
+        Strata of the drawn sample.
+    allocation : str, default "proportional"
+        Allocation of the drawn sample across strata.
+    key : str, default "site_id"
+        Unique key of the accessed sites for the draw.
+    undetermined : {"unfiled", "exclude"}
+        Sites whose domain has no registered domain (bare IP, malformed,
+        missing): ``"unfiled"`` (default; no filing can be shown for them, the
+        conservative reading for a 99.5 % target) or ``"exclude"`` (left out
+        of numerator and denominator). Either way they are counted in
+        ``n_undetermined`` and a :class:`~beian_audit.errors.DataQualityWarning`
+        names them.
+    method : str, default "korn-graubard"
+        Interval method of the sample estimate (see
+        :func:`~beian_audit.estimation.estimate_proportion`); recorded but
+        irrelevant for a census.
+    confidence_level : float, default 0.95
+        Level of the intervals.
+    alternative : {"two-sided", "greater", "less"}
+        Sides of the intervals (``"greater"``: lower bound only).
+
+    Returns
+    -------
+    FilingRate
+
+    Raises
+    ------
+    SchemaError
+        When a required column is missing.
+    EstimationError
+        Invalid options (``sample`` and ``sample_size`` together,
+        ``sample_size`` without ``seed`` …).
+
+    Warns
+    -----
+    DataQualityWarning
+        When some sites have no registered domain.
+
+    Notes
+    -----
+    Census: with :math:`F_h` filed among :math:`A_h` accessed sites of
+    provider :math:`h`, the rate is :math:`F_h / A_h` and overall
+    :math:`\\sum F_h / \\sum A_h`, exact. It is returned as a
+    :class:`~beian_audit.estimation.ProportionEstimate` of a single-stratum
+    design with sampling fraction 1, so every interval has zero width
+    (``note = "census"``) and :func:`~beian_audit.estimation.assess_target`
+    decides ``"met"`` exactly when the rate reaches the target (p-value 0 or
+    1).
+
+    Sample: the 0/1 outcome *filed* of each sampled site goes to
+    :func:`~beian_audit.estimation.estimate_proportion` (stratified Hájek
+    estimator, linearised variance with finite-population correction, the
+    chosen interval method). The number of unfiled sites of a domain is
+    estimated by :math:`\\hat N (1 - \\hat p)` with bounds
+    :math:`\\hat N (1 - \\text{ci}_{high})`, :math:`\\hat N (1 - \\text{ci}_{low})`,
+    treating :math:`\\hat N` as known (exact when the domains are the strata).
+
+    Matching is vectorised: each distinct domain is normalised once with
+    :func:`~beian_audit.checks.network.check_domain` and the sites are joined to
+    the registry's registered domains with :meth:`pandas.DataFrame.merge`. A
+    filing covers its registered domain and every subdomain of it (filings are
+    made per registered domain); a site accessed by one provider but filed
+    with another is *filed* (``filed_with_provider`` is then False: an
+    access-information defect, not a missing filing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sites = pd.DataFrame({"site_id": [f"S{i}" for i in range(400)],
+    ...                       "domain": [f"site{i}.cn" for i in range(400)],
+    ...                       "provider_id": ["P1", "P2"] * 200})
+    >>> registry = pd.DataFrame({"domain": [f"site{i}.cn" for i in range(396)]})
+    >>> census = filing_rate(sites, registry)
+    >>> census.estimate, census.n_unfiled, census.assess(0.99).status
+    (0.99, 4, 'met')
+    >>> est = filing_rate(sites, registry, sample_size=100, seed=1)
+    >>> est.mode, est.n, round(est.ci.low, 3) < 0.99
+    ('sample', 100, True)
+    """
+    undetermined = check_choice("undetermined", undetermined, UNDETERMINED_RULES)  # type: ignore[assignment]
+    method = check_choice("method", method, DESIGN_METHODS)  # type: ignore[assignment]
+    alternative = check_choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]
+    level = check_level(confidence_level)
+    by_columns = _by_tuple(by)
+    if not isinstance(accessed_sites, pd.DataFrame):
+        raise EstimationError(
+            f"accessed_sites must be a DataFrame, not {type(accessed_sites).__name__}"
+        )
+    if not isinstance(registry, pd.DataFrame):
+        raise EstimationError(f"registry must be a DataFrame, not {type(registry).__name__}")
+    _require(registry, ["domain"], "registry")
+    if sample is not None and sample_size is not None:
+        raise EstimationError("give either sample= or sample_size=, not both")
+
+    if sample_size is not None:
+        if isinstance(sample_size, bool) or not isinstance(sample_size, int | np.integer) or (
+            sample_size < 1
+        ):
+            raise EstimationError(f"sample_size ({sample_size!r}) must be a positive integer")
+        if seed is None:
+            raise EstimationError("sample_size= needs seed= (it is recorded in the manifest)")
+        _require(accessed_sites, [key, "domain", *by_columns], "accessed_sites")
+        from beian_audit.sampling import draw_sample, plan_sample
+
+        plan = plan_sample(
+            accessed_sites, strata=strata, n=int(sample_size), allocation=allocation  # type: ignore[arg-type]
+        )
+        sample = draw_sample(accessed_sites, plan, seed=seed, key=key)
+
+    if sample is None:
+        mode = "census"
+        data = accessed_sites
+    else:
+        mode = "sample"
+        data = getattr(sample, "frame", sample)
+        if not isinstance(data, pd.DataFrame):
+            raise EstimationError(
+                f"sample must be a Sample or a DataFrame, not {type(sample).__name__}"
+            )
+    _require(data, ["domain", *by_columns], "accessed_sites" if mode == "census" else "sample")
+    if len(data) == 0:
+        raise EstimationError(f"{'accessed_sites' if mode == 'census' else 'sample'} is empty")
+
+    sites, info = _match(data, registry, by_columns)
+    info["undetermined"] = undetermined
+    _warn_undetermined(sites, undetermined)
+    y = _outcome(sites, undetermined)
+
+    with warnings.catch_warnings():
+        if mode == "census":
+            # zero-width intervals are the point of a census, not a degenerate case
+            warnings.simplefilter("ignore", DegenerateIntervalWarning)
+            work = pd.DataFrame({c: data[c].to_numpy() for c in by_columns})
+            work[_OUTCOME] = y
+            work["_N"] = float(len(work))
+            est = estimate_proportion(
+                work, _OUTCOME, strata=False, population_size="_N", weight=False,
+                cluster=False, by=list(by_columns) or None, method=method,  # type: ignore[arg-type]
+                confidence_level=level, alternative=alternative, missing="drop",
+            )  # fmt: skip
+        else:
+            work = data.copy()
+            work[_OUTCOME] = y
+            est = estimate_proportion(
+                work, _OUTCOME, by=list(by_columns) or None, method=method,  # type: ignore[arg-type]
+                confidence_level=level, alternative=alternative, missing="drop",
+            )  # fmt: skip
+    table = _table(est, sites, by_columns, undetermined)
+    total = table.iloc[-1]
+    return FilingRate(
+        mode=mode,
+        estimate=float(est.estimate),
+        ci=est.ci,
+        n=int(est.n),
+        n_filed=int(total["n_filed"]),
+        n_unfiled=int(total["n_unfiled"]),
+        n_undetermined=int(total["n_undetermined"]),
+        by_columns=by_columns,
+        table=table,
+        sites=sites,
+        estimate_result=est,
+        sample=sample,
+        undetermined=undetermined,
+        matching=info,
+    )
