@@ -57,7 +57,11 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._results import ResultMixin
-from beian_audit.errors import BeianAuditError
+from beian_audit.errors import (
+    BeianAuditError,
+    SyntheticDataNotFoundError,
+    SyntheticParameterError,
+)
 from beian_audit.schema import ACCESSED_SITES_SCHEMA, FILING_SCHEMA, PROVIDER_SCHEMA, Schema
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,18 +96,6 @@ BUNDLED_N_WEBSITES = 35_000
 
 
 # --------------------------------------------------------------------------- errors
-
-
-class SyntheticParameterError(BeianAuditError, TypeError, ValueError):
-    """A generator parameter is unknown or has a bad value.
-
-    Subclasses both ``TypeError`` (an unknown keyword, as Python itself would
-    raise) and ``ValueError`` (a bad value), so either ``except`` works.
-    """
-
-
-class SyntheticDataNotFoundError(BeianAuditError, FileNotFoundError):
-    """A bundled synthetic data file is missing from the installation."""
 
 
 # --------------------------------------------------------------------------- defect codes
@@ -745,7 +737,7 @@ _PLACEHOLDER_MOBILES = (
     "18000000000 13800138000 13012345678 13111111111 18666666666"
 ).split()
 _EMAIL_TYPO_DOMAINS = (
-    "qq.con qq.cm qq.co 163.con 163.cm 163.co 126.con 126.cm sina.con sina.cm hotmial.com gmial.com"
+    "qq.con qq.cm qq.cpm 163.con 163.cm 163.vom 126.con 126.cm sina.con sina.cm hotmial.com gmial.com"
 ).split()
 _WEBMAIL = (
     ("qq.com", 0.45),
@@ -2487,7 +2479,8 @@ def _simulate(
     w_bits[has_acc] |= np.left_shift(1, acc_bit[access_code[has_acc]])
     uniq, inverse = np.unique(w_bits, return_inverse=True)
     texts = [
-        ";".join(d.code for d in DEFECT_CODES if (int(u) >> _CODE_BIT[d.code]) & 1) for u in uniq
+        ";".join(d.code for d in DEFECT_CODES if (int(u) >> _CODE_BIT[d.code]) & 1) or None
+        for u in uniq
     ]
     truth_defects = _take(texts, inverse.ravel())
     sponsor_ok = bits[sponsor_of] == 0

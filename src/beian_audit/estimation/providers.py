@@ -363,7 +363,8 @@ def fit_beta_binomial(successes: object, n: object) -> BetaBinomialFit:
     (``scipy.stats.betabinom.logpmf``). Its sum over groups is maximised in
     :math:`(\\mathrm{logit}\\,\\mu, \\log\\kappa)`, :math:`\\mu = \\alpha/(\\alpha+\\beta)`,
     :math:`\\kappa = \\alpha + \\beta`, with ``scipy.optimize.minimize``
-    (L-BFGS-B) from several starting concentrations, keeping the best. κ is
+    (SLSQP with bounds, analytic gradient in digamma functions) from several starting
+    concentrations, keeping the best. κ is
     searched in :math:`[10^{-3}, 10^7]`: when the groups vary no more than
     binomial sampling explains, the likelihood keeps rising as
     :math:`\\kappa \\to \\infty` and the fit stops at the bound (``at_bound =
@@ -376,7 +377,7 @@ def fit_beta_binomial(successes: object, n: object) -> BetaBinomialFit:
     (0.614, 2.22)
     """
     from scipy import optimize
-    from scipy.special import expit, logit
+    from scipy.special import digamma, expit, logit
     from scipy.stats import betabinom
 
     x = _int_array(successes, "successes")
@@ -394,11 +395,19 @@ def fit_beta_binomial(successes: object, n: object) -> BetaBinomialFit:
             f"the beta-binomial fit needs at least two groups with observations, got {x.size}"
         )
 
-    def nll(theta: np.ndarray) -> float:
-        mu = expit(theta[0])
+    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        mu = float(expit(theta[0]))
         kappa = math.exp(theta[1])
-        value = -float(np.sum(betabinom.logpmf(x, m, mu * kappa, (1.0 - mu) * kappa)))
-        return value if math.isfinite(value) else 1e300
+        a, b = mu * kappa, (1.0 - mu) * kappa
+        value = -float(np.sum(betabinom.logpmf(x, m, a, b)))
+        # gradient of the log-likelihood in (alpha, beta), then the chain rule
+        common = digamma(kappa) - digamma(m + kappa)
+        d_a = float(np.sum(digamma(x + a) - digamma(a) + common))
+        d_b = float(np.sum(digamma(m - x + b) - digamma(b) + common))
+        grad = -np.array([(d_a - d_b) * kappa * mu * (1.0 - mu), d_a * a + d_b * b])
+        if not (math.isfinite(value) and np.isfinite(grad).all()):
+            return 1e300, np.zeros(2)
+        return value, grad
 
     pooled = (x.sum() + 0.5) / (m.sum() + 1.0)
     mu0 = float(np.clip(logit(pooled), -_LOGIT_MU_BOUND + 1, _LOGIT_MU_BOUND - 1))
@@ -406,7 +415,12 @@ def fit_beta_binomial(successes: object, n: object) -> BetaBinomialFit:
     best = None
     for kappa0 in _KAPPA_STARTS:
         res = optimize.minimize(
-            nll, np.array([mu0, math.log(kappa0)]), method="L-BFGS-B", bounds=bounds
+            nll,
+            np.array([mu0, math.log(kappa0)]),
+            jac=True,
+            method="SLSQP",
+            bounds=bounds,
+            options={"ftol": 1e-14, "maxiter": 1000},
         )
         if best is None or res.fun < best.fun:
             best = res
@@ -514,8 +528,8 @@ def _outcome01(series: pd.Series, name: str) -> np.ndarray:
     """0/1 float array (nan for missing); raise on other values."""
     na = series.isna().to_numpy()
     try:
-        values = pd.to_numeric(series.astype(object).where(~na, np.nan), errors="raise")
-        values = np.asarray(values, dtype=float)
+        numeric = pd.to_numeric(series.astype(object).where(~na, np.nan), errors="raise")
+        values = np.asarray(numeric, dtype=float).astype(float, copy=True)
     except (TypeError, ValueError) as exc:
         raise EstimationError(
             f"outcome column ({name!r}) must hold 0/1 or True/False values"
@@ -895,8 +909,9 @@ def provider_estimates(
         hi_q = rest if math.isnan(a_high) else betabinom.ppf(1.0 - a_high, rest, post_a, post_b)
         eb_low = np.where(rest > 0, x + lo_q, x) / big_n
         eb_high = np.where(rest > 0, x + hi_q, x) / big_n
-        if math.isnan(a_high):
-            eb_high = (x + rest) / big_n
+        # one-sided: the other side is the whole range, as for every bound here
+        eb_low = np.zeros(k) if math.isnan(a_low) else eb_low
+        eb_high = np.ones(k) if math.isnan(a_high) else eb_high
     else:
         eb = post_mean
         eb_low = np.zeros(k) if math.isnan(a_low) else beta_dist.ppf(a_low, post_a, post_b)

@@ -445,6 +445,24 @@ class _Design:
     single_stage: bool
 
 
+_DENSE_LIMIT = 20_000_000
+
+
+def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes ``0..k-1`` for the distinct values of ``key`` (all in ``[0, size)``).
+
+    Returns ``(codes, uniques)`` with ``uniques[codes] == key``. A dense
+    bincount when ``size`` is moderate (no hashing), else ``pandas.factorize``.
+    """
+    if size <= _DENSE_LIMIT:
+        present = np.flatnonzero(np.bincount(key, minlength=size))
+        remap = np.empty(size, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        return remap[key], present
+    codes, uniques = pd.factorize(key, sort=False)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
+
+
 def _domain_stats(
     y: np.ndarray, d: np.ndarray, n_domains: int, design: _Design, lonely_psu: str
 ) -> dict[str, np.ndarray]:
@@ -485,7 +503,7 @@ def _domain_stats(
         P = int(design.psu_stratum.size)  # type: ignore[union-attr]
         psu_k = design.psu if rows is None else design.psu[rows]
         key = dk.astype(np.int64) * P + psu_k
-        cell, uniques = pd.factorize(key, sort=False)
+        cell, uniques = _compact(key, G * P)
         cell_g = uniques // P
         cell_h = design.psu_stratum[uniques % P]  # type: ignore[index]
         z_cell = np.bincount(cell, weights=z, minlength=uniques.size)
@@ -503,7 +521,7 @@ def _domain_stats(
         n_pairs = gh_h.size
     else:
         key2 = cell_g.astype(np.int64) * H + cell_h
-        gh, u2 = pd.factorize(key2, sort=False)
+        gh, u2 = _compact(key2, G * H)
         gh_g, gh_h = u2 // H, u2 % H
         n_pairs = gh_g.size
         m = np.bincount(gh, minlength=n_pairs).astype(float)
@@ -815,9 +833,14 @@ def estimate_proportion(
     total["n_missing"] = np.array([float(missing_rows.sum())])
 
     if by_columns:
-        grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
-        codes = grouped.ngroup().to_numpy(dtype=np.int64)
-        keys = grouped.size().index.to_frame(index=False)
+        if len(by_columns) == 1:
+            codes, uniques = pd.factorize(frame[by_columns[0]], sort=True, use_na_sentinel=False)
+            codes = codes.astype(np.int64, copy=False)
+            keys = pd.DataFrame({by_columns[0]: uniques})
+        else:
+            grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
+            codes = grouped.ngroup().to_numpy(dtype=np.int64)
+            keys = grouped.size().index.to_frame(index=False)
         n_dom = len(keys)
         dom = _domain_stats(y, np.where(missing_rows, -1, codes), n_dom, design, lonely_psu)
         dom["n_missing"] = np.bincount(codes[missing_rows], minlength=n_dom).astype(float)

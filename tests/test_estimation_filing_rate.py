@@ -1,0 +1,291 @@
+"""Filing rate: matching rules, census counts, sample estimates, target decisions.
+
+References: the synthetic generator's ground truth (``truth_filed``, written
+when the sites are generated, independently of any matching), hand counts on
+small frames, :func:`~beian_audit.estimation.estimate_proportion` on the same
+sample (the estimator the sample mode must hand its outcomes to) and the
+independent matcher of :mod:`beian_audit.reporting.rankings`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from beian_audit.errors import (
+    DataQualityWarning,
+    DegenerateIntervalWarning,
+    EstimationError,
+    SchemaError,
+)
+from beian_audit.estimation import ProportionEstimate, assess_target, estimate_proportion
+from beian_audit.estimation.filing_rate import FilingRate, filing_rate
+
+
+@pytest.fixture(scope="module")
+def bundled() -> tuple[pd.DataFrame, pd.DataFrame, FilingRate]:
+    from beian_audit.synthetic import load_accessed_sites, load_synthetic_registry
+
+    sites = load_accessed_sites()
+    registry = load_synthetic_registry()
+    return sites, registry, filing_rate(sites, registry)
+
+
+def sites_frame(domains, providers=None) -> pd.DataFrame:
+    k = len(domains)
+    return pd.DataFrame({
+        "site_id": [f"S{i}" for i in range(k)],
+        "domain": domains,
+        "provider_id": providers if providers is not None else ["P1"] * k,
+    })  # fmt: skip
+
+
+# --------------------------------------------------------------------------- matching rules
+@pytest.mark.parametrize(
+    ("site", "filed_domain", "filed"),
+    [
+        ("example.com", "example.com", True),
+        ("www.example.com", "example.com", True),  # www.
+        ("blog.shop.example.com", "example.com", True),  # any subdomain
+        ("EXAMPLE.COM", "example.com", True),  # case
+        ("http://www.Example.com:8080/index.html", "example.com", True),  # URL form
+        ("example.com.", "example.com", True),  # trailing dot
+        ("ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ", "example.com", True),  # full-width (NFKC)
+        ("example.com", "www.example.com", True),  # filing written with www.
+        ("shop.example.com", "www.example.com", True),  # same registered domain
+        ("xn--fsqu00a.xn--fiqs8s", "例子.中国", True),  # punycode site, Unicode filing
+        ("www.例子.中国", "xn--fsqu00a.xn--fiqs8s", True),  # Unicode site, punycode filing
+        ("XN--FSQU00A.XN--FIQS8S", "例子.中国", True),  # upper-case A-labels
+        ("example.com.cn", "example.cn", False),  # another registered domain
+        ("example.com.cn", "com.cn", False),  # a public suffix covers nothing
+        ("example.org", "example.com", False),
+        ("myexample.com", "example.com", False),  # no suffix matching on strings
+        ("faß.de", "fass.de", False),  # IDNA 2008 keeps ß distinct
+    ],
+)
+def test_matching_rules(site, filed_domain, filed):
+    registry = pd.DataFrame({"website_id": ["W1"], "domain": [filed_domain]})
+    rate = filing_rate(sites_frame([site]), registry)
+    assert bool(rate.sites["filed"].iloc[0]) is filed
+    assert rate.n_filed == int(filed)
+
+
+def test_registry_cells_may_list_several_domains():
+    registry = pd.DataFrame({"website_id": ["W1", "W2"],
+                             "domain": ["a.cn; b.com、c.net", "d.org,e.cn  f.cn"]})  # fmt: skip
+    sites = sites_frame(["www.a.cn", "b.com", "x.c.net", "d.org", "e.cn", "f.cn", "g.cn"])
+    rate = filing_rate(sites, registry)
+    assert rate.sites["filed"].tolist() == [True] * 6 + [False]
+    assert rate.sites["website_id"].tolist()[:6] == ["W1", "W1", "W1", "W2", "W2", "W2"]
+    assert rate.matching["registry_domains"] == 6
+
+
+def test_website_id_is_the_smallest_matching_filing_and_provider_flag():
+    registry = pd.DataFrame({"website_id": ["W9", "W2"], "domain": ["a.cn", "www.a.cn"],
+                             "provider_id": ["P1", "P2"]})  # fmt: skip
+    sites = sites_frame(["a.cn", "m.a.cn", "b.cn"], ["P2", "P3", "P1"])
+    rate = filing_rate(sites, registry)
+    assert rate.sites["website_id"].tolist()[:2] == ["W2", "W2"]
+    assert rate.sites["filed_with_provider"].tolist() == [True, False, False]
+
+
+def test_undetermined_sites_are_unfiled_or_excluded_with_a_warning():
+    sites = sites_frame(["a.cn", "1.2.3.4", None, "b.cn", "not a domain"])
+    registry = pd.DataFrame({"domain": ["a.cn", "b.cn"]})
+    with pytest.warns(DataQualityWarning, match=r"3 accessed site\(s\) have no registered"):
+        unfiled = filing_rate(sites, registry)
+    assert (unfiled.n, unfiled.n_filed, unfiled.n_unfiled, unfiled.n_undetermined) == (5, 2, 3, 3)
+    assert unfiled.estimate == pytest.approx(2 / 5)
+    assert len(unfiled.unfiled) == 3
+    with pytest.warns(DataQualityWarning, match="left out of the rate"):
+        excluded = filing_rate(sites, registry, undetermined="exclude")
+    assert (excluded.n, excluded.n_unfiled, excluded.n_undetermined) == (2, 0, 3)
+    assert excluded.estimate == 1.0 and excluded.unfiled.empty
+    reasons = unfiled.sites["domain_reason"].tolist()
+    assert reasons == ["", "is_ip", "missing", "", "bad_syntax"]
+
+
+# --------------------------------------------------------------------------- census
+def test_census_reproduces_the_generator_truth_on_the_bundled_data(bundled):
+    sites, _, rate = bundled
+    truth = sites["truth_filed"].to_numpy(bool)
+    assert rate.mode == "census"
+    assert (rate.sites["filed"].to_numpy(bool) == truth).all()
+    assert rate.n_undetermined == 0
+    assert rate.n_unfiled == int((~truth).sum())
+    assert rate.estimate == truth.mean()
+    per = sites.groupby("provider_id")["truth_filed"].agg(["size", "sum"])
+    table = rate.by.set_index("provider_id")
+    assert (table["n"] == per["size"]).all()
+    assert (table["n_filed"] == per["sum"]).all()
+    assert np.allclose(table["estimate"], per["sum"] / per["size"], rtol=0, atol=1e-15)
+    assert (table["unfiled_estimate"] == table["n_unfiled"]).all()
+    assert (table["ci_low"] == table["estimate"]).all() and (table["note"] == "census").all()
+    assert set(rate.unfiled["site_id"]) == set(sites.loc[~truth, "site_id"])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_census_reproduces_the_truth_of_generated_worlds(seed):
+    # many IDN and all domain variants, in fresh worlds (generator vs matcher)
+    from beian_audit.synthetic import generate_world
+
+    world = generate_world(2000, seed=seed, idn_share=0.3, filing_rate=0.97)
+    sites = world.accessed_sites
+    rate = filing_rate(sites, world.filings)
+    assert (rate.sites["filed"].to_numpy(bool) == sites["truth_filed"].to_numpy(bool)).all()
+
+
+def test_census_result_feeds_assess_target_without_sampling_error(bundled):
+    _, _, rate = bundled
+    est = rate.estimate_result
+    assert isinstance(est, ProportionEstimate)
+    assert est.ci.low == est.ci.high == rate.estimate and est.ci.note == "census"
+    below = assess_target(est, rate.estimate - 1e-6)
+    above = assess_target(est, rate.estimate + 1e-6)
+    assert (below.status, below.p_value) == ("met", 0.0)
+    assert (above.status, above.p_value) == ("not_met", 1.0)
+    assert above.additional_n_needed == 0
+    # the bundled registry misses 99.5 % (99.30 %), and per provider decisions are exact
+    a = rate.assess(0.995)
+    assert a.status == "not_met"
+    by = a.by.set_index("provider_id")
+    table = rate.by.set_index("provider_id")
+    assert ((by["status"] == "met") == (table["estimate"] >= 0.995)).all()
+
+
+def test_census_agrees_with_the_rankings_matcher_and_top_unfiled(bundled):
+    from beian_audit.reporting.rankings import match_accessed_sites, top_unfiled_providers
+
+    sites, registry, rate = bundled
+    theirs = match_accessed_sites(sites, registry)
+    assert (theirs["filed"].to_numpy(bool) == rate.sites["filed"].to_numpy(bool)).all()
+    ours = rate.top_unfiled(10)
+    ranking = top_unfiled_providers(sites, rate.sites[["site_id", "filed"]], n=10).to_frame()
+    cols = ["rank", "provider_id", "n_unfiled", "n_accessed", "share_unfiled", "tied"]
+    pd.testing.assert_frame_equal(ours[cols], ranking[cols], check_dtype=False)
+
+
+def test_top_unfiled_counts_and_ties():
+    sites = sites_frame(["a.cn", "b.cn", "c.cn", "d.cn", "e.cn", "f.cn"],
+                        ["P1", "P2", "P2", "P3", "P3", "P4"])  # fmt: skip
+    rate = filing_rate(sites, pd.DataFrame({"domain": ["a.cn", "f.cn"]}))
+    top = rate.top_unfiled(1)
+    assert top["provider_id"].tolist() == ["P2", "P3"] and top["tied"].all()
+    top3 = rate.top_unfiled(3)
+    assert top3["provider_id"].tolist() == ["P2", "P3"]  # P1 and P4 have none unfiled
+    with pytest.raises(EstimationError, match=r"n \(0\) must be a positive integer"):
+        rate.top_unfiled(0)
+
+
+def test_census_is_invariant_to_row_order(bundled):
+    sites, registry, rate = bundled
+    small = sites.iloc[:3000]
+    a = filing_rate(small, registry)
+    b = filing_rate(small.sample(frac=1.0, random_state=7), registry)
+    pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_by_other_columns_and_overall_only():
+    sites = sites_frame(["a.cn", "b.cn", "c.cn", "d.cn"], ["P1", "P1", "P2", "P2"])
+    sites["province"] = ["44", "11", "44", "44"]
+    registry = pd.DataFrame({"domain": ["a.cn", "c.cn", "d.cn"]})
+    by_prov = filing_rate(sites, registry, by="province")
+    assert by_prov.by.set_index("province")["estimate"].to_dict() == {"11": 0.0, "44": 1.0}
+    both = filing_rate(sites, registry, by=["provider_id", "province"])
+    assert len(both.by) == 3
+    overall = filing_rate(sites, registry, by=None)
+    assert overall.by is None and overall.table["level"].tolist() == ["total"]
+    assert overall.estimate == 0.75
+
+
+# --------------------------------------------------------------------------- sample
+def test_sample_mode_hands_the_matched_outcomes_to_estimate_proportion(bundled):
+    sites, registry, _ = bundled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateIntervalWarning)
+        rate = filing_rate(sites, registry, sample_size=2000, seed=20130501)
+        # reference: the same sample with the generator's truth as outcome
+        frame = rate.sample.frame.assign(filed=rate.sample.frame["truth_filed"])
+        ref = estimate_proportion(frame, "filed", by="provider_id")
+    assert rate.mode == "sample" and rate.n == 2000
+    assert rate.sample.manifest["seed"] == 20130501 and rate.sample.key == "site_id"
+    assert rate.estimate == ref.estimate and rate.ci.low == ref.ci.low
+    assert np.allclose(rate.by["ci_high"], ref.by["ci_high"])
+    assert rate.sites.index.equals(rate.sample.frame.index)
+    # an estimate with an interval, not a census
+    assert rate.ci.low < rate.estimate < rate.ci.high
+    assert rate.estimate_result.ci.note == ""
+    # the same seed draws the same sample; the census rate lies in the interval
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateIntervalWarning)
+        again = filing_rate(sites, registry, sample_size=2000, seed=20130501)
+    assert again.estimate == rate.estimate
+    assert rate.ci.low <= sites["truth_filed"].mean() <= rate.ci.high
+    # feeds assess_target: 2000 sites cannot show 99.5 % at a rate near 99.3 %
+    assert rate.assess(0.995).status in ("inconclusive", "not_met")
+
+
+def test_sample_given_as_frame_equals_sample_object(bundled):
+    sites, registry, _ = bundled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateIntervalWarning)
+        drawn = filing_rate(sites, registry, sample_size=600, seed=3)
+        as_sample = filing_rate(sites, registry, sample=drawn.sample)
+        as_frame = filing_rate(sites, registry, sample=drawn.sample.frame)
+    pd.testing.assert_frame_equal(drawn.table, as_sample.table)
+    pd.testing.assert_frame_equal(drawn.table, as_frame.table)
+
+
+def test_sample_top_unfiled_uses_estimated_counts(bundled):
+    sites, registry, _ = bundled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateIntervalWarning)
+        rate = filing_rate(sites, registry, sample_size=1500, seed=9)
+        top = rate.top_unfiled(3)
+    assert list(top.columns[:3]) == ["rank", "provider_id", "unfiled_estimate"]
+    assert (top["unfiled_low"] <= top["unfiled_estimate"]).all()
+    assert (top["unfiled_estimate"] <= top["unfiled_high"]).all()
+    assert top["unfiled_estimate"].is_monotonic_decreasing
+    overall = filing_rate(sites.iloc[:500], registry, by=None, sample_size=100, seed=1)
+    with pytest.raises(EstimationError, match="by='provider_id'"):
+        overall.top_unfiled()
+
+
+# --------------------------------------------------------------------------- result and validation
+def test_result_renders_one_line_and_json():
+    sites = sites_frame(["a.cn", "b.cn"])
+    rate = filing_rate(sites, pd.DataFrame({"domain": ["a.cn"]}))
+    text = repr(rate)
+    assert text.startswith("FilingRate(mode='census', estimate=0.5") and "\n" not in text
+    out = rate.to_dict()
+    assert out["kind"] == "FilingRate" and out["records"][-1]["level"] == "total"
+    assert "<table" in rate._repr_html_()
+
+
+def test_filing_rate_validates_input():
+    sites = sites_frame(["a.cn", "b.cn"])
+    registry = pd.DataFrame({"domain": ["a.cn"]})
+    with pytest.raises(SchemaError, match="registry lacks column") as info:
+        filing_rate(sites, pd.DataFrame({"url": ["a.cn"]}))
+    assert info.value.failure_cases["reason"].tolist() == ["missing_column"]
+    with pytest.raises(SchemaError, match="accessed_sites lacks column"):
+        filing_rate(sites.drop(columns="domain"), registry)
+    with pytest.raises(EstimationError, match=r"undetermined \('drop'\) must be one of"):
+        filing_rate(sites, registry, undetermined="drop")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match=r"method \('wald'\) must be one of"):
+        filing_rate(sites, registry, method="wald")  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="either sample= or sample_size="):
+        filing_rate(sites, registry, sample=sites, sample_size=1, seed=1)
+    with pytest.raises(EstimationError, match="needs seed="):
+        filing_rate(sites, registry, sample_size=1)
+    with pytest.raises(EstimationError, match="sample_size"):
+        filing_rate(sites, registry, sample_size=0, seed=1)
+    with pytest.raises(EstimationError, match="by"):
+        filing_rate(sites, registry, by=3)  # type: ignore[arg-type]
+    with pytest.raises(EstimationError, match="empty"):
+        filing_rate(sites.iloc[:0], registry)
+    with pytest.raises(EstimationError, match="must be a DataFrame"):
+        filing_rate(["a.cn"], registry)  # type: ignore[arg-type]
