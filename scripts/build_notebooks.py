@@ -1,6 +1,8 @@
 """Regenerate the auditor notebooks in notebooks/ (without outputs): python scripts/build_notebooks.py"""
-import nbformat as nbf
 from pathlib import Path
+
+import nbformat as nbf
+
 
 def nb(cells):
     book = nbf.v4.new_notebook()

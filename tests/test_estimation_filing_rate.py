@@ -34,6 +34,13 @@ def bundled() -> tuple[pd.DataFrame, pd.DataFrame, FilingRate]:
     return sites, registry, filing_rate(sites, registry)
 
 
+@pytest.fixture(scope="module")
+def small(bundled) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """3000 accessed sites and a registry of 4000 filings (most, not all, of theirs)."""
+    sites, registry, _ = bundled
+    return sites.iloc[:3000].copy(), registry.iloc[:4000].copy()
+
+
 def sites_frame(domains, providers=None) -> pd.DataFrame:
     k = len(domains)
     return pd.DataFrame({
@@ -104,6 +111,8 @@ def test_undetermined_sites_are_unfiled_or_excluded_with_a_warning():
         excluded = filing_rate(sites, registry, undetermined="exclude")
     assert (excluded.n, excluded.n_unfiled, excluded.n_undetermined) == (2, 0, 3)
     assert excluded.estimate == 1.0 and excluded.unfiled.empty
+    total = excluded.table.iloc[-1]
+    assert (total["n_accessed"], total["n"], total["unfiled_estimate"]) == (5, 2, 0)
     reasons = unfiled.sites["domain_reason"].tolist()
     assert reasons == ["", "is_ip", "missing", "", "bad_syntax"]
 
@@ -156,12 +165,14 @@ def test_census_result_feeds_assess_target_without_sampling_error(bundled):
     assert ((by["status"] == "met") == (table["estimate"] >= 0.995)).all()
 
 
-def test_census_agrees_with_the_rankings_matcher_and_top_unfiled(bundled):
+def test_census_agrees_with_the_rankings_matcher_and_top_unfiled(bundled, small):
     from beian_audit.reporting.rankings import match_accessed_sites, top_unfiled_providers
 
-    sites, registry, rate = bundled
-    theirs = match_accessed_sites(sites, registry)
-    assert (theirs["filed"].to_numpy(bool) == rate.sites["filed"].to_numpy(bool)).all()
+    sub_sites, sub_registry = small
+    theirs = match_accessed_sites(sub_sites, sub_registry)
+    ours = filing_rate(sub_sites, sub_registry)
+    assert (theirs["filed"].to_numpy(bool) == ours.sites["filed"].to_numpy(bool)).all()
+    sites, _, rate = bundled
     ours = rate.top_unfiled(10)
     ranking = top_unfiled_providers(sites, rate.sites[["site_id", "filed"]], n=10).to_frame()
     cols = ["rank", "provider_id", "n_unfiled", "n_accessed", "share_unfiled", "tied"]
@@ -180,12 +191,13 @@ def test_top_unfiled_counts_and_ties():
         rate.top_unfiled(0)
 
 
-def test_census_is_invariant_to_row_order(bundled):
-    sites, registry, rate = bundled
-    small = sites.iloc[:3000]
-    a = filing_rate(small, registry)
-    b = filing_rate(small.sample(frac=1.0, random_state=7), registry)
+def test_census_is_invariant_to_row_order(small):
+    sites, registry = small
+    a = filing_rate(sites, registry)
+    b = filing_rate(sites.sample(frac=1.0, random_state=7),
+                    registry.sample(frac=1.0, random_state=8))  # fmt: skip
     pd.testing.assert_frame_equal(a.table, b.table)
+    assert 0 < a.n_unfiled < len(sites)  # the registry subset leaves some unfiled
 
 
 def test_by_other_columns_and_overall_only():
@@ -202,11 +214,21 @@ def test_by_other_columns_and_overall_only():
 
 
 # --------------------------------------------------------------------------- sample
-def test_sample_mode_hands_the_matched_outcomes_to_estimate_proportion(bundled):
+@pytest.fixture(scope="module")
+def sampled(bundled) -> FilingRate:
     sites, registry, _ = bundled
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateIntervalWarning)
-        rate = filing_rate(sites, registry, sample_size=2000, seed=20130501)
+        return filing_rate(sites, registry, sample_size=2000, seed=20130501)
+
+
+def test_sample_mode_hands_the_matched_outcomes_to_estimate_proportion(bundled, sampled):
+    from beian_audit.sampling import draw_sample, plan_sample
+
+    sites, _, _ = bundled
+    rate = sampled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateIntervalWarning)
         # reference: the same sample with the generator's truth as outcome
         frame = rate.sample.frame.assign(filed=rate.sample.frame["truth_filed"])
         ref = estimate_proportion(frame, "filed", by="provider_id")
@@ -218,38 +240,36 @@ def test_sample_mode_hands_the_matched_outcomes_to_estimate_proportion(bundled):
     # an estimate with an interval, not a census
     assert rate.ci.low < rate.estimate < rate.ci.high
     assert rate.estimate_result.ci.note == ""
-    # the same seed draws the same sample; the census rate lies in the interval
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegenerateIntervalWarning)
-        again = filing_rate(sites, registry, sample_size=2000, seed=20130501)
-    assert again.estimate == rate.estimate
+    # the draw is plan_sample + draw_sample with the key site_id
+    again = draw_sample(sites, plan_sample(sites, n=2000), seed=20130501, key="site_id")
+    assert again.frame["site_id"].tolist() == rate.sample.frame["site_id"].tolist()
+    # the census rate lies in the interval
     assert rate.ci.low <= sites["truth_filed"].mean() <= rate.ci.high
     # feeds assess_target: 2000 sites cannot show 99.5 % at a rate near 99.3 %
     assert rate.assess(0.995).status in ("inconclusive", "not_met")
 
 
-def test_sample_given_as_frame_equals_sample_object(bundled):
-    sites, registry, _ = bundled
+def test_sample_given_as_frame_equals_sample_object(small):
+    sites, registry = small
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateIntervalWarning)
-        drawn = filing_rate(sites, registry, sample_size=600, seed=3)
+        drawn = filing_rate(sites, registry, sample_size=400, seed=3)
         as_sample = filing_rate(sites, registry, sample=drawn.sample)
         as_frame = filing_rate(sites, registry, sample=drawn.sample.frame)
     pd.testing.assert_frame_equal(drawn.table, as_sample.table)
     pd.testing.assert_frame_equal(drawn.table, as_frame.table)
 
 
-def test_sample_top_unfiled_uses_estimated_counts(bundled):
-    sites, registry, _ = bundled
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DegenerateIntervalWarning)
-        rate = filing_rate(sites, registry, sample_size=1500, seed=9)
-        top = rate.top_unfiled(3)
+def test_sample_top_unfiled_uses_estimated_counts(sampled, small):
+    top = sampled.top_unfiled(3)
     assert list(top.columns[:3]) == ["rank", "provider_id", "unfiled_estimate"]
     assert (top["unfiled_low"] <= top["unfiled_estimate"]).all()
     assert (top["unfiled_estimate"] <= top["unfiled_high"]).all()
     assert top["unfiled_estimate"].is_monotonic_decreasing
-    overall = filing_rate(sites.iloc[:500], registry, by=None, sample_size=100, seed=1)
+    sites, registry = small
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateIntervalWarning)
+        overall = filing_rate(sites, registry, by=None, sample_size=100, seed=1)
     with pytest.raises(EstimationError, match="by='provider_id'"):
         overall.top_unfiled()
 

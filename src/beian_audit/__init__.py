@@ -95,6 +95,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from beian_audit.checks.address import check_address
+    from beian_audit.checks.email import check_email
+    from beian_audit.checks.filings import CheckReport, check_filings
+    from beian_audit.checks.icp import check_icp_number
+    from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
+    from beian_audit.checks.network import IpRangeIndex, check_domain
+    from beian_audit.checks.phone import check_phone
     from beian_audit.errors import (
         BeianAuditError,
         BeianAuditWarning,
@@ -108,13 +115,6 @@ if TYPE_CHECKING:  # pragma: no cover
         SmallStratumWarning,
         WorksheetError,
     )
-    from beian_audit.checks.address import check_address
-    from beian_audit.checks.email import check_email
-    from beian_audit.checks.filings import CheckReport, check_filings
-    from beian_audit.checks.icp import check_icp_number
-    from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
-    from beian_audit.checks.network import IpRangeIndex, check_domain
-    from beian_audit.checks.phone import check_phone
     from beian_audit.estimation import (
         ConfidenceInterval,
         ProportionEstimate,
@@ -124,6 +124,7 @@ if TYPE_CHECKING:  # pragma: no cover
         proportion_ci,
     )
     from beian_audit.io import read_filings, write_filings
+    from beian_audit.privacy import mask_frame
     from beian_audit.sampling import (
         Sample,
         SamplePlan,
@@ -136,9 +137,8 @@ if TYPE_CHECKING:  # pragma: no cover
         verify_sample,
         write_worksheet,
     )
-    from beian_audit.spotcheck import SpotCheckResult, run_spot_check, write_spot_check
-    from beian_audit.privacy import mask_frame
     from beian_audit.schema import FILING_SCHEMA
+    from beian_audit.spotcheck import SpotCheckResult, run_spot_check, write_spot_check
     from beian_audit.synthetic import (
         generate_registry,
         generate_world,

@@ -36,7 +36,8 @@ _DIGITS = re.compile(r"\d")
 def _mask_middle(text: str, keep_start: int, keep_end: int) -> str:
     if len(text) <= keep_start + keep_end:
         return text[:1] + "*" * max(len(text) - 1, 0)
-    return text[:keep_start] + "*" * (len(text) - keep_start - keep_end) + text[-keep_end:]
+    tail = text[len(text) - keep_end :]
+    return text[:keep_start] + "*" * (len(text) - keep_start - keep_end) + tail
 
 
 def mask_value(value: object, kind: MaskKind) -> object:

@@ -737,7 +737,8 @@ _PLACEHOLDER_MOBILES = (
     "18000000000 13800138000 13012345678 13111111111 18666666666"
 ).split()
 _EMAIL_TYPO_DOMAINS = (
-    "qq.con qq.cm qq.cpm 163.con 163.cm 163.vom 126.con 126.cm sina.con sina.cm hotmial.com gmial.com"
+    "qq.con qq.cm qq.cpm 163.con 163.cm 163.vom 126.con 126.cm sina.con sina.cm "
+    "hotmial.com gmial.com"
 ).split()
 _WEBMAIL = (
     ("qq.com", 0.45),

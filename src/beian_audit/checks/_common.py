@@ -46,12 +46,13 @@ def as_text(values: Iterable[object] | pd.Series) -> pd.Series:
     out = series.astype(object)
     mask = pd.isna(out).to_numpy(dtype=bool)
     arr = out.to_numpy(dtype=object, copy=True)
-    for i in np.flatnonzero(~mask):
-        v = arr[i]
-        if not isinstance(v, str):
-            if isinstance(v, float) and v.is_integer():
-                v = str(int(v))
-            arr[i] = str(v)
+    if pd.api.types.infer_dtype(out, skipna=True) not in {"string", "empty"}:
+        for i in np.flatnonzero(~mask):
+            v = arr[i]
+            if not isinstance(v, str):
+                if isinstance(v, float) and v.is_integer():
+                    v = str(int(v))
+                arr[i] = str(v)
     arr[mask] = None
     present = arr[~mask]
     try:  # one C-level pass; lone surrogates (unencodable) are rare

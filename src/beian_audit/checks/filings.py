@@ -13,11 +13,11 @@ Checks and the block they count against (``error`` checks decide the verdict;
 ========================  ===========  ========  ==============================================
 check                     block        severity  rule
 ========================  ===========  ========  ==============================================
-``phone:<column>``        sponsor      error     :func:`~beian_audit.checks.phone.check_phone`
-``email:<column>``        sponsor      error     :func:`~beian_audit.checks.email.check_email`
-``resident_id:<column>``  sponsor      error     :func:`~beian_audit.checks.identity.check_resident_id`
-``credit_code:<column>``  sponsor      error     :func:`~beian_audit.checks.identity.check_credit_code`
-``org_code:<column>``     sponsor      error     :func:`~beian_audit.checks.identity.check_org_code`
+``phone:<column>``        sponsor      error     :func:`~beian_audit.check_phone`
+``email:<column>``        sponsor      error     :func:`~beian_audit.check_email`
+``resident_id:<column>``  sponsor      error     :func:`~beian_audit.check_resident_id`
+``credit_code:<column>``  sponsor      error     :func:`~beian_audit.check_credit_code`
+``org_code:<column>``     sponsor      error     :func:`~beian_audit.check_org_code`
 ``address:<column>``      sponsor      error     :func:`~beian_audit.checks.address.check_address`
 ``icp:<column>``          sponsor      error     :func:`~beian_audit.checks.icp.check_icp_number`
 ``icp_province``          sponsor      error     ICP prefix province = declared sponsor province
@@ -297,8 +297,9 @@ def check_filings(
     >>> report = check_filings(df)
     >>> report.flags["phone:sponsor_principal_mobile"].tolist()
     [False, True]
-    >>> report.failures[["website_id", "check", "reason", "value"]].to_string(index=False)
-    'website_id                          check       reason   value\\n        W2 phone:sponsor_principal_mobile wrong_length 139****'
+    >>> print(report.failures[["website_id", "check", "reason", "value"]].to_string(index=False))
+    website_id                          check       reason   value
+            W2 phone:sponsor_principal_mobile wrong_length 1******
     """
     from beian_audit.checks.address import check_address
     from beian_audit.checks.email import check_email
@@ -460,7 +461,9 @@ def check_filings(
         filed = _column(frame, "ip_addresses")
         if filed is not None:
             items = parse_ip_list(filed.set_axis(np.arange(len(frame))))
-            pairs = pd.DataFrame({"row": items.index.to_numpy(), "ip": items["first"].astype(object)})
+            pairs = pd.DataFrame(
+                {"row": items.index.to_numpy(), "ip": items["first"].astype(object)}
+            )
             probe = pd.DataFrame({"row": np.arange(len(frame)), "ip": text.to_numpy(dtype=object)})
             hit = probe.merge(pairs, on=["row", "ip"], how="left", indicator=True)
             matched = np.zeros(len(frame), dtype=bool)

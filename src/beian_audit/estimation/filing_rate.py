@@ -111,9 +111,11 @@ class FilingRate(ResultMixin):
     by_columns : tuple of str
         Domain columns (e.g. ``("provider_id",)``).
     table : pandas.DataFrame
-        One row per domain then the total (``level``): ``n``, ``n_filed``,
-        ``n_unfiled``, ``n_undetermined``, ``population_size`` (accessed sites,
-        estimated in a sample), ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+        One row per domain then the total (``level``): ``n_accessed`` (sites
+        matched: every accessed site for a census, the sampled ones for a
+        sample), ``n`` (those used in the rate), ``n_filed``, ``n_unfiled``,
+        ``n_undetermined``, ``population_size`` (accessed sites, estimated in a
+        sample), ``estimate``, ``se``, ``ci_low``, ``ci_high``,
         ``unfiled_estimate`` / ``unfiled_low`` / ``unfiled_high`` (number of
         unfiled sites, :math:`\\hat N (1 - \\hat p)`; exact for a census),
         ``note``.
@@ -290,11 +292,18 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
         )
 
 
-def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+def _object_series(values: pd.Series) -> pd.Series:
+    """Values as an object Series with ``None`` for missing (positional index)."""
+    arr = values.astype("object").to_numpy(copy=True)
+    arr[pd.isna(arr)] = None
+    return pd.Series(arr, dtype="object")
+
+
+def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One row per (filing, registered domain): ``registered_domain``, ``website_id``, …"""
     from beian_audit.checks.network import check_domain
 
-    raw = pd.Series(registry["domain"].to_numpy(dtype=object, na_value=None), dtype=object)
+    raw = _object_series(registry["domain"])
     parts = raw.str.strip().str.split(_SPLIT, regex=True)
     long = pd.DataFrame({"row": np.arange(len(raw)), "domain": parts}).explode("domain")
     long = long[long["domain"].notna() & (long["domain"] != "")].reset_index(drop=True)
@@ -310,7 +319,7 @@ def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, i
     if "provider_id" in registry.columns:
         prov = registry["provider_id"].to_numpy(dtype=object)
         long["provider_id"] = prov[long["row"].to_numpy()]
-    info = {
+    info: dict[str, Any] = {
         "registry_rows": len(registry),
         "registry_domains": int(len(long) + invalid),
         "registry_invalid_domains": invalid,
@@ -326,8 +335,7 @@ def _match(
     from beian_audit.checks.network import check_domain
 
     filed_domains, info = _registry_domains(registry)
-    checked = check_domain(pd.Series(sites["domain"].to_numpy(dtype=object, na_value=None),
-                                     dtype=object))
+    checked = check_domain(_object_series(sites["domain"]))
     out = pd.DataFrame(index=sites.index)
     if "site_id" in sites.columns:
         out["site_id"] = sites["site_id"].to_numpy()
@@ -407,6 +415,7 @@ def _table(
 ) -> pd.DataFrame:
     filed = sites["filed"]
     counts = pd.DataFrame({
+        "n_accessed": np.ones(len(filed), np.int64),
         "n_filed": (filed == True).fillna(False).to_numpy(np.int64),  # noqa: E712
         "n_unfiled": (filed == False).fillna(False).to_numpy(np.int64),  # noqa: E712
         "n_undetermined": filed.isna().to_numpy(np.int64),
@@ -428,13 +437,15 @@ def _table(
         table = pd.concat([dom, tot], ignore_index=True)
     else:
         table = pd.concat([table, total.reset_index(drop=True)], axis=1)
-    for col in ("n_filed", "n_unfiled", "n_undetermined"):
+    for col in ("n_accessed", "n_filed", "n_unfiled", "n_undetermined"):
         table[col] = table[col].fillna(0).astype(np.int64)
     size = table["population_size"].to_numpy(float)
-    table["unfiled_estimate"] = size * (1.0 - table["estimate"].to_numpy(float))
+    unfiled = size * (1.0 - table["estimate"].to_numpy(float))
+    census = (table["note"] == "census").to_numpy(bool)
+    table["unfiled_estimate"] = np.where(census, np.round(unfiled), unfiled)  # exact counts
     table["unfiled_low"] = size * (1.0 - table["ci_high"].to_numpy(float))
     table["unfiled_high"] = size * (1.0 - table["ci_low"].to_numpy(float))
-    order = [*by_columns, "level", "n", "n_filed", "n_unfiled", "n_undetermined",
+    order = [*by_columns, "level", "n_accessed", "n", "n_filed", "n_unfiled", "n_undetermined",
              "population_size", "estimate", "se", "ci_low", "ci_high", "unfiled_estimate",
              "unfiled_low", "unfiled_high", "note"]  # fmt: skip
     return table[order]

@@ -558,7 +558,8 @@ def _sizes_from(
         return np.full(len(keys), np.nan)
     if isinstance(population_size, Mapping | pd.Series):
         mapping = pd.Series(population_size)
-        values = pd.to_numeric(pd.Series(keys.map(mapping)), errors="coerce").to_numpy(float)
+        mapped = pd.Series(keys, dtype="object").map(mapping)
+        values = pd.to_numeric(mapped, errors="coerce").to_numpy(float)
         missing = np.isnan(values)
         if missing.any():
             shown = ", ".join(repr(k) for k in keys[missing][:5])
@@ -857,8 +858,10 @@ def provider_estimates(
     has = m > 0
     with np.errstate(all="ignore"):
         raw = np.where(has, x / np.maximum(m, 1), np.nan)
-        b_low = np.zeros(k) if math.isnan(a_low) else srs_lower("clopper-pearson", x, m, a_low)
-        b_high = np.ones(k) if math.isnan(a_high) else srs_upper("clopper-pearson", x, m, a_high)
+        b_low = (np.zeros(k) if math.isnan(a_low)
+                 else srs_lower("clopper-pearson", x, m, np.full(k, a_low)))
+        b_high = (np.ones(k) if math.isnan(a_high)
+                  else srs_upper("clopper-pearson", x, m, np.full(k, a_high)))
     b_low = np.where(has, b_low, 0.0)
     b_high = np.where(has, b_high, 1.0)
     h_low = np.full(k, np.nan)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -290,7 +290,7 @@ def _is_na(value: object) -> bool:
 
 
 def _total_ci(
-    total: pd.Series, method: str, level: float, alternative: str
+    total: Mapping[str, Any], method: str, level: float, alternative: str
 ) -> ConfidenceInterval:
     return ConfidenceInterval(
         low=float(total["ci_low"]),
@@ -443,6 +443,7 @@ class _Design:
     f_h: np.ndarray  # R's fpc factor (N - n) / N per stratum (1 without fpc)
     stratum_labels: pd.Index
     single_stage: bool
+    starts: np.ndarray | None = None  # first row of each stratum when rows are grouped by it
 
 
 _DENSE_LIMIT = 20_000_000
@@ -508,6 +509,20 @@ def _domain_stats(
         cell_h = design.psu_stratum[uniques % P]  # type: ignore[index]
         z_cell = np.bincount(cell, weights=z, minlength=uniques.size)
 
+    if G == 1 and rows is None and design.psu is None and design.starts is not None:
+        # rows grouped by stratum (codes 0..H-1 in order): contiguous segment sums
+        starts = design.starts
+        m = design.n_h.astype(float)
+        s1 = np.add.reduceat(z, starts)
+        zbar = s1 / m
+        dev = z - np.repeat(zbar, design.n_h)
+        ss = np.add.reduceat(dev * dev, starts)
+        ss = np.where(ss <= 1e-24 * (z @ z), 0.0, ss)
+        return _finish(
+            ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
+            n_g, w_g, p_g, np.array([float(z.size)]),
+        )
+
     # (domain, stratum) pairs holding at least one row of the domain
     if G == 1:
         m_h = np.bincount(cell_h, minlength=H)
@@ -527,7 +542,6 @@ def _domain_stats(
         m = np.bincount(gh, minlength=n_pairs).astype(float)
     s1 = np.bincount(gh, weights=z_cell, minlength=n_pairs)
     nh = design.n_h[gh_h].astype(float)
-    fh = design.f_h[gh_h]
     zbar = s1 / nh
     dev = z_cell - zbar[gh]
     ss = np.bincount(gh, weights=dev * dev, minlength=n_pairs) + (nh - m) * zbar * zbar
@@ -540,7 +554,28 @@ def _domain_stats(
     else:
         scale_g = np.bincount(cell_g, weights=z_cell * z_cell, minlength=G)
     ss = np.where(ss <= 1e-24 * scale_g[gh_g], 0.0, ss)
+    n_psu_g = (
+        np.array([float(cell_g.size)]) if G == 1 else np.bincount(cell_g, minlength=G).astype(float)
+    )
+    return _finish(ss, s1, gh_g, gh_h, G, design, lonely_psu, n_g, w_g, p_g, n_psu_g)
 
+
+def _finish(
+    ss: np.ndarray,
+    s1: np.ndarray,
+    gh_g: np.ndarray,
+    gh_h: np.ndarray,
+    G: int,
+    design: _Design,
+    lonely_psu: str,
+    n_g: np.ndarray,
+    w_g: np.ndarray,
+    p_g: np.ndarray,
+    n_psu_g: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per-(domain, stratum) sums of squares -> per-domain variance and counts."""
+    nh = design.n_h[gh_h].astype(float)
+    fh = design.f_h[gh_h]
     certain = fh < _CERTAINTY_TOLERANCE
     lonely = (nh == 1) & ~certain
     with np.errstate(all="ignore"):
@@ -568,9 +603,6 @@ def _domain_stats(
         n_ok = np.bincount(gh_g, weights=ok.astype(float), minlength=G)
         with np.errstate(all="ignore"):
             v_g = np.where(n_ok > 0, v_g * n_strata_g / n_ok, np.nan)
-    n_psu_g = (
-        np.array([float(cell_g.size)]) if G == 1 else np.bincount(cell_g, minlength=G).astype(float)
-    )
     census = np.bincount(gh_g, weights=(~certain).astype(float), minlength=G) == 0
     census &= design.single_stage & (n_g > 0)
     return {
@@ -601,6 +633,14 @@ def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {"se": np.sqrt(v), "deff": deff, "deff_replace": deff_rep, "n_effective": n_eff}
 
 
+#: Columns of ProportionEstimate.table after the by columns and ``level``.
+_TABLE_COLUMNS = (
+    "n", "n_missing", "population_size", "estimate", "se", "ci_low", "ci_high", "deff",
+    "deff_replace", "n_effective", "df", "n_psu", "n_strata", "n_lonely_strata", "variance",
+    "census", "note",
+)
+
+
 def _with_intervals(
     table: pd.DataFrame,
     method: str,
@@ -618,9 +658,7 @@ def _with_intervals(
         table["census"].to_numpy(bool),
     )
     low, high, reason = design_interval_arrays(method, stats, alternative, level)
-    table["ci_low"] = low
-    table["ci_high"] = high
-    table["note"] = reason
+    table = table.assign(ci_low=low, ci_high=high, note=reason)
     if warn and (reason != "").any():
         _warn_degenerate(table, reason, method, by_columns)
     return table
@@ -864,23 +902,20 @@ def estimate_proportion(
         )
 
     derived = _derived(stats)
-    for name in ("n", "n_missing", "population_size", "estimate"):
-        table[name] = stats[name]
-    table["se"] = derived["se"]
-    table["ci_low"] = np.nan
-    table["ci_high"] = np.nan
-    for name in ("deff", "deff_replace", "n_effective"):
-        table[name] = derived[name]
-    for name in ("df", "n_psu", "n_strata", "n_lonely_strata"):
-        table[name] = stats[name]
-    table["variance"] = stats["variance"]
-    table["census"] = stats["census"]
-    table["note"] = ""
-    for name in ("n", "n_missing", "df", "n_psu", "n_strata", "n_lonely_strata"):
-        table[name] = table[name].astype(np.int64)
+    as_int = ("n", "n_missing", "df", "n_psu", "n_strata", "n_lonely_strata")
+    columns: dict[str, np.ndarray] = {}
+    for name in _TABLE_COLUMNS:
+        source = derived if name in derived else stats
+        if name in ("ci_low", "ci_high"):
+            columns[name] = np.full(table.shape[0], np.nan)
+        elif name == "note":
+            columns[name] = np.full(table.shape[0], "", dtype=object)
+        else:
+            columns[name] = source[name].astype(np.int64) if name in as_int else source[name]
+    table = pd.concat([table, pd.DataFrame(columns)], axis=1)
     table = _with_intervals(table, method, level, alternative, by_columns, warn=True)
 
-    row = table.iloc[-1]
+    row = {name: table[name].iat[-1] for name in _TABLE_COLUMNS}
     return ProportionEstimate(
         outcome=outcome,
         estimate=float(row["estimate"]),
@@ -922,6 +957,13 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         stratum, labels = np.zeros(n_rows, dtype=np.int64), pd.Index(["(all)"])
     H = labels.size
 
+    # factorize numbers strata by first appearance, so rows grouped by stratum
+    # have non-decreasing codes: then segment sums replace scattered ones
+    starts = None
+    if n_rows > 1 and bool((stratum[1:] >= stratum[:-1]).all()):
+        starts = np.flatnonzero(np.diff(stratum)) + 1
+        starts = np.concatenate([[0], starts])
+
     if cols["cluster"]:
         cl = _column(frame, cols["cluster"], "cluster")
         if cl.isna().any():
@@ -936,7 +978,10 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         n_h = np.bincount(psu_stratum, minlength=H)
     else:
         psu, psu_stratum = None, None
-        n_h = np.bincount(stratum, minlength=H)
+        n_h = (
+            np.diff(np.append(starts, n_rows)) if starts is not None
+            else np.bincount(stratum, minlength=H)
+        )
 
     if cols["population_size"]:
         big_n = _numeric(
@@ -948,9 +993,20 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
                 f"population_size column ({cols['population_size']!r}) must be positive, "
                 f"not missing; check positions {_positions(bad)}"
             )
-        first = np.empty(H)
-        first[stratum] = big_n
-        varying = big_n != first[stratum]
+        if starts is not None:  # rows grouped by stratum: segment min / max
+            first = big_n[starts]
+            constant = (
+                np.minimum.reduceat(big_n, starts) == np.maximum.reduceat(big_n, starts)
+            ).all()
+            varying = (
+                np.zeros(1, dtype=bool)
+                if constant
+                else big_n != np.repeat(first, np.diff(np.append(starts, n_rows)))
+            )
+        else:
+            first = np.empty(H)
+            first[stratum] = big_n
+            varying = big_n != first[stratum]
         if varying.any():
             raise EstimationError(
                 f"population_size column ({cols['population_size']!r}) must be constant "
@@ -993,4 +1049,5 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         f_h=f_h,
         stratum_labels=labels,
         single_stage=psu is None,
+        starts=starts,
     )
