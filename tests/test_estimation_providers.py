@@ -275,6 +275,18 @@ def test_finite_estimand_posterior_is_beta_binomial_on_the_unchecked_filings():
         assert r["eb_high"] == (x + post.ppf(0.975)) / big_n
 
 
+def test_vectorised_beta_binomial_quantiles_equal_scipy():
+    from beian_audit.estimation.providers import _betabinom_ppf
+
+    rng = np.random.default_rng(1)
+    size = rng.integers(0, 300, 150)
+    a, b = rng.uniform(0.3, 50, 150), rng.uniform(0.3, 50, 150)
+    for q in (0.001, 0.025, 0.5, 0.975):
+        ref = [stats.betabinom.ppf(q, r, x, y) if r > 0 else 0
+               for r, x, y in zip(size, a, b, strict=True)]  # fmt: skip
+        assert (_betabinom_ppf(q, size, a, b) == np.array(ref)).all()
+
+
 @settings(max_examples=25)
 @given(
     st.lists(

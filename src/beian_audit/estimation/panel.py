@@ -490,17 +490,17 @@ def monthly_panel(
     --------
     >>> import pandas as pd
     >>> from beian_audit.estimation import estimate_proportion
-    >>> frame = pd.DataFrame({"provider_id": ["A", "A", "B", "B"], "ok": [1, 1, 1, 0]})
+    >>> frame = pd.DataFrame({"provider_id": ["A"] * 4 + ["B"] * 2, "ok": [1, 1, 1, 0, 1, 0]})
     >>> est = estimate_proportion(frame, "ok", by="provider_id")
     >>> monthly_panel({"2013-02": est, "2013-01": est}).to_frame()[
     ...     ["month", "level", "provider_id", "estimate"]]
          month   level provider_id  estimate
-    0  2013-01  domain           A      1.00
-    1  2013-02  domain           A      1.00
-    2  2013-01  domain           B      0.50
-    3  2013-02  domain           B      0.50
-    4  2013-01   total         NaN      0.75
-    5  2013-02   total         NaN      0.75
+    0  2013-01  domain           A  0.750000
+    1  2013-02  domain           A  0.750000
+    2  2013-01  domain           B  0.500000
+    3  2013-02  domain           B  0.500000
+    4  2013-01   total         NaN  0.666667
+    5  2013-02   total         NaN  0.666667
     """
     from scipy.special import ndtri
 

@@ -262,6 +262,37 @@ def hypergeometric_ci(
     )
 
 
+def _betabinom_ppf(q: float, size: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``scipy.stats.betabinom.ppf(q, size, a, b)`` for many distributions at once.
+
+    scipy's generic discrete ``ppf`` searches one distribution at a time through
+    its pmf, which takes seconds for a thousand providers with thousands of
+    unchecked filings each. Here every pmf is evaluated at once
+    (``betabinom.logpmf`` on the concatenated supports), summed per distribution
+    and the quantile read off as the number of support points whose cdf is
+    below ``q``: the smallest ``y`` with ``cdf(y) >= q``, scipy's definition
+    (``tests/test_estimation_providers.py`` compares them).
+    """
+    from scipy.stats import betabinom
+
+    size = np.asarray(size, np.int64)
+    out = np.zeros(size.shape, np.int64)
+    todo = np.flatnonzero(size > 0)
+    if todo.size == 0:
+        return out
+    lengths = size[todo] + 1
+    owner = np.repeat(np.arange(todo.size), lengths)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    y = np.arange(owner.size) - starts[owner]
+    pmf = np.exp(betabinom.logpmf(y, size[todo][owner], a[todo][owner], b[todo][owner]))
+    total = np.cumsum(pmf)
+    before = np.concatenate([[0.0], total[starts[1:] - 1]]) if todo.size > 1 else np.zeros(1)
+    cdf = total - before[owner]
+    below = np.add.reduceat((cdf < q).astype(np.int64), starts)
+    out[todo] = np.minimum(below, size[todo])
+    return out
+
+
 # --------------------------------------------------------------------------- beta-binomial fit
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class BetaBinomialFit(ResultMixin):
@@ -897,7 +928,6 @@ def provider_estimates(
             stacklevel=2,
         )
     from scipy.stats import beta as beta_dist
-    from scipy.stats import betabinom
 
     post_a = fit.alpha + x
     post_b = fit.beta + (m - x)
@@ -908,13 +938,11 @@ def provider_estimates(
         rest = big_n - m
         shrink = shrink * rest / big_n  # the checked filings are known, not shrunk
         eb = (x + rest * post_mean) / big_n
-        lo_q = np.zeros(k) if math.isnan(a_low) else betabinom.ppf(a_low, rest, post_a, post_b)
-        hi_q = rest if math.isnan(a_high) else betabinom.ppf(1.0 - a_high, rest, post_a, post_b)
-        eb_low = np.where(rest > 0, x + lo_q, x) / big_n
-        eb_high = np.where(rest > 0, x + hi_q, x) / big_n
         # one-sided: the other side is the whole range, as for every bound here
-        eb_low = np.zeros(k) if math.isnan(a_low) else eb_low
-        eb_high = np.ones(k) if math.isnan(a_high) else eb_high
+        eb_low = (np.zeros(k) if math.isnan(a_low)
+                  else (x + _betabinom_ppf(a_low, rest, post_a, post_b)) / big_n)
+        eb_high = (np.ones(k) if math.isnan(a_high)
+                   else (x + _betabinom_ppf(1.0 - a_high, rest, post_a, post_b)) / big_n)
     else:
         eb = post_mean
         eb_low = np.zeros(k) if math.isnan(a_low) else beta_dist.ppf(a_low, post_a, post_b)

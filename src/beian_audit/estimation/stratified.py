@@ -470,13 +470,16 @@ def _domain_stats(
     """Estimate, variance and design counts for every domain code in ``d``.
 
     ``d`` holds a domain code per row, ``-1`` for rows outside every domain
-    (missing outcome). Rows outside a domain count as zeros in its
-    linearised scores while every stratum keeps its full number of PSUs: R
-    ``subset()`` semantics.
+    (missing outcome); an empty ``d`` means one domain holding every row.
+    Rows outside a domain count as zeros in its linearised scores while every
+    stratum keeps its full number of PSUs: R ``subset()`` semantics.
     """
     G = n_domains
-    keep = d >= 0
-    if keep.all():
+    if d.size == 0:
+        d = np.zeros(y.size, dtype=np.int64)
+        rows = None
+        dk, yk, wk, hk = d, y, design.w, design.stratum
+    elif (keep := d >= 0).all():
         rows = None
         dk, yk, wk, hk = d, y, design.w, design.stratum
     else:
@@ -866,7 +869,8 @@ def estimate_proportion(
         )
 
     design = _build_design(frame, cols, n_input)
-    d_total = np.where(missing_rows, -1, 0)
+    any_missing = bool(missing_rows.any())
+    d_total = np.where(missing_rows, -1, 0) if any_missing else np.zeros(0, dtype=np.int64)
     total = _domain_stats(y, d_total, 1, design, lonely_psu)
     total["n_missing"] = np.array([float(missing_rows.sum())])
 

@@ -74,12 +74,6 @@ _SPLIT = re.compile(r"[;,，；\s]+")
 
 
 # --------------------------------------------------------------------------- matching
-def _registered_domains(values: pd.Series) -> pd.Series:
-    from beian_audit.checks.network import check_domain
-
-    return check_domain(values)["registered_domain"]
-
-
 def match_accessed_sites(accessed_sites: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
     """Match an accessed-site list against the filing registry by registered domain.
 
@@ -116,43 +110,14 @@ def match_accessed_sites(accessed_sites: pd.DataFrame, registry: pd.DataFrame) -
     1          other.cn  False        NaN
     2               NaN   <NA>        NaN
     """
+    from beian_audit.estimation.filing_rate import match_sites
+
     acc = as_frame(accessed_sites, "accessed_sites")
     reg = as_frame(registry, "registry")
     require_columns(acc, ["site_id", "domain", "provider_id"], name="accessed_sites")
     require_columns(reg, ["website_id", "domain"], name="registry")
-    filed_domains = pd.DataFrame(
-        {
-            "website_id": reg["website_id"].astype(object).to_numpy(),
-            "domain": reg["domain"]
-            .astype(object)
-            .map(lambda v: _SPLIT.split(str(v).strip()) if isinstance(v, str) else [])
-            .to_numpy(),
-        }
-    ).explode("domain")
-    filed_domains = filed_domains[filed_domains["domain"].astype(bool).fillna(False)]
-    filed_domains["registered_domain"] = _registered_domains(
-        filed_domains["domain"].reset_index(drop=True)
-    ).to_numpy()
-    lookup = (
-        filed_domains.dropna(subset=["registered_domain"])
-        .groupby("registered_domain", sort=False)["website_id"]
-        .min()
-    )
-    reg_dom = _registered_domains(acc["domain"].reset_index(drop=True))
-    out = pd.DataFrame(
-        {
-            "site_id": acc["site_id"].astype(object).to_numpy(),
-            "provider_id": acc["provider_id"].astype(object).to_numpy(),
-            "registered_domain": reg_dom.to_numpy(),
-        },
-        index=acc.index,
-    )
-    website = out["registered_domain"].map(lookup)
-    filed = pd.array(website.notna().to_numpy(), dtype="boolean")
-    filed[out["registered_domain"].isna().to_numpy()] = pd.NA
-    out["filed"] = filed
-    out["website_id"] = website
-    return out
+    matched = match_sites(acc, reg)
+    return matched[["site_id", "provider_id", "registered_domain", "filed", "website_id"]]
 
 
 # --------------------------------------------------------------------------- top unfiled
