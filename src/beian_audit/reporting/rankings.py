@@ -38,7 +38,6 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,7 +69,6 @@ TIES: tuple[str, ...] = get_args(Ties)
 RankMethod = Literal["beta", "normal"]
 RANK_METHODS: tuple[str, ...] = get_args(RankMethod)
 
-_SPLIT = re.compile(r"[;,，；\s]+")
 
 
 # --------------------------------------------------------------------------- matching
