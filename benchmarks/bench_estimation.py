@@ -1,9 +1,10 @@
 """Benchmark: estimate_proportion on a 1 M-row sample with 5,000 strata, against svy and samplics.
 
 Prints the wall time of each library on the same data (best of ``--repeat``
-runs, as ``timeit`` advises on a shared machine; samplics once), the ratios, and the largest differences between the
-estimates, standard errors and Korn-Graubard intervals, so that "faster"
-always means "faster at the same answer".
+runs, as ``timeit`` advises on a shared machine; samplics once), the ratios,
+and the largest differences between the estimates, standard errors and
+Korn-Graubard intervals, so that "faster" always means "faster at the same
+answer".
 
 Peers (optional, not dependencies of beian_audit)::
 

@@ -1,9 +1,9 @@
 """Coverage study of the interval methods (tables of docs/methodology.md).
 
 Part 1, exact: coverage of the simple-random-sample intervals by binomial
-enumeration, reproducing Brown, Cai & DasGupta (2001) (the Wald interval at
-p = 0.005 is at 0.945 for n = 591 and 0.792 for n = 592), then at the audit's
-rates 0.995 and 0.75.
+enumeration, reproducing Brown, Cai & DasGupta (2001, sect. 2.1: the Wald
+interval at p = 0.005 has coverage 0.792 at n = 592; enumeration also gives
+0.945 at n = 591), then at the audit's rates 0.995 and 0.75.
 
 Part 2, simulated: repeated stratified samples (strata = access providers) from
 synthetic registries whose true sponsor-information accuracy is near 0.995 and

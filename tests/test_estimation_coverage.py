@@ -1,9 +1,10 @@
 """Coverage study on a reduced grid (the full grid is benchmarks/coverage_study.py).
 
-Exact part: Brown, Cai & DasGupta (2001, sect. 2.1, Example 2) report that at
-p = 0.005 the standard (Wald) 95 % interval has coverage 0.792 at n = 592,
-while at n = 591 it is close to nominal; Clopper-Pearson coverage is never
-below nominal (a theorem: the interval inverts two exact one-sided tests).
+Exact part: Brown, Cai & DasGupta (2001, sect. 2.1) report that at p = 0.005
+the standard (Wald) 95 % interval has coverage 0.792 at n = 592 (the same
+enumeration gives 0.945 at n = 591: coverage is not monotone in n);
+Clopper-Pearson coverage is never below nominal (a theorem: the interval
+inverts two exact one-sided tests).
 
 Simulated part: stratified samples from the synthetic registry with true
 sponsor accuracy near 0.995; the thresholds are loose (300 replicates give a
@@ -25,7 +26,7 @@ from beian_audit.estimation.coverage import exact_coverage, simulate_coverage
 def test_wald_coverage_at_p_0005_reproduces_brown_cai_dasgupta():
     c591 = float(exact_coverage("wald", 591, 0.005)[0])
     c592 = float(exact_coverage("wald", 592, 0.005)[0])
-    assert round(c592, 3) == 0.792  # BCD (2001), Example 2
+    assert round(c592, 3) == 0.792  # BCD (2001), sect. 2.1
     assert c591 > 0.94 and c591 - c592 > 0.15  # one more trial loses 15 points
 
 

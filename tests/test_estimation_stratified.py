@@ -69,6 +69,15 @@ def test_column_overrides_and_no_design(design):
     assert plain.df == n - 1
 
 
+def test_other_cluster_columns_get_no_element_level_correction(design):
+    # population_size counts filings, not clusters: with cluster="nature" (any
+    # non-"psu" cluster) the default is no finite-population correction.
+    est = estimate_proportion(design, "y75", cluster="nature")
+    assert est.design["population_size"] is None and est.design["cluster"] == "nature"
+    explicit = estimate_proportion(design, "y75", cluster="nature", population_size=False)
+    assert est.se == explicit.se
+
+
 def test_weights_default_to_population_over_sample_size(design):
     # Without a weight column the weights are N_h / n_h (as R derives them from fpc).
     no_w = estimate_proportion(design.drop(columns="weight"), "y75")

@@ -70,6 +70,21 @@ _EXPORTS: dict[str, str] = {
     "ConfidenceInterval": "beian_audit.estimation",
     "ProportionEstimate": "beian_audit.estimation",
     "TargetAssessment": "beian_audit.estimation",
+    "design_proportion_ci": "beian_audit.estimation",
+    "filing_rate": "beian_audit.estimation",
+    "FilingRate": "beian_audit.estimation",
+    "provider_estimates": "beian_audit.estimation",
+    "monthly_panel": "beian_audit.estimation",
+    # reporting
+    "statistics_table": "beian_audit.reporting",
+    "national_roll_up": "beian_audit.reporting",
+    "StatisticsTable": "beian_audit.reporting",
+    "rank_providers": "beian_audit.reporting",
+    "top_unfiled_providers": "beian_audit.reporting",
+    "match_blacklist": "beian_audit.reporting",
+    "plot_forest": "beian_audit.reporting",
+    "plot_funnel": "beian_audit.reporting",
+    "plot_progress": "beian_audit.reporting",
     # the main job
     "run_spot_check": "beian_audit.spotcheck",
     "write_spot_check": "beian_audit.spotcheck",
@@ -117,14 +132,30 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from beian_audit.estimation import (
         ConfidenceInterval,
+        FilingRate,
         ProportionEstimate,
         TargetAssessment,
         assess_target,
+        design_proportion_ci,
         estimate_proportion,
+        filing_rate,
+        monthly_panel,
         proportion_ci,
+        provider_estimates,
     )
     from beian_audit.io import read_filings, write_filings
     from beian_audit.privacy import mask_frame
+    from beian_audit.reporting import (
+        StatisticsTable,
+        match_blacklist,
+        national_roll_up,
+        plot_forest,
+        plot_funnel,
+        plot_progress,
+        rank_providers,
+        statistics_table,
+        top_unfiled_providers,
+    )
     from beian_audit.sampling import (
         Sample,
         SamplePlan,

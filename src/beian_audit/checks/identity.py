@@ -40,11 +40,29 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from beian_audit.checks._common import as_text, map_distinct
+from beian_audit.checks.address import (
+    Method,
+    _assemble,
+    _char_matrix,
+    _check_method,
+    _const_piece,
+    _distinct_text,
+    _join,
+    _labels,
+    _match,
+    _matrix_strings,
+    _np,
+    _str_array,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "CREDIT_CODE_AUTHORITIES",
@@ -239,6 +257,7 @@ def check_resident_id(
     *,
     as_of: date | None = None,
     first_generation: FirstGeneration = "reject",
+    method: Method = "fast",
 ) -> pd.DataFrame:
     """Validate resident identity numbers (公民身份号码, GB 11643-1999).
 
@@ -255,6 +274,11 @@ def check_resident_id(
         on 2013-01-01): ``"reject"`` gives ``reason="first_generation"``,
         ``"accept"`` counts it valid. Either way ``generation`` is 1 and
         ``normalised`` is its 18-digit form.
+    method : {"fast", "reference"}, default "fast"
+        ``"reference"`` runs the per-value rules below on every distinct value;
+        ``"fast"`` decides plain 15- and 18-character values (ASCII letters and
+        digits only) with vectorised arithmetic and hands anything else to the
+        per-value rules. Both give the same frame (property-tested).
 
     Returns
     -------
@@ -277,7 +301,7 @@ def check_resident_id(
     Raises
     ------
     ValueError
-        If ``first_generation`` is not one of the allowed strings.
+        If ``first_generation`` or ``method`` is not one of the allowed strings.
 
     Notes
     -----
@@ -308,12 +332,26 @@ def check_resident_id(
     ref = as_of if as_of is not None else date.today()
     if isinstance(ref, datetime):  # also pandas.Timestamp: compare dates with dates
         ref = ref.date()
-    text = as_text(values)
-    out = map_distinct(text, lambda v: _id_one(v, ref, first_generation), _ID_MISSING)
+    _check_method(method)
+    if method == "reference":
+        out = map_distinct(
+            as_text(values), lambda v: _id_one(v, ref, first_generation), _ID_MISSING
+        )
+        return _id_finish(out)
+    return _id_fast(values, ref, first_generation)
+
+
+def _id_finish(out: pd.DataFrame) -> pd.DataFrame:
+    out["valid"] = out["valid"].astype(bool)
     out["generation"] = out["generation"].astype("Int8")
     out["birth_date"] = pd.to_datetime(out["birth_date"], format="%Y-%m-%d").astype("datetime64[s]")
     out["residence_permit"] = out["residence_permit"].astype(bool)
     return _text_columns(out, "reason", "normalised", "sex", "region_code", "province_code")
+
+
+def _id_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows of :func:`_id_one` with the column types of :func:`check_resident_id`."""
+    return _id_finish(pd.DataFrame.from_records(rows, columns=list(_ID_MISSING)))
 
 
 # --------------------------------------------------------------------------- organisation code
@@ -379,7 +417,9 @@ def _org_one(raw: str) -> dict[str, Any]:
     return out | {"valid": True}
 
 
-def check_org_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+def check_org_code(
+    values: Iterable[object] | pd.Series, *, method: Method = "fast"
+) -> pd.DataFrame:
     """Validate organisation codes (组织机构代码, GB 11714-1997).
 
     Parameters
@@ -387,6 +427,10 @@ def check_org_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     values : list or Series
         Raw values, e.g. ``"12345678-9"`` or ``"123456789"``; full-width
         characters, spaces and dashes are normalised.
+    method : {"fast", "reference"}, default "fast"
+        ``"fast"`` decides values made only of ASCII letters and digits with
+        vectorised arithmetic and hands anything else to the per-value rules
+        (``"reference"``); both give the same frame.
 
     Returns
     -------
@@ -411,8 +455,19 @@ def check_org_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     2  False  is_credit_code  914403001922038216
     3  False         missing                 NaN
     """
-    out = map_distinct(as_text(values), _org_one, _ORG_MISSING)
+    _check_method(method)
+    if method == "reference":
+        return _org_finish(map_distinct(as_text(values), _org_one, _ORG_MISSING))
+    return _org_fast(values)
+
+
+def _org_finish(out: pd.DataFrame) -> pd.DataFrame:
+    out["valid"] = out["valid"].astype(bool)
     return _text_columns(out, "reason", "normalised", "formatted")
+
+
+def _org_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return _org_finish(pd.DataFrame.from_records(rows, columns=list(_ORG_MISSING)))
 
 
 # --------------------------------------------------------------------------- credit code
@@ -470,7 +525,9 @@ def _uscc_one(raw: str) -> dict[str, Any]:
     return out | {"valid": True, "warning": "" if known else "unlisted_region"}
 
 
-def check_credit_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+def check_credit_code(
+    values: Iterable[object] | pd.Series, *, method: Method = "fast"
+) -> pd.DataFrame:
     """Validate unified social credit codes (统一社会信用代码, GB 32100-2015).
 
     Parameters
@@ -478,6 +535,11 @@ def check_credit_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     values : list or Series
         Raw values; full-width characters, spaces, dashes and lower case are
         normalised.
+    method : {"fast", "reference"}, default "fast"
+        ``"fast"`` decides values made only of ASCII letters and digits with
+        vectorised arithmetic (the same weights and check characters as
+        ``stdnum.cn.uscc`` and :func:`org_code_check_char`) and hands anything else
+        to the per-value rules (``"reference"``); both give the same frame.
 
     Returns
     -------
@@ -514,7 +576,18 @@ def check_credit_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     1   True                91440300708461136T
     2  False  bad_checksum  A1440300708461136T
     """
-    out = map_distinct(as_text(values), _uscc_one, _USCC_MISSING)
+    _check_method(method)
+    if method == "reference":
+        return _uscc_finish(map_distinct(as_text(values), _uscc_one, _USCC_MISSING))
+    return _uscc_fast(values)
+
+
+def _uscc_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return _uscc_finish(pd.DataFrame.from_records(rows, columns=list(_USCC_MISSING)))
+
+
+def _uscc_finish(out: pd.DataFrame) -> pd.DataFrame:
+    out["valid"] = out["valid"].astype(bool)
     out["region_known"] = out["region_known"].astype(bool)
     return _text_columns(
         out,
@@ -528,3 +601,295 @@ def check_credit_code(values: Iterable[object] | pd.Series) -> pd.DataFrame:
         "region_code",
         "org_code",
     )
+
+
+# --------------------------------------------------------------------------- fast paths
+#
+# The fast paths decide the distinct values made only of ASCII letters and digits,
+# for which the per-value cleaning (NFKC, separators, upper case) is just upper case,
+# with vectorised arithmetic on character matrices; every other value goes to the
+# per-value functions above. The two paths give identical frames
+# (tests/test_checks_fastpaths.py).
+
+_ALNUM = r"^[0-9A-Za-z]+$"
+#: ISO 7064 MOD 11-2: the checksum of c_1 … c_n is sum(c_i * 2^(n-i)) mod 11.
+_POW2_MOD11 = np.array([pow(2, 17 - i, 11) for i in range(18)], dtype=np.int64)
+#: GB 32100 check character: weights 3^(i-1) mod 31 over the first 17 characters.
+_USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
+_USCC_VALUE = np.full(256, -1, dtype=np.int64)
+_USCC_VALUE[[ord(c) for c in _USCC_ALPHABET]] = np.arange(len(_USCC_ALPHABET))
+_USCC_BYTES = np.frombuffer(_USCC_ALPHABET.encode("ascii"), dtype=np.uint8)
+#: GB 11714 character values: 0-9 as digits, A-Z as 10-35 (int(ch, 36)).
+_BASE36_VALUE = np.full(256, 0, dtype=np.int64)
+_BASE36_VALUE[48:58] = np.arange(10)
+_BASE36_VALUE[65:91] = np.arange(10, 36)
+_ORG_W = np.array(_ORG_WEIGHTS, dtype=np.int64)
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+@functools.cache
+def _region_value_set() -> pa.Array:
+    import pyarrow as pa
+
+    return pa.array(sorted(_region_codes()), type=pa.large_string())
+
+
+def _prefix(array: pa.Array, stop: int, start: int = 0) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.utf8_slice_codeunits(array, start, stop)
+
+
+def _is_in(array: pa.Array, values: Iterable[str]) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    value_set = values if isinstance(values, pa.Array) else pa.array(sorted(values))
+    return _np(pc.is_in(array, value_set=value_set.cast(pa.large_string())))
+
+
+def _simple_upper(uniques: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Positions of the plain ASCII letter-and-digit values, and those values upper-cased."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    simple = np.flatnonzero(_match(uniques, _ALNUM))
+    return simple, pc.ascii_upper(uniques.take(pa.array(simple)))
+
+
+def _org_check_chars(matrix: np.ndarray) -> np.ndarray:
+    """GB 11714 check character (as an ASCII byte) of each row of 8 bytes from 0-9A-Z."""
+    value = 11 - (_BASE36_VALUE[matrix] @ _ORG_W) % 11
+    return np.where(value == 10, ord("X"), np.where(value == 11, ord("0"), 48 + value))
+
+
+def _id_fast(
+    values: Iterable[object] | pd.Series, as_of: date, first_generation: FirstGeneration
+) -> pd.DataFrame:
+    index, codes, uniques = _distinct_text(values)
+    k = len(uniques)
+    simple, upper = _simple_upper(uniques)
+    is18 = _match(upper, r"^[0-9]{17}[0-9X]$")
+    is15 = _match(upper, r"^[0-9]{15}$")
+    rest = np.setdiff1d(np.arange(k), simple, assume_unique=True)
+    other = [_id_one(v, as_of, first_generation) for v in uniques.take(rest).to_pylist()]
+    pieces = [
+        (simple[is18], _id_parsed(upper.filter(is18), 2, as_of, first_generation)),
+        (simple[is15], _id_parsed(upper.filter(is15), 1, as_of, first_generation)),
+        (
+            simple[~(is18 | is15)],
+            _const_piece(_id_frame([_ID_MISSING | {"reason": "bad_format"}]),
+                         int((~(is18 | is15)).sum())),
+        ),
+        (rest, _id_frame(other)),
+        (np.array([k]), _id_frame([_ID_MISSING])),
+    ]
+    return _assemble(codes, index, k, pieces)
+
+
+def _id_parsed(
+    array: pa.Array, generation: int, as_of: date, first_generation: FirstGeneration
+) -> pd.DataFrame:
+    """:func:`_id_one` for upper-cased 18-character (generation 2) or 15-digit values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    m = len(array)
+    mat = _char_matrix(array, 18 if generation == 2 else 15)
+    v = mat.astype(np.int64) - 48
+    if generation == 2:
+        v[:, 17] = np.where(mat[:, 17] == ord("X"), 10, v[:, 17])
+        bad_checksum = (v @ _POW2_MOD11) % 11 != 1
+        year = v[:, 6] * 1000 + v[:, 7] * 100 + v[:, 8] * 10 + v[:, 9]
+        month = v[:, 10] * 10 + v[:, 11]
+        day = v[:, 12] * 10 + v[:, 13]
+        sex_digit = v[:, 16]
+        normalised = array
+    else:
+        body = np.concatenate(
+            [mat[:, :6], np.tile(np.frombuffer(b"19", dtype=np.uint8), (m, 1)), mat[:, 6:]],
+            axis=1,
+        )
+        check = (1 - 2 * ((body.astype(np.int64) - 48) @ _POW2_MOD11[1:])) % 11
+        check_char = np.where(check == 10, ord("X"), 48 + check).astype(np.uint8)
+        normalised = _matrix_strings(np.column_stack([body, check_char]))
+        bad_checksum = np.zeros(m, dtype=bool)
+        year = 1900 + v[:, 6] * 10 + v[:, 7]
+        month = v[:, 8] * 10 + v[:, 9]
+        day = v[:, 10] * 10 + v[:, 11]
+        sex_digit = v[:, 14]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = _DAYS_IN_MONTH[np.clip(month - 1, 0, 11)] + (leap & (month == 2))
+    real = (month >= 1) & (month <= 12) & (day >= 1) & (day <= days) & (year >= 1)
+    birth_ok = real & (year >= _MIN_BIRTH_YEAR)
+    months = np.where(birth_ok, (year - 1970) * 12 + month - 1, 0)
+    birth = months.astype("datetime64[M]").astype("datetime64[D]") + np.where(birth_ok, day - 1, 0)
+    future = birth_ok & (birth > np.datetime64(as_of, "D"))
+    region = _prefix(array, 6)
+    permit = _is_in(region, _PERMIT_REGIONS)
+    known = permit | _is_in(region, _region_value_set())
+    reason = np.select(
+        [bad_checksum, ~birth_ok, future, ~known,
+         np.full(m, generation == 1 and first_generation == "reject")],
+        [1, 2, 3, 4, 5],
+        0,
+    )
+    names = ["", "bad_checksum", "bad_birth_date", "future_birth_date", "unknown_region",
+             "first_generation"]
+    return pd.DataFrame(
+        {
+            "valid": reason == 0,
+            "reason": _str_array(_labels(reason, names)),
+            "normalised": _str_array(normalised),
+            "generation": pd.array(np.full(m, generation, dtype=np.int8), dtype="Int8"),
+            "birth_date": np.where(birth_ok, birth, np.datetime64("NaT")).astype("datetime64[s]"),
+            "sex": _str_array(_labels(sex_digit % 2, ["F", "M"])),
+            "region_code": _str_array(region),
+            "province_code": _str_array(_join(_prefix(array, 2), "0000")),
+            "residence_permit": permit,
+        }
+    )
+
+
+def _uscc_parts(array: pa.Array) -> dict[str, Any]:
+    """Vectorised :func:`_uscc_one` for upper-cased 18-character values of the alphabet."""
+    mat = _char_matrix(array, 18)
+    m = len(mat)
+    region = _prefix(array, 8, 2)
+    region_digits = np.all((mat[:, 2:8] >= 48) & (mat[:, 2:8] <= 57), axis=1)
+    total = _USCC_VALUE[mat[:, :17]] @ _USCC_WEIGHTS
+    bad_checksum = _USCC_BYTES[(31 - total) % 31] != mat[:, 17]
+    pair = mat[:, 0].astype(np.int64) * 256 + mat[:, 1]
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    auth_names: list[str | None] = []
+    type_names: list[str | None] = []
+    auth_known = np.zeros(len(pairs), dtype=bool)
+    type_known = np.zeros(len(pairs), dtype=bool)
+    for i, p in enumerate(pairs):
+        auth = CREDIT_CODE_AUTHORITIES.get(chr(p // 256))
+        auth_names.append(auth[0] if auth else None)
+        type_names.append(auth[1].get(chr(p % 256)) if auth else None)
+        auth_known[i] = auth is not None
+        type_known[i] = auth is not None and chr(p % 256) in auth[1]
+    province_ok = (mat[:, 2] == ord("1")) & (mat[:, 3] == ord("0")) | _is_in(
+        _province_head(region), _province_codes()
+    )
+    known = _is_in(region, _region_value_set()) | (_np(region) == "100000")
+    bad_org = _org_check_chars(mat[:, 8:16]) != mat[:, 16]
+    reason = np.select(
+        [~region_digits, bad_checksum, ~auth_known[inverse], ~type_known[inverse],
+         ~province_ok, bad_org],
+        [1, 2, 3, 4, 5, 6],
+        0,
+    )
+    return {
+        "m": m,
+        "reason": reason,
+        "known": known,
+        "region": region,
+        "auth_names": _labels(inverse, auth_names),
+        "type_names": _labels(inverse, type_names),
+    }
+
+
+_USCC_REASONS = ["", "bad_format", "bad_checksum", "unknown_authority", "bad_entity_type",
+                 "unknown_region", "bad_org_code"]
+
+
+def _province_head(region: pa.Array) -> pa.Array:
+    return _join(_prefix(region, 2), "0000")
+
+
+def _uscc_fast(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    import pyarrow as pa
+
+    index, codes, uniques = _distinct_text(values)
+    k = len(uniques)
+    simple, upper = _simple_upper(uniques)
+    shaped = _match(upper, "^" + _USCC_RE.pattern + "$")
+    array = upper.filter(pa.array(shaped))
+    parts = _uscc_parts(array)
+    reason = parts["reason"]
+    valid = reason == 0
+    warning = np.where(valid & ~parts["known"], 1, 0)
+    parsed = pd.DataFrame(
+        {
+            "valid": valid,
+            "reason": _str_array(_labels(reason, _USCC_REASONS)),
+            "warning": _str_array(_labels(warning, ["", "unlisted_region"])),
+            "normalised": _str_array(array),
+            "authority": _str_array(_prefix(array, 1)),
+            "authority_name": _str_array(parts["auth_names"]),
+            "entity_type": _str_array(_prefix(array, 2, 1)),
+            "entity_type_name": _str_array(parts["type_names"]),
+            "region_code": _str_array(parts["region"]),
+            "region_known": parts["known"],
+            "org_code": _str_array(_prefix(array, 17, 8)),
+        }
+    )
+    rest = np.setdiff1d(np.arange(k), simple, assume_unique=True)
+    other = [_uscc_one(v) for v in uniques.take(pa.array(rest)).to_pylist()]
+    pieces = [
+        (simple[shaped], parsed),
+        (
+            simple[~shaped],
+            _const_piece(_uscc_frame([_USCC_MISSING | {"reason": "bad_format"}]),
+                         int((~shaped).sum())),
+        ),
+        (rest, _uscc_frame(other)),
+        (np.array([k]), _uscc_frame([_USCC_MISSING])),
+    ]
+    return _assemble(codes, index, k, pieces)
+
+
+def _org_fast(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index, codes, uniques = _distinct_text(values)
+    k = len(uniques)
+    simple, upper = _simple_upper(uniques)
+    shaped = _match(upper, "^" + _ORG_RE.pattern + "$")
+    array = upper.filter(pa.array(shaped))
+    mat = _char_matrix(array, 9)
+    valid = _org_check_chars(mat[:, :8]) == mat[:, 8]
+    parsed = pd.DataFrame(
+        {
+            "valid": valid,
+            "reason": _str_array(_labels(np.where(valid, 0, 1), ["", "bad_checksum"])),
+            "normalised": _str_array(array),
+            "formatted": _str_array(_join(_prefix(array, 8), "-", _prefix(array, 9, 8))),
+        }
+    )
+    # an 18-character value may be a credit code filed in the wrong field
+    unshaped = simple[~shaped]
+    long_values = upper.filter(pa.array(~shaped))
+    is18 = _np(pc.utf8_length(long_values)) == 18 if len(long_values) else np.zeros(0, bool)
+    candidates = long_values.filter(pa.array(is18))
+    credit = _match(candidates, "^" + _USCC_RE.pattern + "$")
+    credit_valid = np.zeros(len(candidates), dtype=bool)
+    if credit.any():
+        credit_valid[credit] = _uscc_parts(candidates.filter(pa.array(credit)))["reason"] == 0
+    is_credit = pd.DataFrame(
+        {
+            "valid": np.zeros(int(credit_valid.sum()), dtype=bool),
+            "reason": _str_array(["is_credit_code"] * int(credit_valid.sum())),
+            "normalised": _str_array(candidates.filter(pa.array(credit_valid))),
+            "formatted": _str_array([None] * int(credit_valid.sum())),
+        }
+    )
+    credit_positions = unshaped[is18][credit_valid]
+    bad_positions = np.setdiff1d(unshaped, credit_positions, assume_unique=True)
+    rest = np.setdiff1d(np.arange(k), simple, assume_unique=True)
+    other = [_org_one(v) for v in uniques.take(pa.array(rest)).to_pylist()]
+    pieces = [
+        (simple[shaped], parsed),
+        (credit_positions, is_credit),
+        (
+            bad_positions,
+            _const_piece(_org_frame([_ORG_MISSING | {"reason": "bad_format"}]), len(bad_positions)),
+        ),
+        (rest, _org_frame(other)),
+        (np.array([k]), _org_frame([_ORG_MISSING])),
+    ]
+    return _assemble(codes, index, k, pieces)

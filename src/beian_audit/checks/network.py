@@ -34,7 +34,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -42,6 +42,20 @@ import pandas as pd
 
 from beian_audit._results import ResultMixin
 from beian_audit.checks._common import as_text, map_distinct
+from beian_audit.checks.address import (
+    Method,
+    _assemble,
+    _check_method,
+    _const_piece,
+    _distinct_text,
+    _labels,
+    _match,
+    _np,
+    _str_array,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "IP_REASONS",
@@ -196,7 +210,9 @@ def _domain_one(raw: str) -> dict[str, Any]:
     return out | {"valid": True, "registered_domain": registered, "public_suffix": suffix}
 
 
-def check_domain(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+def check_domain(
+    values: Iterable[object] | pd.Series, *, method: Method = "fast"
+) -> pd.DataFrame:
     """Validate domain names (or URLs) and find their registered domain.
 
     Parameters
@@ -204,6 +220,14 @@ def check_domain(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     values : list or Series
         Domains, host names or full URLs (``http://www.Example.com:8080/path``);
         full-width characters and the ideographic full stop ``。`` are accepted.
+    method : {"fast", "reference"}, default "fast"
+        ``"reference"`` runs the steps below on every distinct value; ``"fast"``
+        decides bare ASCII host names (letters, digits, ``-`` and ``.``) with
+        vectorised string operations, applying the same Public Suffix List rules
+        (exception, wildcard and plain rules, longest match) through set look-ups
+        of each host's label suffixes, and hands anything else (URLs, IDN, odd
+        punctuation) to the per-value steps. Both give the same frame
+        (property-tested against every rule of the list).
 
     Returns
     -------
@@ -239,10 +263,283 @@ def check_domain(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     3  False        bad_syntax            NaN           NaN
     4  False             is_ip            ::1           NaN
     """
-    out = map_distinct(as_text(values), _domain_one, _DOMAIN_MISSING)
+    _check_method(method)
+    if method == "reference":
+        return _domain_finish(map_distinct(as_text(values), _domain_one, _DOMAIN_MISSING))
+    return _domain_fast(values)
+
+
+def _domain_finish(out: pd.DataFrame) -> pd.DataFrame:
+    out["valid"] = out["valid"].astype(bool)
     for col in ("reason", "host", "host_unicode", "registered_domain", "public_suffix"):
         out[col] = out[col].astype("str")
     return out
+
+
+def _domain_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return _domain_finish(pd.DataFrame.from_records(rows, columns=list(_DOMAIN_MISSING)))
+
+
+_LDH_HOST = (
+    r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*$"
+)
+
+
+@functools.cache
+def _psl_rules() -> tuple[pa.Array, np.ndarray, pa.Array] | None:
+    """The bundled list as look-up tables, from the ``PublicSuffixList`` object itself.
+
+    Returns ``(suffixes, kinds, parents)``: each string a rule is tested against, its
+    kind (3 for an exception rule ``!x``, 2 for a wildcard parent ``*.x``, 1 for a
+    plain rule; the order in which ``publicsuffixlist`` tests them), and the proper
+    label suffixes of those strings; ``None`` when the object does not expose its rule
+    set (then the fast path is off).
+    """
+    import pyarrow as pa
+
+    rules = getattr(_psl(), "_publicsuffix", None)
+    maxlabel = getattr(_psl(), "_maxlabel", None)
+    if not isinstance(rules, frozenset) or not isinstance(maxlabel, int):
+        return None  # pragma: no cover - another publicsuffixlist layout
+    kinds: dict[str, int] = {}
+    for rule in rules:
+        if rule.startswith("!"):
+            key, kind = rule[1:], 3
+        elif rule.startswith("*."):
+            key, kind = rule[2:], 2
+        else:
+            key, kind = rule, 1
+        kinds[key] = max(kinds.get(key, 0), kind)
+    parents = {".".join(k.split(".")[-d:]) for k in kinds for d in range(1, k.count(".") + 1)}
+    keys = sorted(kinds)
+    return (
+        pa.array(keys, type=pa.large_string()),
+        np.array([kinds[k] for k in keys], dtype=np.int64),
+        pa.array(sorted(parents), type=pa.large_string()),
+    )
+
+
+def _tails(array: pa.Array, lengths: np.ndarray) -> pa.Array:
+    """The last ``lengths[i]`` bytes of each string of an ASCII string array."""
+    import pyarrow as pa
+
+    array = array.cast(pa.large_string())
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    out_offsets = np.zeros(len(array) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out_offsets[1:])
+    starts = offsets[1:] - lengths
+    idx = np.repeat(starts - out_offsets[:-1], lengths) + np.arange(out_offsets[-1])
+    return pa.LargeStringArray.from_buffers(
+        len(array), pa.py_buffer(out_offsets.tobytes()),
+        pa.py_buffer(data[idx].astype(np.uint8).tobytes()),
+    )
+
+
+def _public_suffix_lengths(hosts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(number of labels, number of public-suffix labels) of lower-case LDH hosts.
+
+    ``publicsuffixlist``'s ``_countpublic`` with ``accept_unknown=False``: the longest
+    label suffix that is an exception (count = depth - 1), a wildcard parent
+    (depth + 1 when the host is longer, else depth) or a plain rule (depth) decides;
+    0 when none matches.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tables = _psl_rules()
+    assert tables is not None
+    keys, kinds, parents = tables
+    lists = pc.split_pattern(hosts, ".")
+    n = _np(pc.list_value_length(lists)).astype(np.int64)
+    label_len = _np(pc.utf8_length(pc.list_flatten(lists))).astype(np.int64)
+    ends = np.cumsum(n)
+    csum = np.zeros(len(label_len) + 1, dtype=np.int64)
+    np.cumsum(label_len + 1, out=csum[1:])
+    publen = np.zeros(len(n), dtype=np.int64)
+    alive = np.arange(len(n))
+    depth = 1
+    while len(alive):
+        e = ends[alive]
+        suffix_len = csum[e] - csum[e - depth] - 1
+        suffixes = _tails(hosts.take(pa.array(alive)), suffix_len)
+        at = _np(pc.fill_null(pc.index_in(suffixes, value_set=keys), -1)).astype(np.int64)
+        hit = at >= 0
+        kind = kinds[np.where(hit, at, 0)]
+        count = np.select(
+            [kind == 3, (kind == 2) & (n[alive] > depth), kind == 2],
+            [depth - 1, depth + 1, depth],
+            depth,
+        )
+        publen[alive[hit]] = count[hit]  # deeper matches overwrite shallower ones
+        more = (n[alive] > depth) & _np(pc.is_in(suffixes, value_set=parents))
+        alive = alive[more]
+        depth += 1
+    return n, publen
+
+
+def _registered_frame(hosts: pa.Array, unicode_hosts: pa.Array | None) -> pd.DataFrame:
+    """Output rows for A-label hosts (lower-case ASCII, non-empty labels)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, publen = _public_suffix_lengths(hosts)
+    lists = pc.split_pattern(hosts, ".")
+    label_len = _np(pc.utf8_length(pc.list_flatten(lists))).astype(np.int64)
+    ends = np.cumsum(n)
+    csum = np.zeros(len(label_len) + 1, dtype=np.int64)
+    np.cumsum(label_len + 1, out=csum[1:])
+
+    def tail(depth: np.ndarray, keep: np.ndarray) -> pa.Array:
+        d = np.where(keep, depth, 0)
+        lengths = np.where(keep, csum[ends] - csum[ends - d] - 1, 0)
+        null = pa.scalar(None, pa.large_string())
+        return pc.if_else(pa.array(keep), _tails(hosts, lengths), null)
+
+    has_suffix = publen > 0
+    registered_ok = has_suffix & (n >= publen + 1)
+    reason = np.where(~has_suffix, 1, np.where(~registered_ok, 2, 0))
+    names = _str_array(hosts)
+    return pd.DataFrame(
+        {
+            "valid": reason == 0,
+            "reason": _str_array(_labels(reason, ["", "no_public_suffix", "is_public_suffix"])),
+            "host": names,
+            "host_unicode": names if unicode_hosts is None else _str_array(unicode_hosts),
+            "registered_domain": _str_array(tail(publen + 1, registered_ok)),
+            "public_suffix": _str_array(tail(publen, has_suffix)),
+        }
+    )
+
+
+_CJK = "\\x{4e00}-\\x{9fff}"
+#: Host names of lower-case LDH and CJK-ideograph labels, at least one ideograph
+#: (NFKC, white-space stripping, 。 and URL parsing leave them unchanged).
+_IDN_HOST = f"^[a-z0-9\\-{_CJK}]+(?:\\.[a-z0-9\\-{_CJK}]+)*$"
+_IDN_ERRORS = (UnicodeError, ValueError, IndexError)
+
+
+def _idn_fast(hosts: pa.Array) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """:func:`_domain_one` for ``_IDN_HOST`` names, converting each distinct label once.
+
+    ``idna.encode(host, uts46=True)`` maps the whole name (UTS-46 mapping is per
+    character, then NFC, which never joins across a ``.``), splits it at dots and
+    converts each label on its own, then checks the total length; ``idna.decode``
+    likewise works label by label. So a name converts to its labels' conversions
+    joined by dots, and fails when any label fails. Returns the positions decided,
+    their frame, and a mask of the hosts that fail with ``idna_error``; names without
+    an ideograph, and names whose A-label form is longer than 253 characters, are
+    left for the per-value path.
+    """
+    import idna
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    m = len(hosts)
+    if m == 0:
+        return np.zeros(0, dtype=np.int64), _domain_frame([]), np.zeros(0, dtype=bool)
+    has_cjk = _match(hosts, f"[{_CJK}]")
+    lists = pc.split_pattern(hosts, ".")
+    flat = pc.list_flatten(lists)
+    parent = _np(pc.list_parent_indices(lists)).astype(np.int64)
+    encoded = pc.dictionary_encode(flat)
+    alabels: list[str | None] = []
+    ulabels: list[str | None] = []
+    for label in encoded.dictionary.to_pylist():
+        try:
+            alabel = idna.encode(label, uts46=True).decode("ascii")
+        except _IDN_ERRORS:  # idna.IDNAError is a UnicodeError
+            alabels.append(None)
+            ulabels.append(None)
+            continue
+        alabels.append(alabel)
+        try:
+            ulabels.append(idna.decode(alabel))
+        except _IDN_ERRORS:  # pragma: no cover - a label idna produced decodes
+            ulabels.append(None)
+    at = pa.array(_np(encoded.indices).astype(np.int64))
+    a_flat = pa.array(alabels, type=pa.large_string()).take(at)
+    u_flat = pa.array(ulabels, type=pa.large_string()).take(at)
+    offsets = pa.array(
+        np.concatenate([[0], np.cumsum(_np(pc.list_value_length(lists)))]), type=pa.int64()
+    )
+    bad_a = np.bincount(parent, weights=_np(a_flat.is_null()), minlength=m) > 0
+    bad_u = np.bincount(parent, weights=_np(u_flat.is_null()), minlength=m) > 0
+    dot = pa.scalar(".", pa.large_string())
+    ascii_hosts = pc.binary_join(pa.LargeListArray.from_arrays(offsets, a_flat), dot)
+    unicode_hosts = pc.binary_join(pa.LargeListArray.from_arrays(offsets, u_flat), dot)
+    has_xn = _match(pc.fill_null(ascii_hosts, ""), "xn--")
+    error = has_cjk & (bad_a | (has_xn & bad_u))
+    fits = _np(pc.fill_null(pc.utf8_length(ascii_hosts), 0)) <= 253
+    ok = has_cjk & ~error & fits
+    keep = pa.array(ok)
+    chosen = pc.if_else(pa.array(has_xn), unicode_hosts, ascii_hosts).filter(keep)
+    frame = _registered_frame(ascii_hosts.filter(keep), chosen)
+    return np.flatnonzero(ok), frame, error
+
+
+def _domain_fast(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """:func:`_domain_one` for bare ASCII host names, vectorised; the rest per value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    index, codes, uniques = _distinct_text(values)
+    k = len(uniques)
+    candidate = (
+        _match(uniques, r"^[A-Za-z0-9.\-]+$") if _psl_rules() is not None else np.zeros(k, bool)
+    )
+    pos = np.flatnonzero(candidate)
+    raw = uniques.take(pa.array(pos))
+    # _extract_host: one trailing dot goes (not two); NFKC, strip and 。 change nothing
+    trailing = _np(pc.ends_with(raw, ".")) & ~_np(pc.ends_with(raw, ".."))
+    host = pc.if_else(pa.array(trailing), pc.utf8_slice_codeunits(raw, 0, -1), raw)
+    is_ip = _match(host, "^(?:" + _V4.pattern + ")$")
+    numeric = ~is_ip & _match(host, r"(?i)^(?:[0-9.]+|0x[0-9a-f.x]+)$")
+    lower = pc.ascii_lower(host)
+    ldh = (
+        ~is_ip & ~numeric
+        & _match(lower, _LDH_HOST)
+        & ~_match(lower, r"(?:^|\.)[a-z0-9\-]{2}--|xn--")
+        & (_np(pc.utf8_length(lower)) <= 253)
+    )
+    ip_hosts = host.filter(pa.array(is_ip))
+    ip_frame = pd.DataFrame(
+        {
+            "valid": np.zeros(len(ip_hosts), dtype=bool),
+            "reason": _str_array(["is_ip"] * len(ip_hosts)),
+            "host": _str_array(ip_hosts),
+            "host_unicode": _str_array(ip_hosts),
+            "registered_domain": _str_array([None] * len(ip_hosts)),
+            "public_suffix": _str_array([None] * len(ip_hosts)),
+        }
+    )
+    ldh_frame = _registered_frame(lower.filter(pa.array(ldh)), None)
+    # internationalised names written with CJK ideographs and lower-case LDH labels
+    rest = np.flatnonzero(~candidate)
+    rest_values = uniques.take(pa.array(rest))
+    idn = _match(rest_values, _IDN_HOST) & (_np(pc.utf8_length(rest_values)) <= 200)
+    idn_ok, idn_frame, idn_error = _idn_fast(rest_values.filter(pa.array(idn)))
+    idn_pos = rest[idn][idn_ok]
+    idn_error_pos = rest[idn][idn_error]
+    done = np.zeros(k, dtype=bool)
+    done[np.concatenate([idn_pos, idn_error_pos])] = True
+    left = np.concatenate([rest[~done[rest]], pos[~(is_ip | numeric | ldh)]])
+    other = [_domain_one(v) for v in uniques.take(pa.array(left)).to_pylist()]
+    pieces = [
+        (pos[ldh], ldh_frame),
+        (idn_pos, idn_frame),
+        (idn_error_pos, _const_piece(_domain_frame([_DOMAIN_MISSING | {"reason": "idna_error"}]),
+                                     len(idn_error_pos))),
+        (pos[is_ip], ip_frame),
+        (pos[numeric], _const_piece(_domain_frame([_DOMAIN_MISSING | {"reason": "bad_syntax"}]),
+                                    int(numeric.sum()))),
+        (left, _domain_frame(other)),
+        (np.array([k]), _domain_frame([_DOMAIN_MISSING])),
+    ]
+    return _assemble(codes, index, k, pieces)
 
 
 # --------------------------------------------------------------------------- IP lists
@@ -289,7 +586,9 @@ def _ip_text(version: int, value: int) -> str:
     ).compressed
 
 
-def parse_ip_list(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+def parse_ip_list(
+    values: Iterable[object] | pd.Series, *, method: Method = "fast"
+) -> pd.DataFrame:
     """Split filed IP lists into one row per address or range.
 
     Parameters
@@ -298,6 +597,12 @@ def parse_ip_list(values: Iterable[object] | pd.Series) -> pd.DataFrame:
         One filed list per row: addresses, ``start-end`` ranges (also with ``~``,
         ``至``) or CIDR blocks, separated by ``;``, ``,``, ``、``, ``|`` or
         whitespace (full-width forms included).
+    method : {"fast", "reference"}, default "fast"
+        ``"fast"`` parses lists of plain dotted-decimal IPv4 addresses separated by
+        ``;``, ``,`` or ``|`` with vectorised string and integer operations (and
+        :mod:`ipaddress`'s own special-purpose networks for ``not_global``), and
+        hands anything else (ranges, CIDR, IPv6, other separators) to the
+        per-item parser (``"reference"``). Both give the same frame.
 
     Returns
     -------
@@ -325,62 +630,185 @@ def parse_ip_list(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     8     0  False  not_global  10.0.0.1   10.0.0.1
     9     0  False     missing       NaN        NaN
     """
+    _check_method(method)
+    if method == "fast":
+        fast = _ip_list_fast(values)
+        if fast is not None:
+            return fast
     text = as_text(values)
     labels, items = [], []
     cache: dict[str, list[dict[str, Any]]] = {}
     for label, value in zip(text.index, text.to_numpy(dtype=object), strict=True):
         parsed = cache.get(value) if value is not None else None
         if parsed is None:
-            parsed = []
-            for pos, item in enumerate(_split_items(value) if value is not None else []):
-                version, first, last, reason, is_range = _parse_item(item)
-                row: dict[str, Any] = {
-                    "item": pos,
-                    "text": item,
-                    "valid": False,
-                    "reason": reason,
-                    "version": version or None,
-                    "first": None,
-                    "last": None,
-                    "is_range": is_range,
-                }
-                if version and reason in ("", "reversed_range"):
-                    row["first"], row["last"] = _ip_text(version, first), _ip_text(version, last)
-                    if not reason and not (
-                        ipaddress.ip_address(row["first"]).is_global
-                        and ipaddress.ip_address(row["last"]).is_global
-                    ):
-                        reason = "not_global"
-                row["reason"], row["valid"] = reason, not reason
-                parsed.append(row)
-            if not parsed:
-                parsed = [
-                    {
-                        "item": 0,
-                        "text": None,
-                        "valid": False,
-                        "reason": "missing",
-                        "version": None,
-                        "first": None,
-                        "last": None,
-                        "is_range": False,
-                    }
-                ]
+            parsed = _parse_value(value)
             if value is not None:
                 cache[value] = parsed
         labels.extend([label] * len(parsed))
         items.extend(parsed)
-    columns = ["item", "text", "valid", "reason", "version", "first", "last", "is_range"]
-    out = pd.DataFrame.from_records(items, columns=columns)
+    out = pd.DataFrame.from_records(items, columns=_IP_COLUMNS)
     out.index = pd.Index(
         labels, name=text.index.name, dtype=text.index.dtype if len(labels) else None
     )
+    return _ip_finish(out)
+
+
+_IP_COLUMNS = ["item", "text", "valid", "reason", "version", "first", "last", "is_range"]
+
+
+def _ip_finish(out: pd.DataFrame) -> pd.DataFrame:
     out["item"] = out["item"].astype("int64")
     out["valid"] = out["valid"].astype(bool)
     out["is_range"] = out["is_range"].astype(bool)
     out["version"] = out["version"].astype("Int8")
     for col in ("text", "reason", "first", "last"):
         out[col] = out[col].astype("str")
+    return out
+
+
+def _parse_value(value: str | None) -> list[dict[str, Any]]:
+    """The item rows of one filed list (one ``missing`` row when it has no item)."""
+    parsed: list[dict[str, Any]] = []
+    for pos, item in enumerate(_split_items(value) if value is not None else []):
+        version, first, last, reason, is_range = _parse_item(item)
+        row: dict[str, Any] = {
+            "item": pos,
+            "text": item,
+            "valid": False,
+            "reason": reason,
+            "version": version or None,
+            "first": None,
+            "last": None,
+            "is_range": is_range,
+        }
+        if version and reason in ("", "reversed_range"):
+            row["first"], row["last"] = _ip_text(version, first), _ip_text(version, last)
+            if not reason and not (
+                ipaddress.ip_address(row["first"]).is_global
+                and ipaddress.ip_address(row["last"]).is_global
+            ):
+                reason = "not_global"
+        row["reason"], row["valid"] = reason, not reason
+        parsed.append(row)
+    if not parsed:
+        parsed = [dict(_IP_MISSING)]
+    return parsed
+
+
+
+
+_IP_MISSING: dict[str, Any] = {
+    "item": 0,
+    "text": None,
+    "valid": False,
+    "reason": "missing",
+    "version": None,
+    "first": None,
+    "last": None,
+    "is_range": False,
+}
+
+
+@functools.cache
+def _ipv4_global_table() -> tuple[np.ndarray, np.ndarray] | None:
+    """IPv4 ``is_global`` as sorted interval starts and a verdict per interval.
+
+    :mod:`ipaddress` decides ``is_global`` by membership in the special-purpose
+    networks it lists on ``IPv4Address._constants``; the verdict is constant between
+    consecutive boundaries of those networks, so one call per interval gives the whole
+    table (``None`` if the constants are not where this expects them).
+    """
+    constants = getattr(ipaddress.IPv4Address, "_constants", None)
+    if constants is None:  # pragma: no cover - another ipaddress layout
+        return None
+    networks: list[ipaddress.IPv4Network] = [ipaddress.IPv4Network("100.64.0.0/10")]
+    for value in vars(constants).values():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, ipaddress.IPv4Network):
+                networks.append(item)
+            elif isinstance(item, ipaddress.IPv4Address):
+                networks.append(ipaddress.IPv4Network(item))
+    bounds = {0}
+    for net in networks:
+        bounds.add(int(net.network_address))
+        bounds.add(int(net.broadcast_address) + 1)
+    starts = np.array(sorted(b for b in bounds if b < 2**32), dtype=np.int64)
+    verdict = np.array([ipaddress.IPv4Address(int(b)).is_global for b in starts], dtype=bool)
+    return starts, verdict
+
+
+_STRICT_V4 = "(?:" + _V4.pattern.replace("(", "(?:") + ")"
+
+
+def _ipv4_ints(texts: pa.Array) -> np.ndarray:
+    """Integer value of strict dotted-decimal IPv4 strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    parts = pc.cast(pc.list_flatten(pc.split_pattern(texts, ".")), pa.int64())
+    octets = _np(parts).reshape(-1, 4)
+    return (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
+
+
+def _ip_list_fast(values: Iterable[object] | pd.Series) -> pd.DataFrame | None:
+    """Vectorised :func:`parse_ip_list`; ``None`` when it cannot help (empty input)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = _ipv4_global_table()
+    index, codes, uniques = _distinct_text(values)
+    if len(codes) == 0 or table is None:
+        return None
+    k = len(uniques)
+    plain = _match(uniques, f"^{_STRICT_V4}(?:[;,|]{_STRICT_V4})*$")
+    fast = np.flatnonzero(plain)
+    lists = pc.split_pattern_regex(uniques.take(pa.array(fast)), "[;,|]")
+    items = pc.list_flatten(lists)
+    count_fast = _np(pc.list_value_length(lists)).astype(np.int64)
+    parent = np.repeat(np.arange(len(fast)), count_fast)
+    starts = np.concatenate([[0], np.cumsum(count_fast)])[:-1].astype(np.int64)
+    position = np.arange(len(parent)) - np.repeat(starts, count_fast)
+    number = _ipv4_ints(items)
+    bounds, verdict = table
+    is_global = verdict[np.searchsorted(bounds, number, side="right") - 1]
+    text = _str_array(items)
+    fast_items = pd.DataFrame(
+        {
+            "item": position.astype(np.int64),
+            "text": text,
+            "valid": is_global,
+            "reason": _str_array(_labels(np.where(is_global, 0, 1), ["", "not_global"])),
+            "version": pd.array(np.full(len(parent), 4, dtype=np.int8), dtype="Int8"),
+            "first": text,
+            "last": text,
+            "is_range": np.zeros(len(parent), dtype=bool),
+        }
+    )
+    rest = np.flatnonzero(~plain)
+    rest_rows = [_parse_value(v) for v in uniques.take(pa.array(rest)).to_pylist()]
+    count_rest = np.array([len(r) for r in rest_rows], dtype=np.int64)
+    rest_items = _ip_finish(
+        pd.DataFrame.from_records([r for rows in rest_rows for r in rows], columns=_IP_COLUMNS)
+    )
+    missing = _ip_finish(pd.DataFrame.from_records([_IP_MISSING], columns=_IP_COLUMNS))
+    # where each distinct value's items start in the combined item table, and how many
+    item_start = np.zeros(k + 1, dtype=np.int64)
+    item_count = np.ones(k + 1, dtype=np.int64)
+    item_start[fast] = starts
+    item_count[fast] = count_fast
+    item_start[rest] = len(fast_items) + np.concatenate([[0], np.cumsum(count_rest)])[:-1]
+    item_count[rest] = count_rest
+    item_start[k] = len(fast_items) + len(rest_items)
+    frames = [f for f in (fast_items, rest_items, missing) if len(f)]
+    items_table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    row_code = np.where(codes < 0, k, codes)
+    counts = item_count[row_code]
+    first_of_row = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    take = np.repeat(item_start[row_code] - first_of_row, counts) + np.arange(int(counts.sum()))
+    out = items_table.take(take)
+    out.index = index.repeat(counts)
     return out
 
 
@@ -559,17 +987,18 @@ class IpRangeIndex(ResultMixin):
             inside = (numeric >= 0) & (numeric < 2**32)
             as_int = np.where(inside, numeric, 0).astype(np.int64)
             return np.where(inside, _find(self.bounds4, self.owners4, as_int), -1)
-        text = as_text(ips)
-        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        import pyarrow as pa
+
+        _, codes, distinct = _distinct_text(ips)
+        uniques = distinct.to_numpy(zero_copy_only=False)
         v4 = np.full(len(uniques), -1, dtype=np.int64)
+        # strict dotted decimal, vectorised (exact: agrees with ipaddress, property-tested)
+        strict = _match(distinct, f"^{_STRICT_V4}$")
+        v4[strict] = _ipv4_ints(distinct.filter(pa.array(strict)))
         v6: list[int] = []
         v6_at: list[int] = []
-        for k, u in enumerate(uniques):
-            fast = _V4.fullmatch(u)
-            if fast is not None:  # exact: agrees with ipaddress (property-tested)
-                a, b, c, d = (int(x) for x in fast.groups())
-                v4[k] = (a << 24) | (b << 16) | (c << 8) | d
-                continue
+        for k in np.flatnonzero(~strict):
+            u = uniques[k]
             try:
                 addr = ipaddress.ip_address(unicodedata.normalize("NFKC", str(u)).strip())
             except ValueError:

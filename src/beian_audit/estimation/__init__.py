@@ -3,7 +3,11 @@
 * :func:`proportion_ci` — interval for a simple random sample;
 * :func:`design_proportion_ci` — interval from a design-based estimate's summary;
 * :func:`estimate_proportion` — stratified / two-stage estimate, overall and by domain;
-* :func:`assess_target` — met / not met / inconclusive against a target.
+* :func:`assess_target` — met / not met / inconclusive against a target;
+* :func:`exact_coverage`, :func:`simulate_coverage` — coverage of the methods;
+* :func:`provider_estimates` — exact per-provider bounds and empirical-Bayes ranking;
+* :func:`filing_rate` — census or sampled filing rate of accessed sites;
+* :func:`monthly_panel` — estimates month by month, trend and year-end projection.
 
 The formulas, their references and the evidence behind the defaults are in
 ``docs/methodology.md``.
@@ -17,6 +21,14 @@ Examples
 
 from __future__ import annotations
 
+from beian_audit.estimation.coverage import exact_coverage, simulate_coverage
+from beian_audit.estimation.filing_rate import (
+    UNDETERMINED_RULES,
+    FilingRate,
+    Undetermined,
+    filing_rate,
+    match_sites,
+)
 from beian_audit.estimation.intervals import (
     ALTERNATIVES,
     DESIGN_METHODS,
@@ -27,6 +39,24 @@ from beian_audit.estimation.intervals import (
     SRSMethod,
     design_proportion_ci,
     proportion_ci,
+)
+from beian_audit.estimation.panel import (
+    VERDICTS,
+    MonthlyPanel,
+    PanelProjection,
+    PanelTrend,
+    monthly_panel,
+)
+from beian_audit.estimation.providers import (
+    ESTIMANDS,
+    EXACT_METHODS,
+    BetaBinomialFit,
+    Estimand,
+    ExactMethod,
+    ProviderEstimates,
+    fit_beta_binomial,
+    hypergeometric_ci,
+    provider_estimates,
 )
 from beian_audit.estimation.stratified import (
     LONELY_PSU_RULES,
@@ -39,18 +69,39 @@ from beian_audit.estimation.targets import STATUSES, TargetAssessment, assess_ta
 __all__ = [
     "ALTERNATIVES",
     "DESIGN_METHODS",
+    "ESTIMANDS",
+    "EXACT_METHODS",
     "LONELY_PSU_RULES",
     "SRS_METHODS",
     "STATUSES",
+    "UNDETERMINED_RULES",
+    "VERDICTS",
     "Alternative",
+    "BetaBinomialFit",
     "ConfidenceInterval",
     "DesignMethod",
+    "Estimand",
+    "ExactMethod",
+    "FilingRate",
     "LonelyPSU",
+    "MonthlyPanel",
+    "PanelProjection",
+    "PanelTrend",
     "ProportionEstimate",
+    "ProviderEstimates",
     "SRSMethod",
     "TargetAssessment",
+    "Undetermined",
     "assess_target",
     "design_proportion_ci",
     "estimate_proportion",
+    "exact_coverage",
+    "filing_rate",
+    "fit_beta_binomial",
+    "hypergeometric_ci",
+    "match_sites",
+    "monthly_panel",
     "proportion_ci",
+    "provider_estimates",
+    "simulate_coverage",
 ]

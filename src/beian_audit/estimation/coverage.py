@@ -192,7 +192,9 @@ def simulate_coverage(
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DegenerateIntervalWarning)
-            est = estimate_proportion(frame, "y", by="rep", method=methods[0])
+            est = estimate_proportion(
+                frame, "y", by="rep", method=methods[0]  # type: ignore[arg-type]
+            )
             for m in methods:
                 two = est.with_interval(method=m, confidence_level=level).by  # type: ignore[arg-type]
                 one = est.with_interval(

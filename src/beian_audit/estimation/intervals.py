@@ -68,20 +68,33 @@ from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from beian_audit._results import ResultMixin
 from beian_audit.errors import EstimationError
 
 __all__ = [
     "ALTERNATIVES",
+    "DEGENERATE_REASONS",
     "DESIGN_METHODS",
     "SRS_METHODS",
     "Alternative",
     "ConfidenceInterval",
     "DesignMethod",
+    "DesignStats",
     "SRSMethod",
+    # building blocks for the sibling modules (bounds at any tail probability)
+    "check_choice",
+    "check_level",
+    "degenerate_reason",
+    "design_interval_arrays",
+    "design_lower",
     "design_proportion_ci",
+    "design_upper",
     "proportion_ci",
+    "srs_lower",
+    "srs_upper",
+    "tail_probabilities",
 ]
 
 SRSMethod = Literal["wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"]
@@ -283,7 +296,7 @@ def _qbeta(a: np.ndarray, b: np.ndarray, q: np.ndarray) -> np.ndarray:
     return out
 
 
-def srs_lower(method: str, x: np.ndarray, n: np.ndarray, a: np.ndarray) -> np.ndarray:
+def srs_lower(method: str, x: ArrayLike, n: ArrayLike, a: ArrayLike) -> np.ndarray:
     """Lower bound with tail probability ``a`` for ``x`` successes of ``n`` trials.
 
     ``x`` and ``n`` may be fractional (effective counts). Vectorised. For
@@ -322,11 +335,11 @@ def srs_lower(method: str, x: np.ndarray, n: np.ndarray, a: np.ndarray) -> np.nd
         return np.clip(low, 0.0, 1.0)
 
 
-def srs_upper(method: str, x: np.ndarray, n: np.ndarray, a: np.ndarray) -> np.ndarray:
+def srs_upper(method: str, x: ArrayLike, n: ArrayLike, a: ArrayLike) -> np.ndarray:
     """Upper bound with tail probability ``a``: the mirror image of :func:`srs_lower`."""
-    x = np.asarray(x, float)
-    n = np.asarray(n, float)
-    return 1.0 - srs_lower(method, n - x, n, a)
+    x_arr = np.asarray(x, float)
+    n_arr = np.asarray(n, float)
+    return 1.0 - srs_lower(method, n_arr - x_arr, n_arr, a)
 
 
 def _check_counts(successes: object, n: object) -> tuple[float, float]:

@@ -28,7 +28,7 @@ import dataclasses
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -68,9 +68,12 @@ class ProportionEstimate(ResultMixin):
     """A design-based proportion, overall and per domain.
 
     The scalar attributes describe the whole sample; ``by`` (and
-    ``to_frame()``) hold one row per domain. Intervals for another method,
-    level or alternative come from the kept sufficient statistics without the
-    data: :meth:`interval` (overall) and :meth:`with_interval` (every row).
+    ``to_frame()``) hold one row per domain. ``ci`` is an attribute: the
+    interval at the method, level and alternative the estimate was made with.
+    Intervals for another method, level or alternative are methods with
+    parameters (as in scipy), computed from the kept sufficient statistics
+    without the data: :meth:`interval` (overall) and :meth:`with_interval`
+    (every row); :meth:`domain` gives one domain as its own estimate.
 
     Attributes
     ----------
@@ -207,23 +210,19 @@ class ProportionEstimate(ResultMixin):
         >>> est.ci.high
         1.0
         """
-        method = check_choice(
-            "method", self.method if method is None else method, DESIGN_METHODS
-        )  # type: ignore[assignment]
-        alternative = check_choice(
+        how = check_choice("method", self.method if method is None else method, DESIGN_METHODS)
+        side = check_choice(
             "alternative", self.alternative if alternative is None else alternative, ALTERNATIVES
-        )  # type: ignore[assignment]
-        level = check_level(self.confidence_level if confidence_level is None else confidence_level)
-        table = _with_intervals(
-            self.table.copy(), method, level, alternative, self.by_columns, warn=True
         )
+        level = check_level(self.confidence_level if confidence_level is None else confidence_level)
+        table = _with_intervals(self.table.copy(), how, level, side, self.by_columns, warn=True)
         total = table.iloc[-1]
         return dataclasses.replace(
             self,
-            ci=_total_ci(total, method, level, alternative),
-            method=method,
+            ci=_total_ci(total, how, level, side),
+            method=how,
             confidence_level=level,
-            alternative=alternative,
+            alternative=side,
             table=table,
         )
 
@@ -284,13 +283,13 @@ class ProportionEstimate(ResultMixin):
 
 def _is_na(value: object) -> bool:
     try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
+        return bool(pd.isna(cast(Any, value)))
     except (TypeError, ValueError):
         return False
 
 
 def _total_ci(
-    total: Mapping[str, Any], method: str, level: float, alternative: str
+    total: Mapping[str, Any] | pd.Series, method: str, level: float, alternative: str
 ) -> ConfidenceInterval:
     return ConfidenceInterval(
         low=float(total["ci_low"]),
@@ -367,11 +366,13 @@ def _resolve(
             else ("stratum" if "stratum" in cols else False)
         )
     if population_size is None:
-        population_size = (
-            "psu_population_size"
-            if two_stage and "psu_population_size" in cols
-            else ("population_size" if "population_size" in cols else False)
-        )
+        if two_stage:
+            population_size = "psu_population_size" if "psu_population_size" in cols else False
+        elif cluster:
+            # an element count is not a number of PSUs: no default correction
+            population_size = False
+        else:
+            population_size = "population_size" if "population_size" in cols else False
     if weight is None:
         weight = "weight" if "weight" in cols else False
     return {
@@ -723,8 +724,9 @@ def estimate_proportion(
     population_size : str, False or None
         Column with the number of population units (PSUs) in the row's stratum,
         :math:`N_h`, for the finite-population correction. ``None``:
-        ``"psu_population_size"`` for a two-stage sample, else
-        ``"population_size"`` when present, else no correction.
+        ``"psu_population_size"`` for a two-stage sample, no correction for
+        another ``cluster`` column (an element count is not a PSU count),
+        else ``"population_size"`` when present, else no correction.
     weight : str, False or None
         Sampling-weight column. ``None``: ``"weight"`` when present. Without a
         weight column, weights are :math:`N_h / n_h` when population sizes are
@@ -876,8 +878,10 @@ def estimate_proportion(
 
     if by_columns:
         if len(by_columns) == 1:
-            codes, uniques = pd.factorize(frame[by_columns[0]], sort=True, use_na_sentinel=False)
-            codes = codes.astype(np.int64, copy=False)
+            raw_codes, uniques = pd.factorize(
+                frame[by_columns[0]], sort=True, use_na_sentinel=False
+            )
+            codes: np.ndarray = raw_codes.astype(np.int64, copy=False)
             keys = pd.DataFrame({by_columns[0]: uniques})
         else:
             grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
@@ -919,7 +923,7 @@ def estimate_proportion(
     table = pd.concat([table, pd.DataFrame(columns)], axis=1)
     table = _with_intervals(table, method, level, alternative, by_columns, warn=True)
 
-    row = {name: table[name].iat[-1] for name in _TABLE_COLUMNS}
+    row: dict[str, Any] = {name: table[name].iat[-1] for name in _TABLE_COLUMNS}
     return ProportionEstimate(
         outcome=outcome,
         estimate=float(row["estimate"]),
