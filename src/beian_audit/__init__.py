@@ -130,7 +130,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SmallStratumWarning,
         WorksheetError,
     )
-    from beian_audit.estimation import (
+    from beian_audit.estimation import (  # type: ignore[no-redef]
         ConfidenceInterval,
         FilingRate,
         ProportionEstimate,
@@ -145,7 +145,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from beian_audit.io import read_filings, write_filings
     from beian_audit.privacy import mask_frame
-    from beian_audit.reporting import (
+    from beian_audit.reporting import (  # type: ignore[no-redef]
         StatisticsTable,
         match_blacklist,
         national_roll_up,

@@ -132,7 +132,8 @@ def _clean_text(values: pd.Series, *, identifier: bool) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(_as_strings(values).to_numpy(dtype=object, na_value=None), type=pa.string())
+    raw = _as_strings(values).to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    arr = pa.array(raw, type=pa.string())
     arr = pc.utf8_normalize(arr, "NFKC")
     arr = pc.replace_substring_regex(arr, _ZERO_WIDTH, "")
     arr = (
@@ -184,7 +185,7 @@ def _coerce(values: pd.Series, column: Column) -> tuple[pd.Series, np.ndarray]:
         whole = numeric.notna() & (numeric % 1 != 0)
         bad |= whole.to_numpy(dtype=bool)
         numeric = numeric.where(~whole)
-    return numeric.astype(column.dtype), bad  # type: ignore[arg-type]
+    return numeric.astype(column.dtype), bad  # type: ignore[call-overload]
 
 
 def read_table(
@@ -258,7 +259,7 @@ def read_table(
 
 
 def _masked(value: object, column: Column) -> object:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return None
     return mask_value(str(value), column.personal) if column.personal else str(value)
 
@@ -266,10 +267,11 @@ def _masked(value: object, column: Column) -> object:
 def _message(failures: pd.DataFrame, source: object) -> str:
     where = "the DataFrame" if isinstance(source, pd.DataFrame) else repr(str(source))
     lines = []
-    for rec in failures.head(10).itertuples(index=False):
-        row = "all rows" if pd.isna(rec.row) else f"row {int(rec.row)}"
-        value = "" if rec.value is None or pd.isna(rec.value) else f" (value {rec.value!r})"
-        lines.append(f"  {row}, column {rec.column!r}: {rec.reason}{value}")
+    records: list[dict[Any, Any]] = failures.head(10).to_dict(orient="records")
+    for rec in records:
+        row = "all rows" if pd.isna(rec["row"]) else f"row {int(rec['row'])}"
+        value = "" if pd.isna(rec["value"]) else f" (value {rec['value']!r})"
+        lines.append(f"  {row}, column {rec['column']!r}: {rec['reason']}{value}")
     more = len(failures) - 10
     tail = f"\n  ... and {more} more (see .failure_cases)" if more > 0 else ""
     return f"{len(failures)} problem(s) in {where}:\n" + "\n".join(lines) + tail

@@ -62,7 +62,7 @@ def mask_value(value: object, kind: MaskKind) -> object:
     >>> mask_value(None, "phone") is None
     True
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return value
     text = str(value)
     if not text:

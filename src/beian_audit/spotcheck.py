@@ -127,12 +127,13 @@ class SpotCheckResult(ResultMixin):
             f"  sample: {len(self.outcomes):,} filings from "
             f"{self.outcomes['provider_id'].nunique()} providers (seed {self.sample.seed})"
         )
-        for row in self.to_frame().itertuples(index=False):
-            target = "" if pd.isna(row.target) else f" vs target {row.target:.1%}"
-            status = f": {row.status.upper()}" if isinstance(row.status, str) else ""
+        rows: list[dict[Any, Any]] = self.to_frame().to_dict(orient="records")
+        for row in rows:
+            target = "" if pd.isna(row["target"]) else f" vs target {row['target']:.1%}"
+            status = f": {row['status'].upper()}" if isinstance(row["status"], str) else ""
             lines.append(
-                f"  {row.measure}: {row.estimate:.2%} "
-                f"[{row.ci_low:.2%}, {row.ci_high:.2%}]{target}{status}"
+                f"  {row['measure']}: {row['estimate']:.2%} "
+                f"[{row['ci_low']:.2%}, {row['ci_high']:.2%}]{target}{status}"
             )
         return "\n".join(lines)
 
@@ -244,6 +245,7 @@ def run_spot_check(
 
         rate = filing_rate(accessed_sites, filings)
     assessments = {}
+    subject: Any
     for name, target in targets.items():
         if name == "filing_rate":
             if rate is None:

@@ -104,7 +104,7 @@ def map_distinct(
     missing_row = pd.DataFrame.from_records([dict(missing)], columns=cols)
     table = pd.concat([table, missing_row], ignore_index=True)
     for col in cols:  # decided on the small table of distinct values, not per row
-        if table[col].map(type).eq(bool).all():
+        if table[col].map(lambda v: isinstance(v, bool)).all():
             table[col] = table[col].astype(bool)
     take = np.where(codes < 0, len(uniques), codes)
     out = table.take(take)

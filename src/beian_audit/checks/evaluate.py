@@ -90,8 +90,10 @@ def evaluate_checks(report: CheckReport, truth: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for code, (checks, also) in DEFECT_CHECKS.items():
         ran = [c for c in checks if c in report.flags.columns]
-        flagged = (report.flags[ran].to_numpy(dtype=bool).any(axis=1) if ran
-                   else np.zeros(len(codes), bool))
+        flagged = np.asarray(
+            report.flags[ran].to_numpy(dtype=bool).any(axis=1) if ran
+            else np.zeros(len(codes), bool), dtype=bool
+        )
         right = has[code].copy()
         for other in also:
             right |= has[other]
