@@ -18,8 +18,9 @@ Examples
 >>> from beian_audit.checks.filings import check_filings
 >>> reg = ba.load_synthetic_registry().head(3000)
 >>> table = evaluate_checks(check_filings(reg, providers=ba.load_providers()), reg)
->>> table.set_index("defect").loc["id_checksum", ["decidable", "recall"]].tolist()
-[True, 1.0]
+>>> row = table.set_index("defect").loc["id_checksum"]
+>>> bool(row["decidable"]), float(row["recall"])
+(True, 1.0)
 """
 
 from __future__ import annotations
