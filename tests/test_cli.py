@@ -108,7 +108,9 @@ def test_check_plan_draw_estimate(tmp_path: Path, raw_values: set[str]) -> None:
     planned = run("plan", str(REGISTRY), "--allocation", "proportional", "--n", "300",
                   cwd=tmp_path)
     assert planned.returncode == 0, planned.stderr
-    assert sum(r["n"] for r in json.loads(planned.stdout)["records"]) == 300
+    records = json.loads(planned.stdout)["records"]
+    assert sum(r["n"] for r in records if r["stratum"] != "total") == 300
+    assert records[-1]["stratum"] == "total" and records[-1]["n"] == 300
 
     drawn = run("draw", str(REGISTRY), "--seed", "7", "--allocation", "proportional",
                 "--n", "300", "--worksheet", "ws.xlsx", "--manifest", "m.json", cwd=tmp_path)
