@@ -229,3 +229,16 @@ def test_every_code_is_documented() -> None:
     )
     for code, (zh, en) in REASONS.items():
         assert f"`{code}`" in doc and zh in doc and en in doc, code
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+def test_reference_cases_by_both_methods(method: str) -> None:
+    texts = ["济南市中区经十路1号", "青岛市南区香港中路1号", "东方市场1号", "鼓楼区中山路1号",
+             "中国浙江省杭州市西湖区文三路90号", "石家庄桥西区中山路1号"]
+    out = check_address(texts, method=method)  # type: ignore[arg-type]
+    assert out["county_code"].tolist()[:2] == ["370103", "370202"]
+    assert out["reason"].tolist()[2:4] == ["unresolved_province", "ambiguous_province"]
+    assert out["county_code"].tolist()[4:] == ["330106", "130104"]

@@ -211,3 +211,19 @@ def test_every_code_is_documented() -> None:
     )
     for code, (zh, en) in {**REASONS, **WARNINGS}.items():
         assert f"`{code}`" in doc and zh in doc and en in doc, code
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+def test_written_forms_by_both_methods(method: str) -> None:
+    out = check_icp_number(
+        ["京ICP备10046444号-9", "滇ICP备09010050-5号", "川icp备2021012345号", "京ICP备10046444号-0",
+         "京ICP备10046444-1号-2"],
+        as_of=date(2026, 1, 1), method=method,  # type: ignore[arg-type]
+    )
+    assert out["normalised"].tolist()[:3] == ["京ICP备10046444号-9", "滇ICP备09010050号-5",
+                                              "蜀ICP备2021012345号"]
+    assert out["reason"].tolist() == ["", "", "", "bad_site_number", "bad_format"]
+    assert out["warning"].tolist()[:3] == ["", "suffix_before_hao", "alias_prefix"]

@@ -457,3 +457,26 @@ def test_every_code_is_documented() -> None:
     )
     for code, (zh, en) in {**REASONS, **WARNINGS}.items():
         assert f"`{code}`" in doc and zh in doc and en in doc, code
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+def test_published_examples_by_both_methods(method: str) -> None:
+    # GB 11643-1999 worked example (18- and 15-digit forms), GB 11714-1997 example,
+    # stdnum's docstring credit code; see the module docstring for the sources
+    ids = check_resident_id(["11010519491231002X", "110105491231002", "11010519491231002x"],
+                            as_of=AS_OF, first_generation="accept", method=method)  # type: ignore[arg-type]
+    assert ids["valid"].all() and set(ids["normalised"]) == {"11010519491231002X"}
+    assert ids["birth_date"].dt.strftime("%Y-%m-%d").tolist() == ["1949-12-31"] * 3
+    assert check_org_code(["D2143569-X"], method=method)["valid"].item()  # type: ignore[arg-type]
+    assert check_credit_code(["91110000600037341L"], method=method)["valid"].item()  # type: ignore[arg-type]
+
+
+def test_fast_path_leap_days() -> None:
+    # 2000 is a leap year (divisible by 400), 1900 is not (divisible by 100)
+    for body, valid in (("11010520000229001", True), ("11010519000229001", False)):
+        out = check_resident_id([make_id(body)], as_of=AS_OF)
+        assert out["valid"].item() is valid
+        assert out["reason"].item() == ("" if valid else "bad_birth_date")

@@ -368,3 +368,44 @@ def test_every_code_is_documented() -> None:
     )
     for code, (zh, en) in {**REASONS, **IP_REASONS}.items():
         assert f"`{code}`" in doc and zh in doc and en in doc, code
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+@pytest.mark.parametrize(
+    ("host", "registered", "suffix"),
+    [
+        # The Public Suffix List's own rules (ICANN section): "*.kobe.jp" with the
+        # exception "!city.kobe.jp", and "*.ck" with "!www.ck"; expected values by the
+        # list's documented algorithm (the longest matching rule wins, an exception
+        # rule drops its leftmost label, a wildcard matches any one label).
+        ("a.b.kobe.jp", "a.b.kobe.jp", "b.kobe.jp"),
+        ("x.city.kobe.jp", "city.kobe.jp", "kobe.jp"),
+        ("city.kobe.jp", "city.kobe.jp", "kobe.jp"),
+        ("a.www.ck", "www.ck", "ck"),
+        ("www.example.com.cn", "example.com.cn", "com.cn"),
+        ("x.gov.cn", "x.gov.cn", "gov.cn"),
+        ("数润.网络", "xn--kdvs6p.xn--io0a7i", "xn--io0a7i"),  # 网络 is an IDN gTLD
+    ],
+)
+def test_public_suffix_rules(method: str, host: str, registered: str, suffix: str) -> None:
+    out = check_domain([host], method=method).iloc[0]  # type: ignore[arg-type]
+    assert out["valid"]
+    assert (out["registered_domain"], out["public_suffix"]) == (registered, suffix)
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+def test_public_suffix_alone_by_wildcard(method: str) -> None:
+    out = check_domain(["foo.ck", "kobe.jp", "b.kobe.jp"], method=method)  # type: ignore[arg-type]
+    assert out["reason"].tolist() == ["is_public_suffix"] * 3
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+def test_parse_ip_list_special_ranges(method: str) -> None:
+    # RFC 6598 shared space and RFC 1918 private space are not global; 8.8.8.8 is
+    out = parse_ip_list(["100.64.0.1;8.8.8.8", "192.168.1.1,10.1.2.3|1.1.1.1"],
+                        method=method)  # type: ignore[arg-type]
+    assert out["reason"].tolist() == ["not_global", "", "not_global", "not_global", ""]
+    assert out.index.tolist() == [0, 0, 1, 1, 1] and out["item"].tolist() == [0, 1, 0, 1, 2]

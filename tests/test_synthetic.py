@@ -71,7 +71,8 @@ def small() -> synthetic.SyntheticWorld:
 
 
 def has_code(frame: pd.DataFrame, code: str) -> np.ndarray:
-    return frame["truth_defects"].fillna("").str.split(";").map(lambda codes: code in codes).to_numpy(bool)
+    codes = frame["truth_defects"].fillna("").str.split(";")
+    return codes.map(lambda found: code in found).to_numpy(bool)
 
 
 def phone_type(value: str) -> str:
@@ -205,11 +206,14 @@ def test_any_size_and_seed_gives_a_consistent_registry(n: int, seed: int) -> Non
     f = w.filings
     assert len(f) == n and f["website_id"].is_unique and f["domain"].is_unique
     assert (
-        f["truth_sponsor_ok"] == ~f["truth_defects"].fillna("").str.contains("|".join(SPONSOR_CODES))
+        f["truth_sponsor_ok"]
+        == ~f["truth_defects"].fillna("").str.contains("|".join(SPONSOR_CODES))
     ).all()
     assert (
         f["truth_access_ok"]
-        == ~f["truth_defects"].fillna("").str.contains("domain_unresolved|hosted_elsewhere|ip_not_filed")
+        == ~f["truth_defects"]
+        .fillna("")
+        .str.contains("domain_unresolved|hosted_elsewhere|ip_not_filed")
     ).all()
     assert w.accessed_sites["truth_filed"].sum() == n
 

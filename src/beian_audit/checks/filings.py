@@ -52,6 +52,7 @@ Examples
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -330,71 +331,109 @@ def check_filings(
     cert_kind = _cert_kind(frame)
 
     def record(name: str, bad: pd.Series | np.ndarray, why: pd.Series | str) -> None:
-        bad_series = pd.Series(np.asarray(bad, dtype=bool), index=index)
-        flags[name] = bad_series
-        reasons[name] = (
-            pd.Series(why, index=index, dtype=STRING_DTYPE)
-            if isinstance(why, str)
-            else why.astype(STRING_DTYPE)
-        ).where(bad_series)
+        bad_array = np.asarray(bad, dtype=bool)
+        flags[name] = pd.Series(bad_array, index=index)
+        # reasons are only read at flagged rows (by _failures, which types them): plain
+        # objects here, no string-array conversion of a million rows per check
+        values = np.full(len(index), None, dtype=object)
+        values[bad_array] = why if isinstance(why, str) else why.to_numpy(dtype=object)[bad_array]
+        reasons[name] = pd.Series(values, index=index, dtype=object)
 
-    def field(name: str, column: str, run: Callable[[pd.Series], pd.DataFrame],
-              applies: pd.Series | None = None) -> pd.DataFrame | None:
-        values = _column(frame, column)
-        if values is None:
-            return None
-        result = run(values)
-        bad = ~result["valid"].to_numpy(dtype=bool)
-        # an empty optional field is not a defect of the record
-        bad &= result["reason"].to_numpy(dtype=object) != "missing"
-        if applies is not None:
-            bad &= applies.fillna(False).to_numpy(dtype=bool)
-        record(name, bad, result["reason"].astype(object).where(bad, None))
-        return result
+    def fields(
+        run: Callable[[pd.Series], pd.DataFrame],
+        requests: list[tuple[str, str, pd.Series | None]],
+    ) -> dict[str, pd.DataFrame]:
+        """``field`` for several (check, column, applies) at once, in one checker call.
+
+        Values repeat across columns (the sponsor's and the website's principal are
+        often one person), and a checker validates each distinct value once, so the
+        columns are stacked and checked together; each check sees only the rows it
+        applies to. Returns the full-length results of the requests without
+        ``applies``, by column.
+        """
+        parts = []
+        for name, column, applies in requests:
+            values = _column(frame, column)
+            if values is None:
+                continue
+            rows = (
+                None if applies is None
+                else np.flatnonzero(applies.fillna(False).to_numpy(dtype=bool))
+            )
+            parts.append((name, column, values if rows is None else values.iloc[rows], rows))
+        if not parts:
+            return {}
+        if len(parts) > 1 and len({str(v.dtype) for _, _, v, _ in parts}) == 1:
+            stacked = run(pd.concat([v for _, _, v, _ in parts], ignore_index=True))
+            bounds = np.cumsum([0] + [len(v) for _, _, v, _ in parts])
+            results = [stacked.iloc[a:b] for a, b in itertools.pairwise(bounds)]
+        else:
+            results = [run(v) for _, _, v, _ in parts]
+        out: dict[str, pd.DataFrame] = {}
+        for (name, column, _, rows), result in zip(parts, results, strict=True):
+            reason = result["reason"]
+            # an empty optional field is not a defect of the record
+            missing = reason.eq("missing").to_numpy(dtype=bool, na_value=False)
+            sub_bad = ~result["valid"].to_numpy(dtype=bool) & ~missing
+            bad = np.zeros(len(frame), dtype=bool)
+            why = np.full(len(frame), None, dtype=object)
+            at = np.arange(len(frame)) if rows is None else rows
+            bad[at] = sub_bad
+            flagged = np.flatnonzero(sub_bad)
+            why[at[flagged]] = reason.iloc[flagged].to_numpy(dtype=object)
+            record(name, bad, pd.Series(why, index=index))
+            if rows is None:
+                out[column] = result.set_axis(index)
+        return out
 
     steps: list[Callable[[], Any]] = []
     phone_results: dict[str, pd.DataFrame] = {}
 
-    for p in _PRINCIPALS:
-        def _phones(p: str = p) -> None:
-            mobile = field(f"phone:{p}_mobile", f"{p}_mobile",
-                           lambda v: check_phone(v, kind="mobile"))
-            if mobile is not None:
-                phone_results[f"{p}_mobile"] = mobile
-            office = field(f"phone:{p}_phone", f"{p}_phone", lambda v: check_phone(v))
-            if office is not None:
-                phone_results[f"{p}_phone"] = office
+    def _phones() -> None:
+        phone_results.update(
+            fields(lambda v: check_phone(v, kind="mobile"),
+                   [(f"phone:{p}_mobile", f"{p}_mobile", None) for p in _PRINCIPALS])
+        )
+        phone_results.update(
+            fields(check_phone, [(f"phone:{p}_phone", f"{p}_phone", None) for p in _PRINCIPALS])
+        )
 
-        def _rest(p: str = p) -> None:
-            field(f"email:{p}_email", f"{p}_email", lambda v: check_email(v))
+    def _emails() -> None:
+        fields(check_email, [(f"email:{p}_email", f"{p}_email", None) for p in _PRINCIPALS])
+
+    def _resident_ids() -> None:
+        requests = []
+        for p in _PRINCIPALS:
             id_type = _column(frame, f"{p}_id_type")
             applies = None if id_type is None else (id_type.isin(_ID_CARD) | id_type.isna())
-            field(f"resident_id:{p}_id_number", f"{p}_id_number",
-                  lambda v: check_resident_id(v, as_of=as_of), applies)
-
-        steps += [_phones, _rest]
+            requests.append((f"resident_id:{p}_id_number", f"{p}_id_number", applies))
+        requests.append(("resident_id:sponsor_cert_number", "sponsor_cert_number",
+                         cert_kind.eq("id")))
+        fields(lambda v: check_resident_id(v, as_of=as_of), requests)
 
     def _certificates() -> None:
-        field("resident_id:sponsor_cert_number", "sponsor_cert_number",
-              lambda v: check_resident_id(v, as_of=as_of), cert_kind.eq("id"))
-        field("credit_code:sponsor_cert_number", "sponsor_cert_number",
-              check_credit_code, cert_kind.eq("credit"))
-        field("org_code:sponsor_cert_number", "sponsor_cert_number",
-              check_org_code, cert_kind.eq("org"))
+        fields(check_credit_code, [("credit_code:sponsor_cert_number", "sponsor_cert_number",
+                                    cert_kind.eq("credit"))])
+        fields(check_org_code, [("org_code:sponsor_cert_number", "sponsor_cert_number",
+                                 cert_kind.eq("org"))])
+
+    steps += [_phones, _emails, _resident_ids, _certificates]
 
     def _addresses() -> None:
-        result = field("address:sponsor_address", "sponsor_address", lambda v: check_address(v))
-        field("address:sponsor_cert_address", "sponsor_cert_address", lambda v: check_address(v))
+        both = fields(check_address, [("address:sponsor_address", "sponsor_address", None),
+                                      ("address:sponsor_cert_address", "sponsor_cert_address",
+                                       None)])
+        result = both.get("sponsor_address")
         if result is not None and declared is not None:
             found = result["province_code"].astype(STRING_DTYPE)
             bad = (found.notna() & declared.notna() & (found != declared)).fillna(False)
             record("address_province", bad, "province_mismatch")
 
     def _icp() -> None:
-        field("icp:sponsor_icp_number", "sponsor_icp_number",
-              lambda v: check_icp_number(v, as_of=as_of))
-        result = field("icp:website_icp_number", "website_icp_number",
-                       lambda v: check_icp_number(v, as_of=as_of))
+        both = fields(lambda v: check_icp_number(v, as_of=as_of),
+                      [("icp:sponsor_icp_number", "sponsor_icp_number", None),
+                       ("icp:website_icp_number", "website_icp_number", None)])
+        result = both.get("website_icp_number")
         if result is not None and declared is not None:
             prefix = result["province_code"].astype(STRING_DTYPE)
             bad = (prefix.notna() & declared.notna() & (prefix != declared)).fillna(False)
@@ -430,11 +469,16 @@ def check_filings(
         owner_col = "sponsor_id" if "sponsor_id" in frame.columns else "sponsor_name"
         if owner_col not in frame.columns:
             return
-        number = mobile["e164"].astype(object).where(mobile["e164"].notna(), None)
-        data = pd.DataFrame({"number": number, "owner": frame[owner_col].astype(object)})
-        data = data.dropna()
-        owners = data.groupby("number")["owner"].nunique()
-        ringed = owners[owners >= ring_threshold].index
+        number = mobile["e164"]
+        owner = frame[owner_col]
+        keep = (number.notna() & owner.notna()).to_numpy(dtype=bool)
+        # distinct owners per number, from integer codes (a groupby-nunique on objects
+        # takes seconds at national scale)
+        number_codes, numbers = pd.factorize(number[keep])
+        owner_codes, owners = pd.factorize(owner[keep].astype(object))
+        pairs = np.unique(number_codes.astype(np.int64) * max(len(owners), 1) + owner_codes)
+        count = np.bincount(pairs // max(len(owners), 1), minlength=len(numbers))
+        ringed = numbers[count >= ring_threshold]
         bad = number.isin(ringed).to_numpy(dtype=bool)
         record("shared_mobile", bad, "shared_by_unrelated_sponsors")
 
@@ -447,7 +491,7 @@ def check_filings(
         record("area_code_province", bad, "area_code_province_mismatch")
 
     def _domain() -> None:
-        field("domain", "domain", check_domain)
+        fields(check_domain, [("domain", "domain", None)])
 
     def _access() -> None:
         resolved = _column(frame, "resolved_ip")
@@ -455,19 +499,23 @@ def check_filings(
             return
         from beian_audit.checks.network import IpRangeIndex, parse_ip_list
 
-        text = as_text(resolved)
+        arrow_text = isinstance(resolved.dtype, pd.StringDtype) and resolved.dtype.storage == (
+            "pyarrow"
+        )
+        text = resolved if arrow_text else as_text(resolved)  # as_text changes nothing there
         unresolved = text.isna().to_numpy(dtype=bool)
         record("access_unresolved", unresolved, "domain_unresolved")
         filed = _column(frame, "ip_addresses")
         if filed is not None:
             items = parse_ip_list(filed.set_axis(np.arange(len(frame))))
-            pairs = pd.DataFrame(
-                {"row": items.index.to_numpy(), "ip": items["first"].astype(object)}
-            )
-            probe = pd.DataFrame({"row": np.arange(len(frame)), "ip": text.to_numpy(dtype=object)})
-            hit = probe.merge(pairs, on=["row", "ip"], how="left", indicator=True)
+            # a resolved IP is filed when it equals the first address of one of the
+            # row's items (compared item by item, not with a merge on 1 M rows)
+            item_rows = items.index.to_numpy(dtype=np.int64)
+            first = items["first"].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+            probe = text.to_numpy(dtype=object, na_value=None)[item_rows]  # type: ignore[call-overload]
+            same = (first == probe) & pd.notna(first)
             matched = np.zeros(len(frame), dtype=bool)
-            matched[hit.loc[hit["_merge"] == "both", "row"].to_numpy(dtype=int)] = True
+            matched[item_rows[same]] = True
             record("access_ip_not_filed", ~unresolved & ~matched, "resolved_ip_not_filed")
         if providers is not None and "provider_id" in frame.columns:
             for need in ("provider_id", "ip_ranges"):
@@ -487,7 +535,7 @@ def check_filings(
             wrong = ~unresolved & (owner != filed_provider.to_numpy(dtype=object, na_value=""))
             record("access_wrong_provider", wrong, "ip_outside_provider_ranges")
 
-    steps += [_certificates, _addresses, _icp, _nature, _ring, _area_code, _domain, _access]
+    steps += [_addresses, _icp, _nature, _ring, _area_code, _domain, _access]
     iterator: Any = steps
     if progress:
         from tqdm.auto import tqdm

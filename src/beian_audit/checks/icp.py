@@ -54,6 +54,7 @@ from beian_audit.checks.address import (
     _labels,
     _match,
     _np,
+    _per_value,
     _str_array,
 )
 
@@ -336,10 +337,13 @@ def _icp_fast(values: Iterable[object] | pd.Series, as_of: date) -> pd.DataFrame
     if prefixes:
         # NFKC, dash mapping and white-space removal leave these unchanged; upper-casing
         # touches only the ASCII letters
+        # (without 号, two suffixes would be split between _FILING's s1 and s2: left to
+        # the per-value rules)
+        suffix = "-[0-9]{1,6}[Aa]?"
         plain = _match(
             uniques,
-            "^[" + "".join(prefixes) + "][Ii][Cc][Pp]备[0-9]+(?:-[0-9]{1,6}[Aa]?)?号?"
-            "(?:-[0-9]{1,6}[Aa]?)?$",
+            "^[" + "".join(prefixes) + f"][Ii][Cc][Pp]备[0-9]+(?:(?:{suffix})?号(?:{suffix})?"
+            f"|(?:{suffix})?)$",
         )
     fast = np.flatnonzero(plain)
     text = pc.ascii_upper(uniques.take(pa.array(fast)))
@@ -422,7 +426,7 @@ def _icp_fast(values: Iterable[object] | pd.Series, as_of: date) -> pd.DataFrame
         }
     )
     rest = np.flatnonzero(~plain)
-    other = [_icp_one(v, as_of) for v in uniques.take(pa.array(rest)).to_pylist()]
+    other = _per_value(lambda v: _icp_one(v, as_of), uniques.take(pa.array(rest)).to_pylist())
     pieces = [
         (fast[~both], parsed),
         (fast[both], _const_piece(_frame([_MISSING | {"reason": "bad_format"}]), int(both.sum()))),

@@ -51,6 +51,7 @@ from beian_audit.checks.address import (
     _labels,
     _match,
     _np,
+    _per_value,
     _str_array,
 )
 
@@ -527,7 +528,7 @@ def _domain_fast(values: Iterable[object] | pd.Series) -> pd.DataFrame:
     done = np.zeros(k, dtype=bool)
     done[np.concatenate([idn_pos, idn_error_pos])] = True
     left = np.concatenate([rest[~done[rest]], pos[~(is_ip | numeric | ldh)]])
-    other = [_domain_one(v) for v in uniques.take(pa.array(left)).to_pylist()]
+    other = _per_value(_domain_one, uniques.take(pa.array(left)).to_pylist())
     pieces = [
         (pos[ldh], ldh_frame),
         (idn_pos, idn_frame),
@@ -787,7 +788,7 @@ def _ip_list_fast(values: Iterable[object] | pd.Series) -> pd.DataFrame | None:
         }
     )
     rest = np.flatnonzero(~plain)
-    rest_rows = [_parse_value(v) for v in uniques.take(pa.array(rest)).to_pylist()]
+    rest_rows = _per_value(_parse_value, uniques.take(pa.array(rest)).to_pylist())
     count_rest = np.array([len(r) for r in rest_rows], dtype=np.int64)
     rest_items = _ip_finish(
         pd.DataFrame.from_records([r for rows in rest_rows for r in rows], columns=_IP_COLUMNS)
@@ -1009,7 +1010,7 @@ class IpRangeIndex(ResultMixin):
                 v4[k] = int(addr)
             else:
                 v6.append(int(addr))
-                v6_at.append(k)
+                v6_at.append(int(k))
         found = np.full(len(uniques), -1, dtype=np.int64)
         is4 = v4 >= 0
         found[is4] = _find(self.bounds4, self.owners4, v4[is4])

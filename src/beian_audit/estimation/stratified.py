@@ -840,6 +840,18 @@ def estimate_proportion(
     0        A  5  0.956522   3
     1        B  5  0.687500   3
     """
+    # --- Dask dispatch: a Dask DataFrame is estimated by beian_audit.scale (same estimate) ---
+    from beian_audit.scale import is_dask
+
+    if is_dask(sample) or is_dask(getattr(sample, "frame", None)):
+        from beian_audit.scale import estimate_proportion_dask
+
+        return estimate_proportion_dask(
+            sample, outcome, strata=strata, population_size=population_size, weight=weight,
+            cluster=cluster, by=by, method=method, confidence_level=confidence_level,
+            alternative=alternative, lonely_psu=lonely_psu, missing=missing,
+        )
+    # --- end of Dask dispatch ---
     method = check_choice("method", method, DESIGN_METHODS)  # type: ignore[assignment]
     alternative = check_choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]
     level = check_level(confidence_level)

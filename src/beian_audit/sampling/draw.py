@@ -605,6 +605,14 @@ def draw_sample(
     >>> len(set(may.frame.website_id) & set(june.frame.website_id))  # about (1 - 0.25) * 90
     63
     """
+    # --- Dask dispatch: a Dask DataFrame is drawn by beian_audit.scale (same sample) ---
+    from beian_audit.scale import is_dask
+
+    if is_dask(frame):
+        from beian_audit.scale import draw_sample_dask
+
+        return draw_sample_dask(frame, plan, seed=seed, key=key, period=period, rotation=rotation)
+    # --- end of Dask dispatch ---
     seed, period, rotation = _check_draw_options(seed, period, rotation)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")

@@ -752,6 +752,21 @@ def plan_sample(
     >>> plan.goal_reached, w[0].category.__name__
     (False, 'GoalNotReachableWarning')
     """
+    # --- Dask dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
+    from beian_audit.scale import is_dask
+
+    if is_dask(frame):
+        from beian_audit.scale import plan_sample_dask
+
+        return plan_sample_dask(
+            frame, strata=strata, n=n, margin=margin, expected=expected,
+            confidence_level=confidence_level, allocation=allocation,
+            min_per_stratum=min_per_stratum, deff=deff, target=target, failures=failures,
+            power=power, response_rate=response_rate, anticipated=anticipated,
+            exponent=exponent, n_per_stratum=n_per_stratum, psu=psu,
+            psu_selection=psu_selection, n_psu=n_psu, psu_strata=psu_strata, psu_size=psu_size,
+        )
+    # --- end of Dask dispatch ---
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if len(frame) == 0:
