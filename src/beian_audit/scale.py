@@ -234,19 +234,26 @@ def _names(value: object) -> list[str]:
 # --------------------------------------------------------------------------- check_filings
 
 
-def _ring_pairs(part: pd.DataFrame, owner: str) -> pd.DataFrame:
-    """Distinct (normalised mobile, owner) pairs of a partition, as ``_ring`` reads them."""
+def _ring_numbers(part: pd.DataFrame, owner: str) -> pd.DataFrame:
+    """Distinct (normalised mobile, owner, raw mobile) of a partition's rows with a mobile.
+
+    ``number`` is the E.164 form ``_ring`` of :func:`~beian_audit.check_filings`
+    compares; ``owner`` may be missing (such rows count no sponsor but are
+    flagged when their number is shared).
+    """
     from beian_audit.checks.phone import check_phone
     from beian_audit.schema import STRING_DTYPE
 
     number = check_phone(part[_MOBILE], kind="mobile")["e164"].astype(STRING_DTYPE)
-    data = pd.DataFrame({"number": number.array, "owner": part[owner].array})
-    return data.dropna().drop_duplicates(ignore_index=True)
+    data = pd.DataFrame(
+        {"number": number.array, "owner": part[owner].array, "raw": part[_MOBILE].array}
+    )
+    return data[data["number"].notna().to_numpy()].drop_duplicates(ignore_index=True)
 
 
 def _check_part(
     part: pd.DataFrame,
-    ringed: tuple[str, ...] | None,
+    ringed: pd.DataFrame | None,
     owner: str | None,
     providers: pd.DataFrame | None,
     ring_threshold: int,
@@ -263,11 +270,13 @@ def _check_part(
     n = len(part)
     data = part.reset_index(drop=True)
     ghosts = 0
-    if ringed and owner is not None and n:
-        from beian_audit.checks.phone import check_phone
-
-        number = check_phone(data[_MOBILE], kind="mobile")["e164"]
-        here = pd.unique(number[number.isin(ringed)].to_numpy(dtype=object))
+    if ringed is not None and len(ringed) and owner is not None and n:
+        # the shared numbers of this partition's rows, found by their raw text
+        # (check_phone maps each raw value to one number, found in pass 1)
+        raw = data[_MOBILE]
+        hit = raw[raw.isin(ringed["raw"]).to_numpy()]
+        at = pd.Index(ringed["raw"]).get_indexer(pd.Index(hit))
+        here = pd.unique(ringed["number"].to_numpy(dtype=object)[at])
         if here.size:
             # ring_threshold marker rows per ringed number, each with its own
             # sponsor: the number then reaches the threshold inside this
@@ -386,7 +395,7 @@ def check_filings_dask(
         "sponsor_id" if "sponsor_id" in columns
         else ("sponsor_name" if "sponsor_name" in columns else None)
     )
-    ringed: tuple[str, ...] | None = None
+    ringed: pd.DataFrame | None = None
     if owner is not None and _MOBILE in columns:
         from beian_audit.schema import STRING_DTYPE
 
@@ -394,17 +403,22 @@ def check_filings_dask(
             {
                 "number": pd.Series(dtype=STRING_DTYPE),
                 "owner": pd.Series(dtype=frame._meta[owner].dtype),
+                "raw": pd.Series(dtype=frame._meta[_MOBILE].dtype),
             }
         )
-        pairs = frame[[_MOBILE, owner]].map_partitions(_ring_pairs, owner, meta=meta)
-        owners = pairs.groupby("number")["owner"].nunique()
-        found = owners[owners >= ring_threshold].compute()
-        ringed = tuple(sorted(str(v) for v in found.index))
+        numbers = frame[[_MOBILE, owner]].map_partitions(_ring_numbers, owner, meta=meta)
+        numbers = numbers.persist()  # read and normalised once, used twice
+        owners = numbers[["number", "owner"]].dropna().groupby("number")["owner"].nunique()
+        shared = sorted(str(v) for v in owners[owners >= ring_threshold].compute().index)
+        if shared:
+            hits = numbers[numbers["number"].isin(shared)][["raw", "number"]]
+            ringed = hits.drop_duplicates().compute().reset_index(drop=True)
+        del numbers
 
-    shared = [dask.delayed(x) for x in (ringed, providers, as_of)]
+    common = [dask.delayed(x) for x in (ringed, providers, as_of)]
     tasks = [
         dask.delayed(_recording)(
-            _check_part, part, shared[0], owner, shared[1], ring_threshold, reveal, shared[2]
+            _check_part, part, common[0], owner, common[1], ring_threshold, reveal, common[2]
         )
         for part in frame.to_delayed()
     ]

@@ -155,8 +155,10 @@ class CheckReport(ResultMixin):
         ``reveal=True`` was passed).
     verdict : DataFrame
         ``sponsor_info_ok`` and ``access_info_ok`` (nullable boolean, same index);
-        ``access_info_ok`` is NA where the access information cannot be judged
-        (no ``resolved_ip`` observation).
+        ``access_info_ok`` is NA for every row when the frame has no
+        ``resolved_ip`` column (nothing was observed); an empty ``resolved_ip``
+        in a row means the domain did not resolve, which is incorrect access
+        information (``access_unresolved``), not an unknown.
     groups : DataFrame
         Columns of the input kept for :meth:`summary` (``provider_id`` …).
     """
