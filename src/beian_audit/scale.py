@@ -362,7 +362,8 @@ def check_filings_dask(
     computes, over the whole registry, the normalised mobiles (E.164) that
     ``ring_threshold`` or more distinct sponsors (``sponsor_id``, else
     ``sponsor_name``) share: distinct (mobile, sponsor) pairs per partition,
-    then a Dask ``groupby(...).nunique()``. Pass 2 runs
+    then a Dask ``groupby(...).nunique()``; it also keeps the raw spellings of
+    those mobiles, so that pass 2 finds them without normalising again. Pass 2 runs
     :func:`~beian_audit.check_filings` on each partition after appending, for
     each of those mobiles found in the partition, ``ring_threshold`` marker
     rows with distinct made-up sponsors. A mobile then reaches the threshold in
