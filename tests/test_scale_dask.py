@@ -113,6 +113,17 @@ def test_check_filings_equal(client, datasets, providers, reference, k):
     assert got.checks_run == expected.checks_run
 
 
+def test_check_filings_dispatches(client, datasets, providers, reference):
+    import inspect
+
+    from beian_audit.checks import filings
+
+    if "check_filings_dask" not in inspect.getsource(filings.check_filings):
+        pytest.skip("check_filings does not hand Dask frames to beian_audit.scale yet")
+    got = ba.check_filings(_read(datasets, 2), providers=providers)
+    pd.testing.assert_frame_equal(got.flags, reference["report"].flags)
+
+
 def test_check_progress_bar(client, registry, capsys):
     head = registry.head(2000)
     got = scale.check_filings_dask(dd.from_pandas(head, npartitions=2, sort=False),

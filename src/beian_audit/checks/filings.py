@@ -310,7 +310,13 @@ def check_filings(
     from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
     from beian_audit.checks.network import check_domain
     from beian_audit.checks.phone import check_phone
+    from beian_audit.scale import is_dask  # Dask dispatch (see beian_audit.scale)
 
+    if is_dask(frame):
+        from beian_audit.scale import check_filings_dask
+
+        return check_filings_dask(frame, providers=providers, ring_threshold=ring_threshold,
+                                  reveal=reveal, progress=progress, as_of=as_of)
     if "website_id" not in frame.columns:
         raise SchemaError(
             "check_filings needs a 'website_id' column",
