@@ -318,3 +318,43 @@ def test_bounds_are_valid_monotone_and_row_order_free(frame, method, level, seed
     for col in ("estimate", "se", "ci_low", "ci_high", "deff", "n_effective"):
         np.testing.assert_allclose(again[col], t[col], rtol=1e-10, atol=1e-14)
     assert (again["df"] == t["df"]).all() and (again["n"] == t["n"]).all()
+
+
+@settings(max_examples=60)
+@given(frame=stratified_samples(), arrow=st.booleans(), grouped=st.booleans(),
+       seed=st.integers(0, 2**32 - 1))
+def test_one_weight_per_stratum_closed_form_equals_the_general_variance(
+    frame, arrow, grouped, seed
+):
+    # one weight per stratum takes the closed form a^2 k (m - k) / m; a PSU
+    # column of one row each gives the same design through the general path
+    # (population sizes above n: a census is a census only for one-stage designs)
+    frame = frame.assign(population_size=frame["population_size"] + 13)
+    if not grouped:
+        frame = frame.sample(frac=1.0, random_state=seed % (2**31)).reset_index(drop=True)
+    if arrow:
+        frame = frame.assign(stratum=frame["stratum"].astype("string[pyarrow]"))
+    fast = _quiet(frame, "ok").to_frame()
+    general = _quiet(frame.assign(psu=np.arange(len(frame))), "ok", cluster="psu",
+                     population_size="population_size").to_frame()
+    for col in ("estimate", "se", "ci_low", "ci_high", "deff", "n_effective",
+                "population_size"):
+        np.testing.assert_allclose(fast[col], general[col], rtol=1e-9, atol=1e-15)
+    assert (fast["df"] == general["df"]).all()
+
+
+@settings(max_examples=80)
+@given(labels=st.lists(st.sampled_from(["a", "b", "c", "甲", ""]), min_size=0, max_size=30),
+       grouped=st.booleans())
+def test_grouped_run_codes_equal_pandas_factorize(labels, grouped):
+    from beian_audit.estimation.stratified import _codes
+
+    if grouped:
+        labels = sorted(labels)
+    series = pd.Series(labels, dtype="string[pyarrow]")
+    codes, uniques, starts = _codes(series, "strata")
+    expected, expected_uniques = pd.factorize(series, sort=False)
+    np.testing.assert_array_equal(codes, expected)
+    assert list(uniques) == list(expected_uniques)
+    if starts is not None:
+        assert (np.diff(codes) >= 0).all() and (codes[starts] == np.arange(starts.size)).all()

@@ -385,6 +385,11 @@ def _resolve(
 
 def _outcome_values(series: pd.Series, name: str) -> np.ndarray:
     """0/1 float array with nan for missing; raise on anything else."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biu":  # no NA possible
+        raw_int = series.to_numpy()
+        bad_int = (raw_int != 0) & (raw_int != 1)
+        if not bad_int.any():
+            return raw_int.astype(float)
     na = series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
         values = np.array(series.to_numpy(dtype=float, na_value=np.nan), dtype=float)
@@ -418,17 +423,51 @@ def _numeric(series: pd.Series, role: str) -> np.ndarray:
         series.dtype
     ):
         raise EstimationError(f"{role} column ({series.name!r}) must be numeric")
+    if isinstance(series.dtype, np.dtype):  # NumPy-backed: no NA object to map
+        return series.to_numpy().astype(float, copy=False)
     return series.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _codes(series: pd.Series, role: str) -> tuple[np.ndarray, pd.Index]:
+def _codes(series: pd.Series, role: str) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
+    """Integer codes (first appearance), labels, and run starts when rows are grouped."""
     na = series.isna().to_numpy()
     if na.any():
         raise EstimationError(
             f"{role} column ({series.name!r}) has missing values at positions {_positions(na)}"
         )
+    runs = _grouped_runs(series)
+    if runs is not None:  # rows grouped by label (a drawn sample): no hashing needed
+        return runs
     codes, uniques = pd.factorize(series, sort=False)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques), None
+
+
+def _grouped_runs(series: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray] | None:
+    """``pandas.factorize`` of an Arrow-backed column whose equal labels are contiguous.
+
+    Compares neighbours (vectorised, no hash table); returns ``None`` when the
+    column is not Arrow-backed or a label occurs in two separate runs. Codes
+    number the labels by first appearance, as ``factorize(sort=False)`` does.
+    """
+    data = getattr(series.array, "_pa_array", None)
+    if data is None or len(series) < 2:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(data, pa.ChunkedArray):
+        arr = data.chunk(0) if data.num_chunks == 1 else data.combine_chunks()
+    else:
+        arr = data
+    if arr.null_count or pa.types.is_dictionary(arr.type):
+        return None
+    change = pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False)
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+    labels = pd.Index(series.array.take(starts))
+    if not labels.is_unique:
+        return None
+    lengths = np.diff(np.append(starts, len(series)))
+    return np.repeat(np.arange(starts.size, dtype=np.int64), lengths), labels, starts
 
 
 # --------------------------------------------------------------------------- core computation
@@ -445,6 +484,7 @@ class _Design:
     stratum_labels: pd.Index
     single_stage: bool
     starts: np.ndarray | None = None  # first row of each stratum when rows are grouped by it
+    w_h: np.ndarray | None = None  # weight of each stratum when constant within every stratum
 
 
 _DENSE_LIMIT = 20_000_000
@@ -465,6 +505,35 @@ def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
 
 
+def _whole_sample_one_weight_per_stratum(
+    y: np.ndarray, design: _Design, lonely_psu: str
+) -> dict[str, np.ndarray]:
+    """:func:`_domain_stats` of the whole sample, element sampling, one weight per stratum.
+
+    With :math:`k_h` successes among :math:`m_h` rows, the scores take two
+    values, :math:`a(1-\\hat p)` and :math:`-a \\hat p` with :math:`a = w_h / W`, so
+    a stratum's sum of squared deviations is :math:`a^2 k_h (m_h - k_h) / m_h`
+    exactly: no per-row pass, and no cancellation (0 when :math:`k_h` is 0 or
+    :math:`m_h`).
+    """
+    H = design.n_h.size
+    m = design.n_h.astype(float)
+    if design.starts is not None:
+        k = np.add.reduceat(y, design.starts)
+    else:
+        k = np.bincount(design.stratum, weights=y, minlength=H)
+    assert design.w_h is not None
+    w_g = np.array([(design.w_h * m).sum()])
+    p_g = np.array([(design.w_h * k).sum()]) / w_g
+    a = design.w_h / w_g[0]
+    ss = a * a * k * (m - k) / m
+    s1 = a * (k - m * p_g[0])
+    return _finish(
+        ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
+        np.array([float(y.size)]), w_g, p_g, np.array([float(y.size)]),
+    )
+
+
 def _domain_stats(
     y: np.ndarray, d: np.ndarray, n_domains: int, design: _Design, lonely_psu: str
 ) -> dict[str, np.ndarray]:
@@ -476,6 +545,8 @@ def _domain_stats(
     stratum keeps its full number of PSUs: R ``subset()`` semantics.
     """
     G = n_domains
+    if d.size == 0 and design.psu is None and design.w_h is not None:
+        return _whole_sample_one_weight_per_stratum(y, design, lonely_psu)
     if d.size == 0:
         d = np.zeros(y.size, dtype=np.int64)
         rows = None
@@ -494,7 +565,9 @@ def _domain_stats(
             w_g = np.array([wk.sum()])
             # same (pairwise) summation as w_g, so all-ones gives exactly 1
             p_g = np.array([(wk * yk).sum()]) / w_g
-            z = wk * ((yk - p_g[0]) / w_g[0])
+            z = yk - p_g[0]  # z = w (y - p) / W, in place
+            z /= w_g[0]
+            z *= wk
         else:
             n_g = np.bincount(dk, minlength=G).astype(float)
             w_g = np.bincount(dk, weights=wk, minlength=G)
@@ -519,8 +592,10 @@ def _domain_stats(
         m = design.n_h.astype(float)
         s1 = np.add.reduceat(z, starts)
         zbar = s1 / m
-        dev = z - np.repeat(zbar, design.n_h)
-        ss = np.add.reduceat(dev * dev, starts)
+        dev = np.repeat(zbar, design.n_h)
+        np.subtract(z, dev, out=dev)
+        np.multiply(dev, dev, out=dev)
+        ss = np.add.reduceat(dev, starts)
         ss = np.where(ss <= 1e-24 * (z @ z), 0.0, ss)
         return _finish(
             ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
@@ -972,15 +1047,15 @@ def estimate_proportion(
 
 def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int) -> _Design:
     if cols["strata"]:
-        stratum, labels = _codes(_column(frame, cols["strata"], "strata"), "strata")
+        stratum, labels, starts = _codes(_column(frame, cols["strata"], "strata"), "strata")
     else:
         stratum, labels = np.zeros(n_rows, dtype=np.int64), pd.Index(["(all)"])
+        starts = np.zeros(1, dtype=np.int64) if n_rows > 1 else None
     H = labels.size
 
     # factorize numbers strata by first appearance, so rows grouped by stratum
     # have non-decreasing codes: then segment sums replace scattered ones
-    starts = None
-    if n_rows > 1 and bool((stratum[1:] >= stratum[:-1]).all()):
+    if starts is None and n_rows > 1 and bool((stratum[1:] >= stratum[:-1]).all()):
         starts = np.flatnonzero(np.diff(stratum)) + 1
         starts = np.concatenate([[0], starts])
 
@@ -1007,8 +1082,8 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         big_n = _numeric(
             _column(frame, cols["population_size"], "population_size"), "population_size"
         )
-        bad = ~(big_n > 0)  # also catches nan
-        if bad.any():
+        if not big_n.min() > 0:  # also catches nan (reductions: no temporaries)
+            bad = ~(big_n > 0)
             raise EstimationError(
                 f"population_size column ({cols['population_size']!r}) must be positive, "
                 f"not missing; check positions {_positions(bad)}"
@@ -1050,8 +1125,8 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
 
     if cols["weight"]:
         w = _numeric(_column(frame, cols["weight"], "weight"), "weight")
-        bad = ~((w > 0) & (w < np.inf))  # also catches nan
-        if bad.any():
+        if not (w.min() > 0 and w.max() < np.inf):  # also catches nan
+            bad = ~((w > 0) & (w < np.inf))
             raise EstimationError(
                 f"weight column ({cols['weight']!r}) must be positive and finite; check "
                 f"positions {_positions(bad)}"
@@ -1060,6 +1135,15 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         w = (first / n_h)[stratum]
     else:
         w = np.ones(n_rows)
+    w_h = None
+    if psu is None:  # one weight per stratum? (the closed-form variance needs it)
+        if starts is not None:
+            lo = np.minimum.reduceat(w, starts)
+            w_h = lo if (lo == np.maximum.reduceat(w, starts)).all() else None
+        else:
+            lo = np.empty(H)
+            lo[stratum] = w
+            w_h = lo if (w == lo[stratum]).all() else None
     return _Design(
         w=w,
         stratum=stratum,
@@ -1070,4 +1154,5 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         stratum_labels=labels,
         single_stage=psu is None,
         starts=starts,
+        w_h=w_h,
     )
