@@ -37,7 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import beian_audit as ba
-from beian_audit.checks import address, network
+from beian_audit.checks import _common, address, network
 from beian_audit.checks.address import check_address, match_divisions
 from beian_audit.checks.icp import check_icp_number
 from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
@@ -357,7 +357,7 @@ def test_address_scan_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("sample", [2, 3])
 def test_row_by_row_mode(monkeypatch: pytest.MonkeyPatch, sample: int) -> None:
     """Inputs whose values rarely repeat are checked row by row, with the same result."""
-    monkeypatch.setattr(address, "_DEDUPE_SAMPLE", sample)
+    monkeypatch.setattr(_common, "_DEDUPE_SAMPLE", sample)
     head = registry().head(300)
     for func, column, kwargs in (
         (check_resident_id, "sponsor_cert_number", {"as_of": AS_OF}),
@@ -369,7 +369,7 @@ def test_row_by_row_mode(monkeypatch: pytest.MonkeyPatch, sample: int) -> None:
         values = pd.concat([head[column], head[column].head(20), pd.Series([None, "x"])],
                            ignore_index=True).astype("str")
         # every present row is its own "distinct" value: no hashing
-        assert len(address._distinct_text(values)[2]) == values.notna().sum()
+        assert len(_common._distinct_text(values)[2]) == values.notna().sum()
         pd.testing.assert_frame_equal(func(values, method="fast", **kwargs),
                                       func(values, method="reference", **kwargs))
 

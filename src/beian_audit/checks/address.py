@@ -47,15 +47,27 @@ import io
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from beian_audit.checks._common import as_text, map_distinct
+from beian_audit.checks._common import (  # the fast-path plumbing, shared by the checkers
+    Method,
+    _assemble,
+    _check_method,
+    _distinct_text,
+    _labels,
+    _match,
+    _np,
+    _per_value,
+    _str_array,
+    as_text,
+    map_distinct,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -198,208 +210,6 @@ _ETHNIC = (
 _ETHNIC_TAIL = re.compile("(?:" + "|".join(sorted(_ETHNIC, key=len, reverse=True)) + ")族$")
 
 Reading = tuple[str | None, str | None, str | None]  # (province, city, county)
-
-
-# --------------------------------------------------------------------------- fast-path plumbing
-# Shared by the fast paths of the address, identity, ICP and network checkers: the
-# distinct values of the input as one pyarrow array, and the assembly of per-distinct
-# result pieces (vectorised rows, rows left to the per-value reference code, the
-# missing row) into one frame with the input's index.
-
-Method = Literal["fast", "reference"]
-_METHODS = ("fast", "reference")
-
-
-def _check_method(method: object) -> None:
-    if method not in _METHODS:
-        raise ValueError(f"method ({method!r}) must be one of 'fast', 'reference'")
-
-
-def _is_arrow_string(dtype: object) -> bool:
-    """A pandas dtype whose values live in a pyarrow string array (no surrogates possible)."""
-    import pyarrow as pa
-
-    if isinstance(dtype, pd.StringDtype):
-        return dtype.storage == "pyarrow"
-    if isinstance(dtype, pd.ArrowDtype):
-        return dtype.pyarrow_dtype in (pa.string(), pa.large_string())
-    return False
-
-
-def _distinct_text(
-    values: Iterable[object] | pd.Series, *, always: bool = False
-) -> tuple[pd.Index, np.ndarray, pa.Array]:
-    """Index, codes (-1 = missing) and distinct values of raw input, as ``as_text`` reads it.
-
-    A pyarrow-backed string Series is encoded without creating Python strings; any other
-    input goes through :func:`~beian_audit.checks._common.as_text` first. The distinct
-    values come back as a pyarrow ``large_string`` array without nulls. Unless
-    ``always`` (for checkers whose per-value work is costly), a large array whose values
-    rarely repeat is not hashed at all: every present row is its own "distinct" value
-    (see :func:`_mostly_distinct`).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(values, pd.Series) and _is_arrow_string(values.dtype):
-        arrow = pa.array(values.array)
-        chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
-        array = (
-            pa.concat_arrays([c.cast(pa.large_string()) for c in chunks])
-            if chunks
-            else pa.array([], type=pa.large_string())
-        )
-        array = array.cast(pa.large_string())
-        if not always and _mostly_distinct(array):
-            valid = ~_np(array.is_null())
-            codes = np.where(valid, np.cumsum(valid) - 1, -1)
-            return values.index, codes, array.filter(pa.array(valid))
-        encoded = pc.dictionary_encode(array)
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return values.index, codes, encoded.dictionary
-    text = as_text(values)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    uniques_list = list(np.asarray(uniques, dtype=object))
-    return text.index, codes.astype(np.int64), pa.array(uniques_list, type=pa.large_string())
-
-
-#: Values sampled by :func:`_mostly_distinct` (inputs under four times this are hashed).
-_DEDUPE_SAMPLE = 2048
-
-
-def _mostly_distinct(array: pa.Array) -> bool:
-    """Whether nine in ten of an evenly spread sample of the values are distinct.
-
-    A sample cannot tell a column of half-repeated values from one of distinct values,
-    but it does see heavy repetition (a few thousand values over a million rows). When
-    there is none, hashing every value to find the distinct ones costs about as much as
-    the vectorised checks it would save, so the checkers work row by row (the
-    per-value fallback still remembers each value it has seen, see :func:`_per_value`).
-    """
-    import pyarrow as pa
-
-    sample = _DEDUPE_SAMPLE
-    if len(array) < 4 * sample:
-        return False
-    picked = array.take(pa.array(np.linspace(0, len(array) - 1, sample).astype(np.int64)))
-    values = [v for v in picked.to_pylist() if v is not None]
-    return len(values) > 0 and len(set(values)) >= 0.9 * len(values)
-
-
-def _per_value(func: Callable[[Any], Any], values: list[Any]) -> list[Any]:
-    """``[func(v) for v in values]``, calling ``func`` once per distinct value."""
-    seen: dict[Any, Any] = {}
-    out = []
-    for v in values:
-        row = seen.get(v)
-        if row is None:
-            row = seen[v] = func(v)
-        out.append(row)
-    return out
-
-
-def _assemble(
-    codes: np.ndarray,
-    index: pd.Index,
-    n_distinct: int,
-    pieces: Sequence[tuple[np.ndarray, pd.DataFrame]],
-) -> pd.DataFrame:
-    """One output row per input row from per-distinct pieces.
-
-    Each piece is (positions among the distinct values, frame with one row per
-    position); position ``n_distinct`` stands for the missing values. Every position
-    must be covered exactly once, and the pieces must share columns and dtypes.
-    """
-    where = np.full(n_distinct + 1, -1, dtype=np.int64)
-    frames = []
-    offset = 0
-    for positions, frame in pieces:
-        if len(positions) == 0:
-            continue
-        where[positions] = offset + np.arange(len(positions))
-        frames.append(frame.reset_index(drop=True))
-        offset += len(frame)
-    table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    rows = where[np.where(codes < 0, n_distinct, codes)]
-    in_order = len(rows) == len(table) and bool(np.all(rows == np.arange(len(rows))))
-    out = table if in_order else table.take(rows)
-    out.index = index
-    return out
-
-
-def _const_piece(frame: pd.DataFrame, n: int) -> pd.DataFrame:
-    """``n`` copies of a one-row frame."""
-    return frame.take(np.zeros(n, dtype=np.int64))
-
-
-def _str_array(values: pa.Array | np.ndarray | list[Any]) -> Any:
-    """pandas' default string array from a pyarrow array or a sequence of str / None."""
-    import pyarrow as pa
-
-    if isinstance(values, pa.ChunkedArray | pa.Array):
-        return pd.array(values.cast(pa.large_string()), dtype="str")
-    return pd.array(np.asarray(values, dtype=object), dtype="str")
-
-
-def _labels(index: np.ndarray, names: Sequence[str | None]) -> pa.Array:
-    """String array ``names[index]`` built from small integer codes (no Python objects)."""
-    import pyarrow as pa
-
-    dictionary = pa.DictionaryArray.from_arrays(
-        pa.array(np.asarray(index, dtype=np.int32)), pa.array(list(names), type=pa.large_string())
-    )
-    return dictionary.cast(pa.large_string())
-
-
-def _join(*parts: pa.Array | str) -> pa.Array:
-    """Element-wise concatenation of string arrays and constant strings."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    typed = [
-        pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string())
-        for p in parts
-    ]
-    return pc.binary_join_element_wise(*typed, pa.scalar("", pa.large_string()))
-
-
-def _np(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False))
-
-
-def _match(array: pa.Array, pattern: str) -> np.ndarray:
-    """RE2 search of ``pattern`` in each string, as a numpy bool array."""
-    import pyarrow.compute as pc
-
-    if len(array) == 0:
-        return np.zeros(0, dtype=bool)
-    return _np(pc.match_substring_regex(array, pattern))
-
-
-def _char_matrix(array: pa.Array, width: int) -> np.ndarray:
-    """The bytes of an ASCII string array whose values all have ``width`` characters."""
-    import pyarrow as pa
-
-    array = array.cast(pa.large_string())
-    if len(array) == 0:
-        return np.zeros((0, width), dtype=np.uint8)
-    buffers = array.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)
-    offsets = offsets[array.offset : array.offset + len(array) + 1]
-    if not np.all(np.diff(offsets) == width):  # pragma: no cover - guarded by the callers
-        raise AssertionError("_char_matrix needs strings of one width")
-    data = np.frombuffer(buffers[2], dtype=np.uint8)
-    return data[offsets[0] : offsets[0] + width * len(array)].reshape(-1, width)
-
-
-def _matrix_strings(matrix: np.ndarray) -> pa.Array:
-    """A string array from a matrix of ASCII bytes, one string per row."""
-    import pyarrow as pa
-
-    m, width = matrix.shape
-    data = np.ascontiguousarray(matrix, dtype=np.uint8).tobytes()
-    offsets = (np.arange(m + 1, dtype=np.int64) * width).tobytes()
-    return pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 # --------------------------------------------------------------------------- table

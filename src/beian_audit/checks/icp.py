@@ -43,8 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from beian_audit.checks._common import as_text, map_distinct
-from beian_audit.checks.address import (
+from beian_audit.checks._common import (
     Method,
     _assemble,
     _check_method,
@@ -56,6 +55,8 @@ from beian_audit.checks.address import (
     _np,
     _per_value,
     _str_array,
+    as_text,
+    map_distinct,
 )
 
 __all__ = ["REASONS", "WARNINGS", "check_icp_number", "icp_prefixes"]

@@ -51,8 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from beian_audit.checks._common import as_text, map_distinct
-from beian_audit.checks.address import (
+from beian_audit.checks._common import (
     Method,
     _assemble,
     _char_matrix,
@@ -66,6 +65,8 @@ from beian_audit.checks.address import (
     _np,
     _per_value,
     _str_array,
+    as_text,
+    map_distinct,
 )
 
 if TYPE_CHECKING:

@@ -41,8 +41,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._results import ResultMixin
-from beian_audit.checks._common import as_text, map_distinct
-from beian_audit.checks.address import (
+from beian_audit.checks._common import (
     Method,
     _assemble,
     _check_method,
@@ -53,6 +52,8 @@ from beian_audit.checks.address import (
     _np,
     _per_value,
     _str_array,
+    as_text,
+    map_distinct,
 )
 
 if TYPE_CHECKING:
