@@ -249,7 +249,7 @@ _SUFFIXES = [
     "－88",
     "转",
 ]
-_NOISE = [*"abxXo#,;、|转 \t\n", "😀", "\u200b", "\x00", "（", "）", "－", "．"]
+_NOISE = [*"abxXo#,;、|转 \t\n\x0b\x1c\x1f\x85", "😀", "\u200b", "\x00", "（", "）", "－", "．"]
 _SEPARATORS = [" ", "-", "(", ")", ".", "/", "  ", " - ", "\u3000"]
 _DIGITS = "0123456789"
 
@@ -315,6 +315,9 @@ def _assert_same(values: list[object], kind: str = "any") -> None:
     fast = check_phone(values, kind=kind, method="fast")
     reference = check_phone(values, kind=kind, method="reference")
     pd.testing.assert_frame_equal(fast, reference)
+    # the same values in a pyarrow string column (encoded without Python strings)
+    arrow = check_phone(pd.Series(values, dtype="str"), kind=kind, method="fast")
+    pd.testing.assert_frame_equal(arrow, reference)
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)

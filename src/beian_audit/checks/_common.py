@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -253,7 +254,11 @@ def _str_array(values: pa.Array | np.ndarray | list[Any]) -> Any:
 
     if isinstance(values, pa.ChunkedArray | pa.Array):
         return pd.array(values.cast(pa.large_string()), dtype="str")
-    return pd.array(np.asarray(values, dtype=object), dtype="str")
+    objects = np.asarray(values, dtype=object)
+    try:  # str / None / NaN only: pyarrow builds the array without pandas' checks
+        return pd.array(pa.array(objects, type=pa.large_string(), from_pandas=True), dtype="str")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.array(objects, dtype="str")
 
 
 def _labels(index: np.ndarray, names: Sequence[str | None]) -> pa.Array:
@@ -315,3 +320,44 @@ def _matrix_strings(matrix: np.ndarray) -> pa.Array:
     data = np.ascontiguousarray(matrix, dtype=np.uint8).tobytes()
     offsets = (np.arange(m + 1, dtype=np.int64) * width).tobytes()
     return pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+#: What ``str.strip()`` removes from an ASCII string (``str.isspace`` below 128).
+_ASCII_SPACE = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def nfkc_strip(raw: str) -> str:
+    """Unicode NFKC (ASCII text is already normal) and ``str.strip()``.
+
+    Examples
+    --------
+    >>> nfkc_strip("　１３９ ")
+    '139'
+    """
+    text = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    return text.strip()
+
+
+def nfkc_strip_all(values: pa.Array) -> list[str]:
+    """:func:`nfkc_strip` of every value of a string array without nulls, vectorised.
+
+    ASCII values are trimmed by pyarrow with exactly the characters ``str.strip``
+    removes; the (rare) others go through :func:`nfkc_strip` one by one.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> nfkc_strip_all(pa.array([" 139\x1f", "ｘ　", ""]))
+    ['139', 'x', '']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(values) == 0:
+        return []
+    out: list[str] = pc.utf8_trim(values, characters=_ASCII_SPACE).to_pylist()
+    other = np.flatnonzero(~_np(pc.string_is_ascii(values)))
+    if len(other):
+        for i, raw in zip(other, values.take(pa.array(other)).to_pylist(), strict=True):
+            out[i] = nfkc_strip(raw)
+    return out

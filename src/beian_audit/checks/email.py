@@ -38,7 +38,6 @@ import csv
 import functools
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Literal
@@ -53,7 +52,13 @@ from email_validator.rfc_constants import (
     EMAIL_MAX_LENGTH,
 )
 
-from beian_audit.checks._common import as_text, map_distinct
+from beian_audit.checks._common import (
+    _distinct_text,
+    as_text,
+    map_distinct,
+    nfkc_strip,
+    nfkc_strip_all,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -159,11 +164,6 @@ def _reason_code(message: str) -> str:
     return "syntax"
 
 
-def _nfkc_strip(raw: str) -> str:
-    text = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
-    return text.strip()
-
-
 _MISSING = {"valid": False, "reason": "missing", "normalised": None, "domain": None,
             "suggestion": None}
 
@@ -198,7 +198,7 @@ def _deliverable(text: str, resolver: Any) -> bool:
 
 def _reference_one(raw: str, resolver: Any = None) -> dict[str, Any]:
     """The whole check of one raw string with plain email-validator calls."""
-    text = _nfkc_strip(raw)
+    text = nfkc_strip(raw)
     row = _syntax_one(text)
     if resolver is not None and row["valid"] and not _deliverable(text, resolver):
         row = {**row, "valid": False, "reason": "undeliverable"}
@@ -340,14 +340,13 @@ def check_email(
     4  False           no_at                 NaN                 NaN
     """
     _check_option("method", method, _METHODS)
-    text = as_text(values)
     resolver = email_validator.caching_resolver() if check_deliverability else None
     if method == "reference":
-        out = map_distinct(text, lambda v: _reference_one(v, resolver), _MISSING,
+        out = map_distinct(as_text(values), lambda v: _reference_one(v, resolver), _MISSING,
                            columns=OUTPUT_COLUMNS)
         return _finish(out)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    texts = [_nfkc_strip(u) for u in uniques] + [""]  # last row: missing values
+    index, codes, uniques = _distinct_text(values, always=True)
+    texts = [*nfkc_strip_all(uniques), ""]  # last row: missing values
     table = _fast_syntax(texts)
     if resolver is not None:
         for i in np.flatnonzero(table["valid"]):
@@ -356,5 +355,5 @@ def check_email(
                 table["reason"][i] = "undeliverable"
     frame = _finish(pd.DataFrame(table, columns=OUTPUT_COLUMNS))
     out = frame.take(np.where(codes < 0, len(uniques), codes))
-    out.index = text.index
+    out.index = index
     return out

@@ -56,7 +56,6 @@ import csv
 import functools
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -72,7 +71,14 @@ from phonenumbers import (
     shortnumberinfo,
 )
 
-from beian_audit.checks._common import as_text, map_distinct
+from beian_audit.checks._common import (
+    _distinct_text,
+    _str_array,
+    as_text,
+    map_distinct,
+    nfkc_strip,
+    nfkc_strip_all,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -278,11 +284,6 @@ def _area_code(nsn: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _nfkc_strip(raw: str) -> str:
-    text = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
-    return text.strip()
-
-
 def _numobj(nsn: str) -> phonenumbers.PhoneNumber:
     """The +86 PhoneNumber whose national significant number is ``nsn``."""
     number = phonenumbers.PhoneNumber(country_code=86, national_number=int(nsn))
@@ -292,6 +293,34 @@ def _numobj(nsn: str) -> phonenumbers.PhoneNumber:
         if zeros != 1:
             number.number_of_leading_zeros = zeros
     return number
+
+
+@functools.cache
+def _area_code_arrays() -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Area codes, and as object arrays the codes and province codes (``None`` last)."""
+    import pyarrow as pa
+
+    table = _area_codes()
+    codes = list(table)
+    provinces = [table[c] or None for c in codes]
+    return (
+        pa.array(codes, type=pa.string()),
+        np.array([*codes, None], dtype=object),
+        np.array([*provinces, None], dtype=object),
+    )
+
+
+def _area_codes_vec(nsn: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_area_code` of many national numbers: (area codes, province codes)."""
+    import pyarrow.compute as pc
+
+    keys, codes, provinces = _area_code_arrays()
+    found = np.full(len(nsn), -1, dtype=np.int64)
+    for length in (3, 2):  # the 2-digit code wins when both are in the table
+        at = _np(pc.index_in(pc.utf8_slice_codeunits(nsn, 0, length), value_set=keys)
+                 .fill_null(-1)).astype(np.int64)
+        found = np.where(at >= 0, at, found)
+    return codes[found], provinces[found]
 
 
 def _is_short(nsn: str) -> bool:
@@ -388,7 +417,7 @@ def _derive_one(row: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def _reference_one(raw: str, kind: str = "any") -> dict[str, Any]:
     """The whole check of one raw string with plain phonenumbers calls."""
-    text = _nfkc_strip(raw)
+    text = nfkc_strip(raw)
     if not text:
         return _derive_one({**_CORE_DEFAULT, "pre": "missing"}, kind)
     extension = None
@@ -717,12 +746,13 @@ def _derive_vec(cls: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
     idx = np.flatnonzero(valid_number)
     if len(idx):
         e164[idx] = _np(pc.binary_join_element_wise(
-            "+", pa.array(cls["cc"][idx].astype(str)), pa.array(nsn[idx], type=pa.string()), ""
+            "+", pa.array(cls["cc"][idx]).cast(pa.string()), pa.array(nsn[idx], type=pa.string()),
+            "",
         ))
     area = none.copy()
     province = none.copy()
-    for i in np.flatnonzero(valid_number & cn & (pn_type == "fixed_line")):
-        area[i], province[i] = _area_code(nsn[i])
+    fixed = np.flatnonzero(valid_number & cn & (pn_type == "fixed_line"))
+    area[fixed], province[fixed] = _area_codes_vec(pa.array(nsn[fixed], type=pa.string()))
     number_type = pn_type.copy()
     number_type[~valid_number] = None
     region = cls["region"].copy()
@@ -752,7 +782,7 @@ def _finish(frame: pd.DataFrame, columns: list[str], text_columns: list[str]) ->
     frame = frame[columns].copy()
     frame["valid"] = frame["valid"].astype(bool)
     for col in text_columns:
-        frame[col] = pd.array(frame[col].to_numpy(dtype=object), dtype="str")
+        frame[col] = _str_array(frame[col].to_numpy(dtype=object))
     return frame
 
 
@@ -832,16 +862,15 @@ def check_phone(
     """
     _check_option("kind", kind, _KINDS)
     _check_option("method", method, _METHODS)
-    text = as_text(values)
     if method == "reference":
         missing = _derive_one({**_CORE_DEFAULT, "pre": "missing"}, kind)
-        out = map_distinct(text, lambda v: _reference_one(v, kind), missing,
+        out = map_distinct(as_text(values), lambda v: _reference_one(v, kind), missing,
                            columns=OUTPUT_COLUMNS)
         return _finish(out, OUTPUT_COLUMNS, _TEXT_COLUMNS)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    texts = [_nfkc_strip(u) for u in uniques] + [""]  # last row: missing values
+    index, codes, uniques = _distinct_text(values, always=True)
+    texts = [*nfkc_strip_all(uniques), ""]  # last row: missing values
     table = pd.DataFrame(_derive_vec(_fast_classify(texts), kind), columns=OUTPUT_COLUMNS)
     table = _finish(table, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     out = table.take(np.where(codes < 0, len(uniques), codes))
-    out.index = text.index
+    out.index = index
     return out
