@@ -54,6 +54,7 @@ from email_validator.rfc_constants import (
 
 from beian_audit.checks._common import (
     _distinct_text,
+    _str_array,
     as_text,
     map_distinct,
     nfkc_strip,
@@ -279,7 +280,8 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[OUTPUT_COLUMNS].copy()
     frame["valid"] = frame["valid"].astype(bool)
     for col in _TEXT_COLUMNS:
-        frame[col] = pd.array(frame[col].to_numpy(dtype=object), dtype="str")
+        if frame[col].dtype != "str":
+            frame[col] = _str_array(frame[col].to_numpy(dtype=object))
     return frame
 
 
@@ -353,7 +355,10 @@ def check_email(
             if not _deliverable(texts[i], resolver):
                 table["valid"][i] = False
                 table["reason"][i] = "undeliverable"
-    frame = _finish(pd.DataFrame(table, columns=OUTPUT_COLUMNS))
+    frame = _finish(pd.DataFrame(  # text columns built by pyarrow, not inferred by pandas
+        {k: _str_array(v) if k in _TEXT_COLUMNS else v for k, v in table.items()},
+        columns=OUTPUT_COLUMNS,
+    ))
     out = frame.take(np.where(codes < 0, len(uniques), codes))
     out.index = index
     return out

@@ -782,7 +782,8 @@ def _finish(frame: pd.DataFrame, columns: list[str], text_columns: list[str]) ->
     frame = frame[columns].copy()
     frame["valid"] = frame["valid"].astype(bool)
     for col in text_columns:
-        frame[col] = _str_array(frame[col].to_numpy(dtype=object))
+        if frame[col].dtype != "str":
+            frame[col] = _str_array(frame[col].to_numpy(dtype=object))
     return frame
 
 
@@ -869,7 +870,11 @@ def check_phone(
         return _finish(out, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     index, codes, uniques = _distinct_text(values, always=True)
     texts = [*nfkc_strip_all(uniques), ""]  # last row: missing values
-    table = pd.DataFrame(_derive_vec(_fast_classify(texts), kind), columns=OUTPUT_COLUMNS)
+    derived = _derive_vec(_fast_classify(texts), kind)
+    table = pd.DataFrame(  # text columns built by pyarrow, not inferred by pandas
+        {k: _str_array(v) if k in _TEXT_COLUMNS else v for k, v in derived.items()},
+        columns=OUTPUT_COLUMNS,
+    )
     table = _finish(table, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     out = table.take(np.where(codes < 0, len(uniques), codes))
     out.index = index
