@@ -52,7 +52,6 @@ Examples
 from __future__ import annotations
 
 import html
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -61,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._results import ResultMixin
-from beian_audit.checks._common import as_text
+from beian_audit.checks._common import _distinct_text, _str_array, as_text
 from beian_audit.errors import SchemaError
 from beian_audit.privacy import mask_series
 from beian_audit.schema import FILING_SCHEMA, STRING_DTYPE
@@ -238,6 +237,20 @@ class CheckReport(ResultMixin):
         return f"<div><p><strong>{title}</strong></p>{table}<p>First failures</p>{failures}</div>"
 
 
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    """A checker's result on distinct values and the row -> distinct-value codes."""
+
+    result: pd.DataFrame
+    codes: np.ndarray
+    index: pd.Index
+
+    def __getitem__(self, column: str) -> pd.Series:
+        """One output column at full length, with the frame's index."""
+        values = self.result[column]
+        return pd.Series(values.array.take(self.codes), index=self.index, name=column)
+
+
 def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
     return frame[name] if name in frame.columns else None
 
@@ -350,14 +363,16 @@ def check_filings(
     def fields(
         run: Callable[[pd.Series], pd.DataFrame],
         requests: list[tuple[str, str, pd.Series | None]],
-    ) -> dict[str, pd.DataFrame]:
-        """``field`` for several (check, column, applies) at once, in one checker call.
+    ) -> dict[str, _Gathered]:
+        """``field`` for several (check, column, applies) at once, on distinct values.
 
-        Values repeat across columns (the sponsor's and the website's principal are
-        often one person), and a checker validates each distinct value once, so the
-        columns are stacked and checked together; each check sees only the rows it
-        applies to. Returns the full-length results of the requests without
-        ``applies``, by column.
+        Values repeat across rows and columns (the sponsor's and the website's
+        principal are often one person), so the requested columns are stacked, the
+        checker runs once on their distinct values (plus one missing value) and
+        the verdicts are gathered back by integer codes; only ``valid`` and, at
+        flagged rows, ``reason`` are expanded to full length. Each check sees only
+        the rows it applies to. Returns, for the requests without ``applies``, the
+        distinct results and the row codes, by column.
         """
         parts = []
         for name, column, applies in requests:
@@ -371,31 +386,37 @@ def check_filings(
             parts.append((name, column, values if rows is None else values.iloc[rows], rows))
         if not parts:
             return {}
-        if len(parts) > 1 and len({str(v.dtype) for _, _, v, _ in parts}) == 1:
-            stacked = run(pd.concat([v for _, _, v, _ in parts], ignore_index=True))
-            bounds = np.cumsum([0] + [len(v) for _, _, v, _ in parts])
-            results = [stacked.iloc[a:b] for a, b in itertools.pairwise(bounds)]
-        else:
-            results = [run(v) for _, _, v, _ in parts]
-        out: dict[str, pd.DataFrame] = {}
-        for (name, column, _, rows), result in zip(parts, results, strict=True):
-            reason = result["reason"]
-            # an empty optional field is not a defect of the record
-            missing = reason.eq("missing").to_numpy(dtype=bool, na_value=False)
-            sub_bad = ~result["valid"].to_numpy(dtype=bool) & ~missing
+        stacked = (
+            pd.concat([v for _, _, v, _ in parts], ignore_index=True)
+            if len(parts) > 1 else parts[0][2]
+        )
+        _, codes, uniques = _distinct_text(stacked, always=True)
+        probe = pd.Series(_str_array(uniques)).reindex(range(len(uniques) + 1))  # + missing
+        result = run(probe)
+        where = np.where(codes < 0, len(uniques), codes)
+        valid = result["valid"].to_numpy(dtype=bool)
+        reason = result["reason"].to_numpy(dtype=object, na_value=None)
+        # an empty optional field is not a defect of the record
+        defect = ~valid & (reason != "missing")
+        out: dict[str, _Gathered] = {}
+        offset = 0
+        for name, column, values, rows in parts:
+            sub = where[offset : offset + len(values)]
+            offset += len(values)
+            sub_bad = defect[sub]
             bad = np.zeros(len(frame), dtype=bool)
             why = np.full(len(frame), None, dtype=object)
             at = np.arange(len(frame)) if rows is None else rows
             bad[at] = sub_bad
             flagged = np.flatnonzero(sub_bad)
-            why[at[flagged]] = reason.iloc[flagged].to_numpy(dtype=object)
+            why[at[flagged]] = reason[sub[flagged]]
             record(name, bad, pd.Series(why, index=index))
             if rows is None:
-                out[column] = result.set_axis(index)
+                out[column] = _Gathered(result, sub, index)
         return out
 
     steps: list[Callable[[], Any]] = []
-    phone_results: dict[str, pd.DataFrame] = {}
+    phone_results: dict[str, _Gathered] = {}
 
     def _phones() -> None:
         phone_results.update(
