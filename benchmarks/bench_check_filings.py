@@ -3,8 +3,9 @@
 Generates the synthetic registry of ``--n`` websites (default 1,000,000) with
 ``beian_audit.synthetic.generate_world(n, seed=--seed)`` -- or loads it from the cache
 directory ``benchmarks/_data/`` (git-ignored) when an earlier run left it there -- and
-runs ``check_filings(world.filings, providers=world.providers)`` once, timing every
-field checker it calls. It prints
+runs ``check_filings(world.filings, providers=world.providers, workers=1)`` once, timing
+every field checker it calls, then once more with the default ``workers`` (the checks
+side by side on the cores) for the wall time. It prints
 
 * records/s for the whole ``check_filings`` and for each checker (rows handed to the
   checker per CPU second; several columns checked by one checker are one call);
@@ -300,7 +301,7 @@ def main() -> None:
     if args.tracemalloc:
         tracemalloc.start()
     c, w = time.process_time(), time.perf_counter()
-    report = check_filings(filings, providers=providers)
+    report = check_filings(filings, providers=providers, workers=1)  # per-step CPU adds up
     total_cpu, total_wall = time.process_time() - c, time.perf_counter() - w
     traced = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
     if args.tracemalloc:
@@ -320,6 +321,18 @@ def main() -> None:
     if traced is not None:
         print(f"peak traced Python allocations during check_filings: {traced / 2**20:,.0f} MB")
     print("verdicts:", report.verdict.mean().round(4).to_dict())
+
+    # the default: independent checks side by side on the cores (threads)
+    gc.collect()
+    c, w = time.process_time(), time.perf_counter()
+    threaded = check_filings(filings, providers=providers)
+    t_cpu, t_wall = time.process_time() - c, time.perf_counter() - w
+    same = threaded.flags.equals(report.flags) and threaded.failures.equals(report.failures)
+    print(f"\ncheck_filings with the default workers (threads): {t_wall:.1f} s wall "
+          f"({t_cpu:.1f} s CPU), {n / t_wall:,.0f} records/s; {t_wall / total_wall:.0%} of the "
+          f"one-thread wall time; report identical to one thread: {same}")
+    print(f"peak RSS after both runs: {_peak_rss_mb():,.0f} MB")
+    del threaded
 
     del report
     gc.collect()

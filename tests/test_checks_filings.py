@@ -102,3 +102,15 @@ def test_access_verdict_is_na_without_observation() -> None:
     assert rep.verdict["access_info_ok"].isna().all()
     assert rep.verdict["sponsor_info_ok"].tolist() == [True]
     assert np.array_equal(rep.flags["domain"].to_numpy(), [False])
+
+
+def test_workers_do_not_change_the_report() -> None:
+    frame = ba.load_synthetic_registry().head(3000)
+    providers = ba.load_providers()
+    one = check_filings(frame, providers=providers, workers=1)
+    four = check_filings(frame, providers=providers, workers=4, progress=True)
+    pd.testing.assert_frame_equal(one.flags, four.flags)
+    pd.testing.assert_frame_equal(one.failures, four.failures)
+    pd.testing.assert_frame_equal(one.verdict, four.verdict)
+    with pytest.raises(ValueError, match="workers"):
+        check_filings(frame, workers=0)

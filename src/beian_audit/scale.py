@@ -303,6 +303,7 @@ def _check_part(
         reveal=reveal,
         progress=False,
         as_of=as_of,
+        workers=1,  # Dask runs the partitions side by side
     )
     flags, verdict, groups, failures = report.flags, report.verdict, report.groups, report.failures
     if ghosts:

@@ -52,6 +52,7 @@ Examples
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -251,6 +252,38 @@ class _Gathered:
         return pd.Series(values.array.take(self.codes), index=self.index, name=column)
 
 
+def _run_steps(steps: list[Callable[[], None]], *, workers: int | None, progress: bool) -> None:
+    """Run independent steps on ``workers`` threads (all of them, errors re-raised)."""
+    if workers is None:
+        workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers ({workers!r}) must be a positive integer")
+    bar: Any = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(steps), desc="check_filings", unit="step")
+    try:
+        if workers == 1:
+            for step in steps:
+                step()
+                if bar is not None:
+                    bar.update()
+            return
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check_filings") as pool:
+            futures = [pool.submit(step) for step in steps]
+            for future in as_completed(futures):
+                future.result()
+                if bar is not None:
+                    bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
     return frame[name] if name in frame.columns else None
 
@@ -274,6 +307,7 @@ def check_filings(
     reveal: bool = False,
     progress: bool = False,
     as_of: Any = None,
+    workers: int | None = None,
 ) -> CheckReport:
     """Validate every filing: field checks, cross-field rules and access checks.
 
@@ -294,6 +328,12 @@ def check_filings(
         Show a progress bar (``tqdm``) over the checks.
     as_of : date, optional
         Reference date for "birth date not in the future" and ICP serial years.
+    workers : int, optional
+        Threads that run the independent checks side by side (the vectorised
+        kernels of pyarrow and numpy release the GIL). Default: the number of CPU
+        cores this process may use, at most 4; ``1`` runs them one after another.
+        The report is the same for any number. For a Dask DataFrame the
+        scheduler decides the parallelism and each partition uses one thread.
 
     Returns
     -------
@@ -390,7 +430,7 @@ def check_filings(
             pd.concat([v for _, _, v, _ in parts], ignore_index=True)
             if len(parts) > 1 else parts[0][2]
         )
-        _, codes, uniques = _distinct_text(stacked, always=True)
+        _, codes, uniques = _distinct_text(stacked)  # no hashing when values rarely repeat
         probe = pd.Series(_str_array(uniques)).reindex(range(len(uniques) + 1))  # + missing
         result = run(probe)
         where = np.where(codes < 0, len(uniques), codes)
@@ -415,7 +455,6 @@ def check_filings(
                 out[column] = _Gathered(result, sub, index)
         return out
 
-    steps: list[Callable[[], Any]] = []
     phone_results: dict[str, _Gathered] = {}
 
     def _phones() -> None:
@@ -446,7 +485,6 @@ def check_filings(
         fields(check_org_code, [("org_code:sponsor_cert_number", "sponsor_cert_number",
                                  cert_kind.eq("org"))])
 
-    steps += [_phones, _emails, _resident_ids, _certificates]
 
     def _addresses() -> None:
         both = fields(check_address, [("address:sponsor_address", "sponsor_address", None),
@@ -564,14 +602,15 @@ def check_filings(
             wrong = ~unresolved & (owner != filed_provider.to_numpy(dtype=object, na_value=""))
             record("access_wrong_provider", wrong, "ip_outside_provider_ranges")
 
-    steps += [_addresses, _icp, _nature, _ring, _area_code, _domain, _access]
-    iterator: Any = steps
-    if progress:
-        from tqdm.auto import tqdm
+    def _phone_rules() -> None:  # the ring and area-code rules read the phone results
+        _phones()
+        _ring()
+        _area_code()
 
-        iterator = tqdm(steps, desc="check_filings", unit="step")
-    for step in iterator:
-        step()
+    # independent steps, costliest first (so two threads share the work evenly)
+    steps = [_phone_rules, _addresses, _emails, _domain, _icp, _resident_ids, _access,
+             _certificates, _nature]
+    _run_steps(steps, workers=workers, progress=progress)
 
     order = [name for name in CHECKS if name in flags]
     flag_frame = pd.DataFrame({name: flags[name] for name in order}, index=index)
