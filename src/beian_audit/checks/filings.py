@@ -430,7 +430,7 @@ def check_filings(
             pd.concat([v for _, _, v, _ in parts], ignore_index=True)
             if len(parts) > 1 else parts[0][2]
         )
-        _, codes, uniques = _distinct_text(stacked)  # no hashing when values rarely repeat
+        _, codes, uniques = _distinct_text(stacked, always=True)
         probe = pd.Series(_str_array(uniques)).reindex(range(len(uniques) + 1))  # + missing
         result = run(probe)
         where = np.where(codes < 0, len(uniques), codes)
