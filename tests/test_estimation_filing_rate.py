@@ -309,3 +309,19 @@ def test_filing_rate_validates_input():
         filing_rate(sites.iloc[:0], registry)
     with pytest.raises(EstimationError, match="must be a DataFrame"):
         filing_rate(["a.cn"], registry)  # type: ignore[arg-type]
+
+
+def test_registry_domain_lists_split_on_every_kind_of_white_space():
+    from beian_audit.estimation.filing_rate import match_sites
+
+    sites = pd.DataFrame({"site_id": ["S1", "S2", "S3", "S4"], "provider_id": ["P1"] * 4,
+                          "domain": ["a.cn", "b.cn", "c.cn", "d.cn"]})
+    for dtype in (object, "str"):
+        reg = pd.DataFrame({"website_id": ["W2", "W1", "W3"],
+                            "domain": pd.Series(["a.cn\u3000b.cn", "b.cn\x1cc.cn", None],
+                                                dtype=dtype)})
+        got = match_sites(sites, reg)
+        assert got["filed"].tolist() == [True, True, True, False]
+        assert got["website_id"].tolist()[:3] == ["W2", "W1", "W1"]  # the smallest id
+    mixed = pd.DataFrame({"website_id": [2, "W1"], "domain": ["a.cn", "a.cn"]})
+    assert match_sites(sites, mixed)["filed"].tolist() == [True, False, False, False]

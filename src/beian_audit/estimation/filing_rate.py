@@ -299,39 +299,95 @@ def _object_series(values: pd.Series) -> pd.Series:
     return pd.Series(arr, dtype="object")
 
 
+#: ``_SPLIT`` for RE2 (pyarrow): Python's ``\\s`` is every ``str.isspace`` character,
+#: RE2's only the ASCII ones, so the class lists them.
+_SPLIT_RE2 = "[;,，；、|" + "".join(
+    c for c in map(chr, range(0x3001)) if c.isspace()
+) + "]+"
+
+
+def _text_array(values: pd.Series) -> Any:
+    """A column as a pyarrow ``large_string`` array; missing and non-text values are null."""
+    import pyarrow as pa
+
+    from beian_audit.checks._common import _is_arrow_string, as_text
+
+    if _is_arrow_string(values.dtype):
+        arr = pa.array(values.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())
+        return arr.cast(pa.large_string())
+    raw = values.astype("object").to_numpy()
+    text = np.array([v if isinstance(v, str) else None for v in raw], dtype=object)
+    try:
+        return pa.array(text, type=pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # lone surrogates
+        return pa.array(as_text(pd.Series(text)).to_numpy(), type=pa.large_string())
+
+
 def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One row per (filing, registered domain): ``registered_domain``, ``website_id``, …"""
+    """One row per (filing, registered domain): ``registered_domain``, ``website_id``, …
+
+    The ``domain`` cells are split (``;``, ``,``, ``、``, ``|``, white space) and the
+    registered domain of every piece found with :func:`check_domain`, all in
+    pyarrow (no Python string per row).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from beian_audit.checks._common import _np, _str_array
     from beian_audit.checks.network import check_domain
 
-    raw = _object_series(registry["domain"])
-    parts = raw.str.strip().str.split(_SPLIT, regex=True)
-    long = pd.DataFrame({"row": np.arange(len(raw)), "domain": parts}).explode("domain")
-    long = long[long["domain"].notna() & (long["domain"] != "")].reset_index(drop=True)
-    checked = check_domain(long["domain"])
-    long["registered_domain"] = checked["registered_domain"].to_numpy(dtype=object)
-    invalid = int(long["registered_domain"].isna().sum())
-    long = long.dropna(subset=["registered_domain"])
-    if "website_id" in registry.columns:
-        ids = registry["website_id"].to_numpy(dtype=object)
-        long["website_id"] = ids[long["row"].to_numpy()]
-    else:
-        long["website_id"] = long["row"].to_numpy()
-    if "provider_id" in registry.columns:
-        prov = registry["provider_id"].to_numpy(dtype=object)
-        long["provider_id"] = prov[long["row"].to_numpy()]
+    pieces = pc.split_pattern_regex(_text_array(registry["domain"]), _SPLIT_RE2)
+    parent = _np(pc.list_parent_indices(pieces)).astype(np.int64)
+    flat = pc.list_flatten(pieces)
+    keep = _np(pc.greater(pc.utf8_length(flat), 0))
+    rows = parent[keep]
+    checked = check_domain(pd.Series(_str_array(flat.filter(pa.array(keep)))))
+    registered = checked["registered_domain"]
+    valid = registered.notna().to_numpy(dtype=bool)
+    rows = rows[valid]
+    long = pd.DataFrame({"row": rows,
+                         "registered_domain": registered[valid].reset_index(drop=True)})
+    for col in ("website_id", "provider_id"):
+        if col in registry.columns:
+            long[col] = registry[col].iloc[rows].reset_index(drop=True)
+    if "website_id" not in long.columns:
+        long["website_id"] = rows
     info: dict[str, Any] = {
         "registry_rows": len(registry),
-        "registry_domains": int(len(long) + invalid),
-        "registry_invalid_domains": invalid,
+        "registry_domains": int(keep.sum()),
+        "registry_invalid_domains": int((~valid).sum()),
         "registry_registered_domains": int(long["registered_domain"].nunique()),
     }
     return long, info
+
+
+def _first_filing(filed_domains: pd.DataFrame) -> tuple[Any, np.ndarray]:
+    """Each registered domain (pyarrow array) and the smallest ``website_id`` filed for it.
+
+    Ids of one type are compared as they are; ids of mixed types (numbers and
+    text) by their text.
+    """
+    import pyarrow as pa
+
+    ids = filed_domains["website_id"]
+    try:
+        id_array = pa.array(ids.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        id_array = _text_array(ids.astype(str))
+    table = pa.table({"d": _text_array(filed_domains["registered_domain"]), "w": id_array})
+    first = table.group_by("d").aggregate([("w", "min")])
+    return first["d"].combine_chunks(), np.asarray(first["w_min"].to_numpy(), dtype=object)
 
 
 def _match(
     sites: pd.DataFrame, registry: pd.DataFrame, by_columns: tuple[str, ...]
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-site match table (same index as ``sites``)."""
+    import pyarrow.compute as pc
+
+    from beian_audit.checks._common import _join, _np
     from beian_audit.checks.network import check_domain
 
     filed_domains, info = _registry_domains(registry)
@@ -348,26 +404,25 @@ def _match(
     out["registered_domain"] = reg_dom
     out["domain_reason"] = checked["reason"].to_numpy(dtype=object)
 
-    first = (
-        filed_domains.sort_values("website_id", kind="stable")
-        .drop_duplicates("registered_domain")[["registered_domain", "website_id"]]
-    )
-    keyed = pd.DataFrame({"registered_domain": reg_dom})
-    hit = keyed.merge(first, on="registered_domain", how="left", validate="m:1")
+    # hash look-ups in pyarrow (no merge of a million-row frame)
+    site_dom = _text_array(checked["registered_domain"])
+    first_dom, first_id = _first_filing(filed_domains)
+    at = pc.index_in(site_dom, value_set=first_dom)
     undetermined = pd.isna(reg_dom)
-    filed = pd.array(hit["website_id"].notna().to_numpy(), dtype="boolean")
+    filed = pd.array(_np(at.is_valid()), dtype="boolean")
     filed[undetermined] = pd.NA
     out["filed"] = filed
-    out["website_id"] = hit["website_id"].to_numpy()
+    where = _np(at.fill_null(-1)).astype(np.int64)  # -1: no filing, the NaN at the end
+    out["website_id"] = np.append(first_id, np.nan)[where]
     if "provider_id" in filed_domains.columns and "provider_id" in sites.columns:
-        pairs = filed_domains[["registered_domain", "provider_id"]].drop_duplicates()
-        pairs = pairs.assign(_same=True)
-        keyed2 = pd.DataFrame({"registered_domain": reg_dom,
-                               "provider_id": sites["provider_id"].to_numpy(dtype=object)})
-        pairs["provider_id"] = pairs["provider_id"].astype(object)
-        same = keyed2.merge(pairs, on=["registered_domain", "provider_id"], how="left",
-                            validate="m:1")["_same"]
-        flag = pd.array(same.notna().to_numpy(), dtype="boolean")
+        sep = "\x1f"  # a unit separator: in neither a domain nor a provider id
+        pairs = _join(_text_array(filed_domains["registered_domain"]), sep,
+                      _text_array(filed_domains["provider_id"].astype(object).astype(str)))
+        keys = _join(site_dom, sep,
+                     _text_array(sites["provider_id"].astype(object).astype(str)))
+        same = _np(pc.is_in(keys, value_set=pc.unique(pairs)))
+        flag = pd.array(same & pd.notna(sites["provider_id"].to_numpy(dtype=object)),
+                        dtype="boolean")
         flag[undetermined] = pd.NA
         out["filed_with_provider"] = flag
     else:
