@@ -114,3 +114,14 @@ def test_workers_do_not_change_the_report() -> None:
     pd.testing.assert_frame_equal(one.verdict, four.verdict)
     with pytest.raises(ValueError, match="workers"):
         check_filings(frame, workers=0)
+
+
+def test_checking_distinct_values_in_slices_changes_nothing(monkeypatch) -> None:
+    from beian_audit.checks import filings as filings_module
+
+    frame = ba.load_synthetic_registry().head(1200)
+    whole = check_filings(frame, workers=1)
+    monkeypatch.setattr(filings_module, "_SLICE", 97)
+    sliced = check_filings(frame, workers=1)
+    pd.testing.assert_frame_equal(whole.flags, sliced.flags)
+    pd.testing.assert_frame_equal(whole.failures, sliced.failures)

@@ -82,6 +82,8 @@ class _Check:
 
 
 _PRINCIPALS = ("sponsor_principal", "website_principal")
+#: Distinct values handed to a field checker at once (bounds its working memory).
+_SLICE = 1 << 19
 
 #: Every check :func:`check_filings` can run: name -> (block, severity, column, description)
 CHECKS: dict[str, _Check] = {}
@@ -382,8 +384,8 @@ def check_filings(
         raise ValueError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
 
     index = frame.index
-    flags: dict[str, pd.Series] = {}
-    reasons: dict[str, pd.Series] = {}
+    flags: dict[str, np.ndarray] = {}
+    reasons: dict[str, np.ndarray | str] = {}  # the reason of each flagged row, in row order
     declared = (
         _province_code_of_name(frame["sponsor_province"])
         if "sponsor_province" in frame.columns
@@ -393,12 +395,10 @@ def check_filings(
 
     def record(name: str, bad: pd.Series | np.ndarray, why: pd.Series | str) -> None:
         bad_array = np.asarray(bad, dtype=bool)
-        flags[name] = pd.Series(bad_array, index=index)
-        # reasons are only read at flagged rows (by _failures, which types them): plain
-        # objects here, no string-array conversion of a million rows per check
-        values = np.full(len(index), None, dtype=object)
-        values[bad_array] = why if isinstance(why, str) else why.to_numpy(dtype=object)[bad_array]
-        reasons[name] = pd.Series(values, index=index, dtype=object)
+        flags[name] = bad_array
+        # reasons are only kept for the flagged rows (memory: a few checks flag most
+        # rows, most flag few) and only read there, by _failures
+        reasons[name] = why if isinstance(why, str) else why.to_numpy(dtype=object)[bad_array]
 
     def fields(
         run: Callable[[pd.Series], pd.DataFrame],
@@ -432,7 +432,11 @@ def check_filings(
         )
         _, codes, uniques = _distinct_text(stacked, always=True)
         probe = pd.Series(_str_array(uniques)).reindex(range(len(uniques) + 1))  # + missing
-        result = run(probe)
+        # in slices: a checker's temporaries grow with its input, the verdicts do not
+        result = pd.concat(
+            [run(probe.iloc[a : a + _SLICE]) for a in range(0, len(probe), _SLICE)],
+            ignore_index=True,
+        )
         where = np.where(codes < 0, len(uniques), codes)
         valid = result["valid"].to_numpy(dtype=bool)
         reason = result["reason"].to_numpy(dtype=object, na_value=None)
@@ -444,13 +448,13 @@ def check_filings(
             sub = where[offset : offset + len(values)]
             offset += len(values)
             sub_bad = defect[sub]
-            bad = np.zeros(len(frame), dtype=bool)
-            why = np.full(len(frame), None, dtype=object)
-            at = np.arange(len(frame)) if rows is None else rows
-            bad[at] = sub_bad
-            flagged = np.flatnonzero(sub_bad)
-            why[at[flagged]] = reason[sub[flagged]]
-            record(name, bad, pd.Series(why, index=index))
+            if rows is None:
+                bad = sub_bad
+            else:
+                bad = np.zeros(len(frame), dtype=bool)
+                bad[rows] = sub_bad
+            flags[name] = bad
+            reasons[name] = reason[sub[sub_bad]]  # rows are in order: flagged rows' reasons
             if rows is None:
                 out[column] = _Gathered(result, sub, index)
         return out
@@ -637,7 +641,7 @@ def check_filings(
 def _failures(
     frame: pd.DataFrame,
     flags: pd.DataFrame,
-    reasons: dict[str, pd.Series],
+    reasons: dict[str, np.ndarray | str],
     *,
     reveal: bool,
 ) -> pd.DataFrame:
@@ -664,7 +668,7 @@ def _failures(
                     "website_id": frame["website_id"].iloc[rows].to_numpy(dtype=object),
                     "check": name,
                     "column": column,
-                    "reason": reasons[name].iloc[rows].to_numpy(dtype=object),
+                    "reason": reasons[name],
                     "severity": check.severity,
                     "block": check.block,
                     "value": values.to_numpy(dtype=object),
