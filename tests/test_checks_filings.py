@@ -125,3 +125,14 @@ def test_checking_distinct_values_in_slices_changes_nothing(monkeypatch) -> None
     sliced = check_filings(frame, workers=1)
     pd.testing.assert_frame_equal(whole.flags, sliced.flags)
     pd.testing.assert_frame_equal(whole.failures, sliced.failures)
+
+
+def test_resolved_ip_inside_a_filed_range_or_spelled_otherwise_is_filed() -> None:
+    frame = pd.DataFrame({
+        "website_id": ["W1", "W2", "W3", "W4", "W5"],
+        "ip_addresses": ["1.2.3.10-1.2.3.20；5.6.7.8", "1.2.3.10-1.2.3.20", "2400:da00::1",
+                         "2400:da00::/120", "1.2.3.0/24"],
+        "resolved_ip": ["1.2.3.15", "1.2.3.21", "2400:DA00::1", "2400:da00::ff", "2400:da00::1"],
+    })
+    flags = check_filings(frame, workers=1).flags["access_ip_not_filed"]
+    assert flags.tolist() == [False, True, False, False, True]

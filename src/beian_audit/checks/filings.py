@@ -51,6 +51,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 from collections.abc import Callable
@@ -284,6 +285,25 @@ def _run_steps(steps: list[Callable[[], None]], *, workers: int | None, progress
     finally:
         if bar is not None:
             bar.close()
+
+
+def _in_ranges(ips: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Whether each address lies in ``[first, last]`` (same IP version), per item."""
+    import ipaddress
+
+    @functools.cache
+    def parse(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        try:
+            return ipaddress.ip_address(text.strip())
+        except ValueError:
+            return None
+
+    out = np.zeros(len(ips), dtype=bool)
+    for i, (ip_text, lo_text, hi_text) in enumerate(zip(ips, first, last, strict=True)):
+        ip, lo, hi = parse(ip_text), parse(lo_text), parse(hi_text)
+        if ip is not None and lo is not None and hi is not None:
+            out[i] = ip.version == lo.version == hi.version and lo <= ip <= hi  # type: ignore[operator]
+    return out
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
@@ -579,12 +599,17 @@ def check_filings(
         filed = _column(frame, "ip_addresses")
         if filed is not None:
             items = parse_ip_list(filed.set_axis(np.arange(len(frame))))
-            # a resolved IP is filed when it equals the first address of one of the
-            # row's items (compared item by item, not with a merge on 1 M rows)
+            # a resolved IP is filed when it is one of the row's filed addresses or
+            # lies in one of its filed ranges (compared item by item, not with a
+            # merge on 1 M rows): text equality settles most items; the others
+            # (ranges, other spellings) are compared as addresses
             item_rows = items.index.to_numpy(dtype=np.int64)
             first = items["first"].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+            last = items["last"].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
             probe = text.to_numpy(dtype=object, na_value=None)[item_rows]  # type: ignore[call-overload]
             same = (first == probe) & pd.notna(first)
+            open_ = np.flatnonzero(~same & pd.notna(first) & pd.notna(probe))
+            same[open_] = _in_ranges(probe[open_], first[open_], last[open_])
             matched = np.zeros(len(frame), dtype=bool)
             matched[item_rows[same]] = True
             record("access_ip_not_filed", ~unresolved & ~matched, "resolved_ip_not_filed")
