@@ -972,7 +972,7 @@ def _choice_within(
     return np.searchsorted(cum, row_group + rng.random(len(row_group)), side="right")
 
 
-def _take(choices: Sequence[str], idx: np.ndarray) -> pa.Array:
+def _take(choices: Sequence[str | None], idx: np.ndarray) -> pa.Array:
     pa = _pa()
     return pa.array(list(choices), pa.large_string()).take(
         pa.array(np.asarray(idx, dtype=np.int64))

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,7 +138,8 @@ def _province_code_of_name(names: pd.Series) -> pd.Series:
         lookup[str(code)] = str(code)
     from importlib import resources
 
-    table = pd.read_csv(resources.files("beian_audit") / "data" / "provinces.csv", dtype=str)
+    text = (resources.files("beian_audit") / "data" / "provinces.csv").read_text(encoding="utf-8")
+    table = pd.read_csv(io.StringIO(text), dtype=str)
     for code, short in zip(table["gb2260_code"], table["province_short_zh"], strict=True):
         lookup.setdefault(short, code)
     return names.map(lookup, na_action="ignore").astype(STRING_DTYPE)
@@ -459,7 +461,7 @@ def check_filings(
         )
         where = np.where(codes < 0, len(uniques), codes)
         valid = result["valid"].to_numpy(dtype=bool)
-        reason = result["reason"].to_numpy(dtype=object, na_value=None)
+        reason = result["reason"].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
         # an empty optional field is not a defect of the record
         defect = ~valid & (reason != "missing")
         out: dict[str, _Gathered] = {}
