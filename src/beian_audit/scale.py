@@ -69,7 +69,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -768,16 +767,13 @@ def draw_sample_dask(
     True
     """
     from beian_audit.sampling.draw import (
-        MANIFEST_VERSION,
-        Sample,
+        _assemble_sample,
         _duplicate_keys,
-        _library_version,
-        _texts,
         draw_partition,
         select_psus,
     )
     from beian_audit.sampling.plan import SamplePlan
-    from beian_audit.sampling.prn import ALGORITHM_VERSION, fingerprint_codes, key_hash
+    from beian_audit.sampling.prn import fingerprint_codes, key_hash
 
     _check_frame(frame)
     if not isinstance(plan, SamplePlan):
@@ -857,42 +853,12 @@ def draw_sample_dask(
             f"{dups[:5]}; each filing needs a unique key"
         )
 
-    design: dict[str, Any] = {}
-    if psus is not None:
-        pos = pd.Index(psus["psu"].astype(str)).get_indexer(
-            pd.Index(sizes["psu"].astype(str).to_numpy()[sel_codes])
-        )
-        design["psu"] = _texts(psus["psu"].astype(str).to_numpy(), pos)
-        design["psu_stratum"] = _texts(psus["psu_stratum"].astype(str).to_numpy(), pos)
-        design["psu_population_size"] = psus["psu_population_size"].to_numpy(dtype=np.int64)[pos]
-        design["psu_inclusion_probability"] = psus["psu_inclusion_probability"].to_numpy()[pos]
-    design["stratum"] = _texts(labels, sel_codes)
-    design["population_size"] = big_n[sel_codes]
-    design["sample_size"] = sizes["n"].to_numpy(dtype=np.int64)[sel_codes]
-    pi = sizes["inclusion_probability"].to_numpy(dtype=np.float64)[sel_codes]
-    design["inclusion_probability"] = pi
-    design["weight"] = 1.0 / pi
-    design["prn"] = u
-    for name, values in design.items():
-        out[name] = values
-    manifest: dict[str, Any] = {
-        "manifest_version": MANIFEST_VERSION,
-        "algorithm_version": ALGORITHM_VERSION,
-        "library_version": _library_version(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seed": seed,
-        "key": key,
-        "period": period,
-        "rotation": rotation,
-        "design": plan.design(),
-        "frame_rows": int(sum(lengths)),
-        "frame_fingerprint": _combine_fingerprints([s[3] for s in scans]),
-        "sample_size": len(out),
-        "sample_fingerprint": fingerprint_codes(kh, sel_codes, labels),
-    }
-    if psus is not None:
-        manifest["selected_psus"] = sorted(psus.loc[psus["selected"], "psu"].astype(str))
-    return Sample(frame=out, manifest=manifest, plan=plan)
+    return _assemble_sample(
+        out, plan, psus, labels, sel_codes, u, draw=(seed, key, period, rotation),
+        frame_rows=int(sum(lengths)),
+        frame_fingerprint=_combine_fingerprints([s[3] for s in scans]),
+        sample_fingerprint=fingerprint_codes(kh, sel_codes, labels),
+    )
 
 
 # --------------------------------------------------------------------------- estimate_proportion

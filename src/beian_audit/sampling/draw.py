@@ -642,17 +642,40 @@ def draw_sample(
     out = frame.iloc[positions].copy()
 
     labels = sizes["stratum"].astype(str).to_numpy()
+    return _assemble_sample(
+        out, plan, psus if plan.psus is not None else None, labels, sel_codes, u,
+        draw=(seed, key, period, rotation), frame_rows=len(frame),
+        frame_fingerprint=fingerprint_codes(kh, codes, labels),
+        sample_fingerprint=fingerprint_codes(kh[positions], sel_codes, labels),
+    )
+
+
+def _assemble_sample(
+    out: pd.DataFrame,
+    plan: SamplePlan,
+    psus: pd.DataFrame | None,
+    labels: np.ndarray,
+    sel_codes: np.ndarray,
+    u: np.ndarray,
+    *,
+    draw: tuple[int, str, int, float],
+    frame_rows: int,
+    frame_fingerprint: str,
+    sample_fingerprint: str,
+) -> Sample:
+    """The selected rows with their design columns, and the manifest (pandas and Dask)."""
+    sizes = plan.sizes
     design: dict[str, Any] = {}
-    if plan.psus is not None and psus is not None:
+    if psus is not None:
         pos = pd.Index(psus["psu"].astype(str)).get_indexer(
-            sizes["psu"].astype(str).to_numpy()[sel_codes]
+            pd.Index(sizes["psu"].astype(str).to_numpy()[sel_codes])
         )
         design["psu"] = _texts(psus["psu"].astype(str).to_numpy(), pos)
         design["psu_stratum"] = _texts(psus["psu_stratum"].astype(str).to_numpy(), pos)
         design["psu_population_size"] = psus["psu_population_size"].to_numpy(dtype=np.int64)[pos]
         design["psu_inclusion_probability"] = psus["psu_inclusion_probability"].to_numpy()[pos]
     design["stratum"] = _texts(labels, sel_codes)
-    design["population_size"] = big_n[sel_codes]
+    design["population_size"] = sizes["N"].to_numpy(dtype=np.int64)[sel_codes]
     design["sample_size"] = sizes["n"].to_numpy(dtype=np.int64)[sel_codes]
     pi = sizes["inclusion_probability"].to_numpy(dtype=np.float64)[sel_codes]
     design["inclusion_probability"] = pi
@@ -660,7 +683,8 @@ def draw_sample(
     design["prn"] = u
     for name, values in design.items():
         out[name] = values
-    manifest = {
+    seed, key, period, rotation = draw
+    manifest: dict[str, Any] = {
         "manifest_version": MANIFEST_VERSION,
         "algorithm_version": ALGORITHM_VERSION,
         "library_version": _library_version(),
@@ -670,10 +694,10 @@ def draw_sample(
         "period": period,
         "rotation": rotation,
         "design": plan.design(),
-        "frame_rows": len(frame),
-        "frame_fingerprint": fingerprint_codes(kh, codes, labels),
+        "frame_rows": frame_rows,
+        "frame_fingerprint": frame_fingerprint,
         "sample_size": len(out),
-        "sample_fingerprint": fingerprint_codes(kh[positions], sel_codes, labels),
+        "sample_fingerprint": sample_fingerprint,
     }
     if psus is not None:
         manifest["selected_psus"] = sorted(psus.loc[psus["selected"], "psu"].astype(str))
