@@ -7,7 +7,8 @@ sizes: the largest about 17 %, the top ten about half, as DOMAIN.md §7 assumes)
 ``sponsor_province`` (31 provinces weighted as in the package's provinces table) — as
 Arrow-backed strings, like ``read_filings`` returns them. ``--registry`` uses
 ``beian_audit.synthetic.generate_registry`` instead (complete, but about 40 s per
-million rows to build).
+million rows to build); ``--parquet`` reads a registry written earlier, e.g. the
+3.5 M-website cache of ``bench_national.py`` with all its columns.
 
 For each design it times, best of ``--repeat`` runs,
 
@@ -134,9 +135,17 @@ def main() -> None:
     parser.add_argument("--pandas-repeat", type=int, default=1)
     parser.add_argument("--registry", action="store_true",
                         help="build the frame with generate_registry (slow)")
+    parser.add_argument("--parquet", default=None,
+                        help="read the registry from this Parquet file or dataset instead "
+                             "(e.g. the cache of bench_national.py: "
+                             "benchmarks/_data/national_3500000_seed1/filings)")
     args = parser.parse_args()
     start = time.perf_counter()
-    if args.registry:
+    if args.parquet:
+        import pyarrow.parquet as pq
+
+        frame = pq.read_table(args.parquet).to_pandas()
+    elif args.registry:
         from beian_audit.synthetic import generate_registry
 
         frame = generate_registry(args.n, seed=args.seed)
