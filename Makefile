@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --ignore=tests/test_scale_dask.py
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_scale_dask.py
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W -b html docs docs/_build/html
