@@ -62,6 +62,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._arrow import take_rows
 from beian_audit._results import ResultMixin
 from beian_audit.checks._common import _distinct_text, _str_array, as_text
 from beian_audit.errors import SchemaError
@@ -674,15 +675,22 @@ def _failures(
 ) -> pd.DataFrame:
     parts = []
     personal = FILING_SCHEMA.personal_columns()
+    flagged = np.flatnonzero(flags.to_numpy(dtype=bool).any(axis=1))
+    # the columns read, at the flagged rows only (one chunk-wise take per column)
+    needed = list(dict.fromkeys(
+        ["website_id", *(CHECKS[n].column for n in flags.columns if CHECKS[n].column)]
+    ))
+    at_flagged = take_rows(frame[[c for c in needed if c in frame.columns]], flagged)
     for name in flags.columns:
         rows = np.flatnonzero(flags[name].to_numpy(dtype=bool))
         if len(rows) == 0:
             continue
         check = CHECKS[name]
         column = check.column
+        local = np.searchsorted(flagged, rows)  # rows among the flagged rows
         values = (
-            frame[column].iloc[rows].astype(object)
-            if column in frame.columns
+            at_flagged[column].iloc[local].astype(object)
+            if column in at_flagged.columns
             else pd.Series([None] * len(rows), dtype=object)
         )
         values = values.map(lambda v: None if v is None or v is pd.NA else str(v))
@@ -692,7 +700,7 @@ def _failures(
             pd.DataFrame(
                 {
                     "row": rows,
-                    "website_id": frame["website_id"].iloc[rows].to_numpy(dtype=object),
+                    "website_id": at_flagged["website_id"].iloc[local].to_numpy(dtype=object),
                     "check": name,
                     "column": column,
                     "reason": reasons[name],

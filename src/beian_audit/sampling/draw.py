@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from beian_audit._arrow import take_rows
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import SampleDesignError
 from beian_audit.privacy import mask_frame
@@ -532,7 +533,7 @@ def draw_partition(
     positions, codes, u, _ = _draw_positions(
         part, plan, seed=seed, key=key, period=period, rotation=rotation
     )
-    out = part.iloc[positions].copy()
+    out = take_rows(part, positions)
     out["stratum"] = plan.sizes["stratum"].to_numpy()[codes]
     out["prn"] = u
     return out
@@ -639,7 +640,7 @@ def draw_sample(
             f"key column {key!r} has duplicated value(s) among the selected filings, e.g. "
             f"{dups[:5]}; each filing needs a unique key"
         )
-    out = frame.iloc[positions].copy()
+    out = take_rows(frame, positions)
 
     labels = sizes["stratum"].astype(str).to_numpy()
     return _assemble_sample(
