@@ -81,10 +81,10 @@ def test_shared_mobile_needs_unrelated_sponsors() -> None:
         {
             "website_id": [f"W{i}" for i in range(7)],
             "sponsor_id": ["A", "A", "A", "B", "C", "D", "E"],
-            "sponsor_principal_mobile": ["13912345670"] * 3 + ["13698765432"] * 3 + ["13511112222"],
+            "sponsor_principal_mobile": ["13912345670"] * 3 + ["13698125437"] * 3 + ["13511112222"],
         }
     )
-    df.loc[5, "sponsor_principal_mobile"] = "13698765432"
+    df.loc[5, "sponsor_principal_mobile"] = "13698125437"
     flags = check_filings(df).flags["shared_mobile"]
     # one sponsor with three sites shares its own number: fine; B, C, D share one: a ring
     assert flags.tolist() == [False, False, False, True, True, True, False]
@@ -136,3 +136,14 @@ def test_resolved_ip_inside_a_filed_range_or_spelled_otherwise_is_filed() -> Non
     })
     flags = check_filings(frame, workers=1).flags["access_ip_not_filed"]
     assert flags.tolist() == [False, True, False, False, True]
+
+
+def test_a_shared_placeholder_mobile_is_no_ring() -> None:
+    frame = pd.DataFrame({
+        "website_id": [f"W{i}" for i in range(6)],
+        "sponsor_id": [f"S{i}" for i in range(6)],
+        "sponsor_principal_mobile": ["13800000000"] * 3 + ["13912345679"] * 3,
+    })
+    report = check_filings(frame, workers=1)
+    assert report.flags["shared_mobile"].tolist() == [False] * 3 + [True] * 3
+    assert report.flags["phone:sponsor_principal_mobile"].tolist() == [True] * 3 + [False] * 3

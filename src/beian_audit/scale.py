@@ -240,10 +240,12 @@ def _ring_numbers(part: pd.DataFrame, owner: str) -> pd.DataFrame:
     compares; ``owner`` may be missing (such rows count no sponsor but are
     flagged when their number is shared).
     """
+    from beian_audit.checks.filings import ring_numbers
     from beian_audit.checks.phone import check_phone
     from beian_audit.schema import STRING_DTYPE
 
-    number = check_phone(part[_MOBILE], kind="mobile")["e164"].astype(STRING_DTYPE)
+    checked = check_phone(part[_MOBILE], kind="mobile")
+    number = ring_numbers(checked["e164"], checked["reason"]).astype(STRING_DTYPE)
     data = pd.DataFrame(
         {"number": number.array, "owner": part[owner].array, "raw": part[_MOBILE].array}
     )

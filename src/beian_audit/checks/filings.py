@@ -258,6 +258,15 @@ class _Gathered:
         return pd.Series(values.array.take(self.codes), index=self.index, name=column)
 
 
+def ring_numbers(e164: pd.Series, reason: pd.Series) -> pd.Series:
+    """The numbers ring detection compares: E.164 forms, without placeholders.
+
+    A placeholder (13800000000) shared by many sponsors is already flagged as
+    such; it is no evidence of one person behind many filings.
+    """
+    return e164.mask(reason.eq("placeholder").fillna(False).to_numpy(dtype=bool))
+
+
 def _run_steps(steps: list[Callable[[], None]], *, workers: int | None, progress: bool) -> None:
     """Run independent steps on ``workers`` threads (all of them, errors re-raised)."""
     if workers is None:
@@ -563,7 +572,7 @@ def check_filings(
         owner_col = "sponsor_id" if "sponsor_id" in frame.columns else "sponsor_name"
         if owner_col not in frame.columns:
             return
-        number = mobile["e164"]
+        number = ring_numbers(mobile["e164"], mobile["reason"])
         owner = frame[owner_col]
         keep = (number.notna() & owner.notna()).to_numpy(dtype=bool)
         # distinct owners per number, from integer codes (a groupby-nunique on objects
