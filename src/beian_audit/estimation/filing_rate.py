@@ -366,19 +366,31 @@ def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, A
 def _first_filing(filed_domains: pd.DataFrame) -> tuple[Any, np.ndarray]:
     """Each registered domain (pyarrow array) and the smallest ``website_id`` filed for it.
 
+    Most registered domains have one filing; only the shared ones are sorted.
     Ids of one type are compared as they are; ids of mixed types (numbers and
     text) by their text.
     """
-    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    ids = filed_domains["website_id"]
-    try:
-        id_array = pa.array(ids.array)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        id_array = _text_array(ids.astype(str))
-    table = pa.table({"d": _text_array(filed_domains["registered_domain"]), "w": id_array})
-    first = table.group_by("d").aggregate([("w", "min")])
-    return first["d"].combine_chunks(), np.asarray(first["w_min"].to_numpy(), dtype=object)
+    from beian_audit.checks._common import _np
+
+    encoded = pc.dictionary_encode(_text_array(filed_domains["registered_domain"]))
+    codes = _np(encoded.indices).astype(np.int64)
+    k = len(encoded.dictionary)
+    ids = filed_domains["website_id"].to_numpy(dtype=object)
+    pos = np.empty(k, dtype=np.int64)
+    shared = np.bincount(codes, minlength=k)[codes] > 1
+    pos[codes[~shared]] = np.flatnonzero(~shared)
+    rows = np.flatnonzero(shared)
+    if rows.size:
+        sub = pd.DataFrame({"c": codes[rows], "w": ids[rows], "r": rows})
+        try:
+            sub = sub.sort_values(["c", "w"], kind="stable")
+        except TypeError:  # ids of mixed types
+            sub = sub.assign(t=sub["w"].astype(str)).sort_values(["c", "t"], kind="stable")
+        first = sub.drop_duplicates("c")
+        pos[first["c"].to_numpy()] = first["r"].to_numpy()
+    return encoded.dictionary, ids[pos]
 
 
 def _match(
