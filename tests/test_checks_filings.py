@@ -147,3 +147,25 @@ def test_a_shared_placeholder_mobile_is_no_ring() -> None:
     report = check_filings(frame, workers=1)
     assert report.flags["shared_mobile"].tolist() == [False] * 3 + [True] * 3
     assert report.flags["phone:sponsor_principal_mobile"].tolist() == [True] * 3 + [False] * 3
+
+
+def test_range_membership_agrees_with_ipaddress() -> None:
+    import ipaddress
+
+    from beian_audit.checks.filings import _in_ranges
+
+    rng = np.random.default_rng(5)
+    ips, firsts, lasts, expected = [], [], [], []
+    for _ in range(400):
+        lo = int(rng.integers(0, 2**32 - 300))
+        hi = lo + int(rng.integers(0, 256))
+        ip = lo + int(rng.integers(-20, 280))
+        ip = min(max(ip, 0), 2**32 - 1)
+        spell = rng.random() < 0.1  # another spelling: handled by ipaddress
+        text = f"::ffff:{ipaddress.IPv4Address(ip)}" if spell else str(ipaddress.IPv4Address(ip))
+        ips.append(text)
+        firsts.append(str(ipaddress.IPv4Address(lo)))
+        lasts.append(str(ipaddress.IPv4Address(hi)))
+        expected.append(not spell and lo <= ip <= hi)
+    got = _in_ranges(*(np.array(x, dtype=object) for x in (ips, firsts, lasts)))
+    assert got.tolist() == expected

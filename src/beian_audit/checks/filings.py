@@ -300,8 +300,28 @@ def _run_steps(steps: list[Callable[[], None]], *, workers: int | None, progress
 
 
 def _in_ranges(ips: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """Whether each address lies in ``[first, last]`` (same IP version), per item."""
+    """Whether each address lies in ``[first, last]`` (same IP version), per item.
+
+    Dotted-decimal IPv4 triples are compared as integers, vectorised; the rest
+    (IPv6, other spellings) with :mod:`ipaddress`.
+    """
     import ipaddress
+
+    import pyarrow as pa
+
+    from beian_audit.checks._common import _match
+    from beian_audit.checks.network import _STRICT_V4, _ipv4_ints
+
+    out = np.zeros(len(ips), dtype=bool)
+    texts = [pa.array(list(x), type=pa.large_string()) for x in (ips, first, last)]
+    strict = np.ones(len(ips), dtype=bool)
+    for text in texts:
+        strict &= _match(text, f"^{_STRICT_V4}$")
+    if strict.any():
+        value, low, high = (_ipv4_ints(text.filter(pa.array(strict))) for text in texts)
+        out[strict] = (low <= value) & (value <= high)
+    rest = np.flatnonzero(~strict)
+    ips, first, last = ips[rest], first[rest], last[rest]
 
     @functools.cache
     def parse(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -310,8 +330,7 @@ def _in_ranges(ips: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarr
         except ValueError:
             return None
 
-    out = np.zeros(len(ips), dtype=bool)
-    for i, (ip_text, lo_text, hi_text) in enumerate(zip(ips, first, last, strict=True)):
+    for i, ip_text, lo_text, hi_text in zip(rest, ips, first, last, strict=True):
         ip, lo, hi = parse(ip_text), parse(lo_text), parse(hi_text)
         if ip is not None and lo is not None and hi is not None:
             out[i] = ip.version == lo.version == hi.version and lo <= ip <= hi  # type: ignore[operator]
