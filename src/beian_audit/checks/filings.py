@@ -703,41 +703,46 @@ def _failures(
 ) -> pd.DataFrame:
     parts = []
     personal = FILING_SCHEMA.personal_columns()
-    flagged = np.flatnonzero(flags.to_numpy(dtype=bool).any(axis=1))
-    # the columns read, at the flagged rows only (one chunk-wise take per column)
-    needed = list(dict.fromkeys(
-        ["website_id", *(CHECKS[n].column for n in flags.columns if CHECKS[n].column)]
-    ))
-    at_flagged = take_rows(frame[[c for c in needed if c in frame.columns]], flagged)
+    hit = {name: flags[name].to_numpy(dtype=bool) for name in flags.columns}
+    flagged = np.flatnonzero(np.logical_or.reduce([*hit.values(), np.zeros(len(frame), bool)]))
+    ids = take_rows(frame[["website_id"]], flagged)["website_id"].to_numpy(dtype=object)
+    by_column: dict[str | None, list[str]] = {}
     for name in flags.columns:
-        rows = np.flatnonzero(flags[name].to_numpy(dtype=bool))
-        if len(rows) == 0:
-            continue
-        check = CHECKS[name]
-        column = check.column
-        local = np.searchsorted(flagged, rows)  # rows among the flagged rows
-        values = (
-            at_flagged[column].iloc[local].astype(object)
-            if column in at_flagged.columns
-            else pd.Series([None] * len(rows), dtype=object)
+        by_column.setdefault(CHECKS[name].column, []).append(name)
+    for column, names in by_column.items():
+        # the column's values at the rows its checks flag (one chunk-wise take)
+        col_rows = np.flatnonzero(np.logical_or.reduce([hit[n] for n in names]))
+        col_values = (
+            take_rows(frame[[column]], col_rows)[column]
+            if column is not None and column in frame.columns and len(col_rows) else None
         )
-        values = values.map(lambda v: None if v is None or v is pd.NA else str(v))
-        if column in personal and not reveal:
-            values = mask_series(values.astype(STRING_DTYPE), personal[column])  # type: ignore[arg-type]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row": rows,
-                    "website_id": at_flagged["website_id"].iloc[local].to_numpy(dtype=object),
-                    "check": name,
-                    "column": column,
-                    "reason": reasons[name],
-                    "severity": check.severity,
-                    "block": check.block,
-                    "value": values.to_numpy(dtype=object),
-                }
+        for name in names:
+            rows = np.flatnonzero(hit[name])
+            if len(rows) == 0:
+                continue
+            check = CHECKS[name]
+            values = (
+                col_values.iloc[np.searchsorted(col_rows, rows)].astype(object)
+                if col_values is not None
+                else pd.Series([None] * len(rows), dtype=object)
             )
-        )
+            values = values.map(lambda v: None if v is None or v is pd.NA else str(v))
+            if column in personal and not reveal:
+                values = mask_series(values.astype(STRING_DTYPE), personal[column])  # type: ignore[arg-type,index]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row": rows,
+                        "website_id": ids[np.searchsorted(flagged, rows)],
+                        "check": name,
+                        "column": column,
+                        "reason": reasons[name],
+                        "severity": check.severity,
+                        "block": check.block,
+                        "value": values.to_numpy(dtype=object),
+                    }
+                )
+            )
     columns = ["row", "website_id", "check", "column", "reason", "severity", "block", "value"]
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=STRING_DTYPE) for c in columns[1:]})
