@@ -666,6 +666,7 @@ def check_filings(
         _phones()
         _ring()
         _area_code()
+        phone_results.clear()  # the distinct-value tables are large: free them now
 
     # independent steps, costliest first (so two threads share the work evenly)
     steps = [_phone_rules, _addresses, _emails, _domain, _icp, _resident_ids, _access,
