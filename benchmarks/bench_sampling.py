@@ -1,14 +1,16 @@
 """Plan + draw of a stratified spot-check sample over a national-size registry.
 
-Builds a registry frame of ``--n`` filings (default 3,500,000: the 2013 registry) with
-the columns the sampler reads — ``website_id`` (``W`` + 8 digits, shuffled),
-``provider_id`` (``--providers`` access providers, default 1,000, with log-normal
-sizes: the largest about 17 %, the top ten about half, as DOMAIN.md §7 assumes) and
-``sponsor_province`` (31 provinces weighted as in the package's provinces table) — as
-Arrow-backed strings, like ``read_filings`` returns them. ``--registry`` uses
-``beian_audit.synthetic.generate_registry`` instead (complete, but about 40 s per
-million rows to build); ``--parquet`` reads a registry written earlier, e.g. the
-3.5 M-website cache of ``bench_national.py`` with all its columns.
+By default the frame is the on-demand synthetic registry of ``--n`` websites
+(default 3,500,000: the 2013 registry), ``generate_world(n, seed=1)`` with all its
+columns, generated once (about 25 s per million websites) and cached as Parquet under
+``benchmarks/_data/`` by the same code as ``bench_national.py`` (which shares the
+cache), then read with pyarrow as ``read_filings`` would return it. ``--parquet PATH``
+reads another registry. ``--narrow`` builds instead a frame of only the columns the
+sampler reads — ``website_id`` (``W`` + 8 digits, shuffled), ``provider_id``
+(``--providers`` access providers, default 1,000, with log-normal sizes: the largest
+about 17 %, the top ten about half, as DOMAIN.md §7 assumes) and ``sponsor_province``
+(31 provinces weighted as in the package's provinces table), Arrow-backed strings —
+where pandas has the least to copy.
 
 For each design it times, best of ``--repeat`` runs,
 
@@ -23,16 +25,18 @@ For each design it times, best of ``--repeat`` runs,
 
 and prints the times and the ratios. Run::
 
-    python benchmarks/bench_sampling.py [--n 3500000] [--providers 1000] [--repeat 3]
+    python benchmarks/bench_sampling.py [--n 3500000] [--repeat 3] [--narrow | --parquet PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -133,24 +137,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pandas-repeat", type=int, default=1)
-    parser.add_argument("--registry", action="store_true",
-                        help="build the frame with generate_registry (slow)")
+    parser.add_argument("--narrow", action="store_true",
+                        help="a frame of the three sampled columns only (seed --seed)")
     parser.add_argument("--parquet", default=None,
-                        help="read the registry from this Parquet file or dataset instead "
-                             "(e.g. the cache of bench_national.py: "
-                             "benchmarks/_data/national_3500000_seed1/filings)")
+                        help="read the registry from this Parquet file or dataset")
     args = parser.parse_args()
     start = time.perf_counter()
-    if args.parquet:
+    if args.narrow:
+        frame = build_frame(args.n, args.providers, args.seed)
+    else:
         import pyarrow.parquet as pq
 
-        frame = pq.read_table(args.parquet).to_pandas()
-    elif args.registry:
-        from beian_audit.synthetic import generate_registry
+        if args.parquet:
+            path = Path(args.parquet)
+        else:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from bench_national import prepare
 
-        frame = generate_registry(args.n, seed=args.seed)
-    else:
-        frame = build_frame(args.n, args.providers, args.seed)
+            path = prepare(args.n, 1) / "filings"
+        frame = pq.read_table(path).to_pandas()
     print(f"frame: {len(frame):,} rows, {frame['provider_id'].nunique():,} providers, "
           f"built in {time.perf_counter() - start:.1f} s")
     run(frame, "provider_id", {"allocation": "tianjin"}, args.repeat, args.pandas_repeat)

@@ -25,7 +25,7 @@ FULL = [
 QUICK = [
     ["bench_phone_email.py", "--n", "100000"],
     ["bench_check_filings.py", "--n", "100000"],
-    ["bench_sampling.py", "--n", "350000", "--providers", "100"],
+    ["bench_sampling.py", "--n", "350000", "--providers", "100", "--narrow"],
     ["bench_estimation.py", "--rows", "100000", "--strata", "500", "--skip-samplics"],
     ["bench_national.py", "--n", "200000"],
     ["coverage_study.py", "--quick"],
