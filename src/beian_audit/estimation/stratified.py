@@ -1045,6 +1045,22 @@ def estimate_proportion(
     )
 
 
+def _stratum_value(
+    values: np.ndarray, stratum: np.ndarray, starts: np.ndarray | None, n_strata: int
+) -> tuple[np.ndarray, bool]:
+    """One value of a per-row column for each stratum, and whether it is constant in all.
+
+    ``starts`` (rows grouped by stratum) allows segment minima and maxima instead
+    of scattered writes.
+    """
+    if starts is not None:
+        constant = (np.minimum.reduceat(values, starts) == np.maximum.reduceat(values, starts))
+        return values[starts], bool(constant.all())
+    first = np.empty(n_strata)
+    first[stratum] = values
+    return first, bool((values == first[stratum]).all())
+
+
 def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int) -> _Design:
     if cols["strata"]:
         stratum, labels, starts = _codes(_column(frame, cols["strata"], "strata"), "strata")
@@ -1088,21 +1104,9 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
                 f"population_size column ({cols['population_size']!r}) must be positive, "
                 f"not missing; check positions {_positions(bad)}"
             )
-        if starts is not None:  # rows grouped by stratum: segment min / max
-            first = big_n[starts]
-            constant = (
-                np.minimum.reduceat(big_n, starts) == np.maximum.reduceat(big_n, starts)
-            ).all()
-            varying = (
-                np.zeros(1, dtype=bool)
-                if constant
-                else big_n != np.repeat(first, np.diff(np.append(starts, n_rows)))
-            )
-        else:
-            first = np.empty(H)
-            first[stratum] = big_n
+        first, constant = _stratum_value(big_n, stratum, starts, H)
+        if not constant:
             varying = big_n != first[stratum]
-        if varying.any():
             raise EstimationError(
                 f"population_size column ({cols['population_size']!r}) must be constant "
                 f"within each stratum; it varies at positions {_positions(varying)}"
@@ -1137,13 +1141,8 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         w = np.ones(n_rows)
     w_h = None
     if psu is None:  # one weight per stratum? (the closed-form variance needs it)
-        if starts is not None:
-            lo = np.minimum.reduceat(w, starts)
-            w_h = lo if (lo == np.maximum.reduceat(w, starts)).all() else None
-        else:
-            lo = np.empty(H)
-            lo[stratum] = w
-            w_h = lo if (w == lo[stratum]).all() else None
+        w_first, w_constant = _stratum_value(w, stratum, starts, H)
+        w_h = w_first if w_constant else None
     return _Design(
         w=w,
         stratum=stratum,
