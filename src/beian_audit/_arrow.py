@@ -25,7 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["take_rows", "take_values"]
+__all__ = ["one_chunk", "take_rows", "take_values"]
+
+
+def one_chunk(values: Any) -> Any:
+    """A pyarrow ``Array``, or a ``ChunkedArray`` as one array (no copy for one chunk)."""
+    import pyarrow as pa
+
+    if not isinstance(values, pa.ChunkedArray):
+        return values
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
 
 
 def take_values(values: Any, positions: np.ndarray, order: np.ndarray | None = None) -> Any:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._arrow import one_chunk
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -158,14 +160,7 @@ def _distinct_text(
     import pyarrow.compute as pc
 
     if isinstance(values, pd.Series) and _is_arrow_string(values.dtype):
-        arrow = pa.array(values.array)
-        chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
-        array = (
-            pa.concat_arrays([c.cast(pa.large_string()) for c in chunks])
-            if chunks
-            else pa.array([], type=pa.large_string())
-        )
-        array = array.cast(pa.large_string())
+        array = one_chunk(pa.array(values.array)).cast(pa.large_string())
         if not always and _mostly_distinct(array):
             valid = ~_np(array.is_null())
             codes = np.where(valid, np.cumsum(valid) - 1, -1)

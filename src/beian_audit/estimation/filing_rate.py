@@ -54,6 +54,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from beian_audit._arrow import one_chunk
 from beian_audit._results import ResultMixin
 from beian_audit.errors import (
     DataQualityWarning,
@@ -313,10 +314,7 @@ def _text_array(values: pd.Series) -> Any:
     from beian_audit.checks._common import _is_arrow_string, as_text
 
     if _is_arrow_string(values.dtype):
-        arr = pa.array(values.array)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks() if arr.num_chunks else pa.array([], pa.large_string())
-        return arr.cast(pa.large_string())
+        return one_chunk(pa.array(values.array)).cast(pa.large_string())
     raw = values.astype("object").to_numpy()
     text = np.array([v if isinstance(v, str) else None for v in raw], dtype=object)
     try:
@@ -325,12 +323,13 @@ def _text_array(values: pd.Series) -> Any:
         return pa.array(as_text(pd.Series(text)).to_numpy(), type=pa.large_string())
 
 
-def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One row per (filing, registered domain): ``registered_domain``, ``website_id``, …
+def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, Any, dict[str, Any]]:
+    """One row per (filing, registered domain): ``website_id``, ``provider_id``, …
 
     The ``domain`` cells are split (``;``, ``,``, ``、``, ``|``, white space) and the
     registered domain of every piece found with :func:`check_domain`, all in
-    pyarrow (no Python string per row).
+    pyarrow (no Python string per row). The registered domains, one per row of
+    the frame, come back as a pyarrow array.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -347,8 +346,7 @@ def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, A
     registered = checked["registered_domain"]
     valid = registered.notna().to_numpy(dtype=bool)
     rows = rows[valid]
-    long = pd.DataFrame({"row": rows,
-                         "registered_domain": registered[valid].reset_index(drop=True)})
+    long = pd.DataFrame({"row": rows})
     for col in ("website_id", "provider_id"):
         if col in registry.columns:
             long[col] = registry[col].iloc[rows].reset_index(drop=True)
@@ -358,13 +356,12 @@ def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, A
         "registry_rows": len(registry),
         "registry_domains": int(keep.sum()),
         "registry_invalid_domains": int((~valid).sum()),
-        "registry_registered_domains": int(long["registered_domain"].nunique()),
     }
-    return long, info
+    return long, _text_array(registered[valid]), info
 
 
-def _first_filing(filed_domains: pd.DataFrame) -> tuple[Any, np.ndarray]:
-    """Each registered domain (pyarrow array) and the smallest ``website_id`` filed for it.
+def _first_filing(domains: Any, website_ids: pd.Series) -> tuple[Any, np.ndarray]:
+    """Each distinct registered domain (pyarrow array) and the smallest ``website_id``.
 
     Most registered domains have one filing; only the shared ones are sorted.
     Ids of one type are compared as they are; ids of mixed types (numbers and
@@ -374,10 +371,10 @@ def _first_filing(filed_domains: pd.DataFrame) -> tuple[Any, np.ndarray]:
 
     from beian_audit.checks._common import _np
 
-    encoded = pc.dictionary_encode(_text_array(filed_domains["registered_domain"]))
+    encoded = pc.dictionary_encode(domains)
     codes = _np(encoded.indices).astype(np.int64)
     k = len(encoded.dictionary)
-    ids = filed_domains["website_id"].to_numpy(dtype=object)
+    ids = website_ids.to_numpy(dtype=object)
     pos = np.empty(k, dtype=np.int64)
     shared = np.bincount(codes, minlength=k)[codes] > 1
     pos[codes[~shared]] = np.flatnonzero(~shared)
@@ -402,7 +399,9 @@ def _match(
     from beian_audit.checks._common import _join, _np
     from beian_audit.checks.network import check_domain
 
-    filed_domains, info = _registry_domains(registry)
+    filed_domains, filed_registered, info = _registry_domains(registry)
+    first_dom, first_id = _first_filing(filed_registered, filed_domains["website_id"])
+    info["registry_registered_domains"] = len(first_dom)
     checked = check_domain(_object_series(sites["domain"]))
     out = pd.DataFrame(index=sites.index)
     if "site_id" in sites.columns:
@@ -418,7 +417,6 @@ def _match(
 
     # hash look-ups in pyarrow (no merge of a million-row frame)
     site_dom = _text_array(checked["registered_domain"])
-    first_dom, first_id = _first_filing(filed_domains)
     at = pc.index_in(site_dom, value_set=first_dom)
     undetermined = pd.isna(reg_dom)
     filed = pd.array(_np(at.is_valid()), dtype="boolean")
@@ -428,7 +426,7 @@ def _match(
     out["website_id"] = np.append(first_id, np.nan)[where]
     if "provider_id" in filed_domains.columns and "provider_id" in sites.columns:
         sep = "\x1f"  # a unit separator: in neither a domain nor a provider id
-        pairs = _join(_text_array(filed_domains["registered_domain"]), sep,
+        pairs = _join(filed_registered, sep,
                       _text_array(filed_domains["provider_id"].astype(object).astype(str)))
         keys = _join(site_dom, sep,
                      _text_array(sites["provider_id"].astype(object).astype(str)))

@@ -33,6 +33,7 @@ from typing import Any, Literal, cast, get_args
 import numpy as np
 import pandas as pd
 
+from beian_audit._arrow import one_chunk
 from beian_audit._results import ResultMixin
 from beian_audit.errors import DegenerateIntervalWarning, EstimationError, SmallStratumWarning
 from beian_audit.estimation.intervals import (
@@ -455,10 +456,7 @@ def _grouped_runs(series: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray] 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(data, pa.ChunkedArray):
-        arr = data.chunk(0) if data.num_chunks == 1 else data.combine_chunks()
-    else:
-        arr = data
+    arr = one_chunk(data)
     if arr.null_count or pa.types.is_dictionary(arr.type):
         return None
     change = pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False)

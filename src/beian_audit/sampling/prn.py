@@ -53,6 +53,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from beian_audit._arrow import one_chunk
+
 __all__ = [
     "ALGORITHM_VERSION",
     "fingerprint",
@@ -147,8 +149,7 @@ def _arrow_strings(keys: Any) -> Any:
             arr = pa.array(keys, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arr = pa.array([None if k is None else str(k) for k in keys], type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks else pa.array([], type=pa.large_string())
+    arr = one_chunk(arr)
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if arr.null_count:
