@@ -256,6 +256,28 @@ def _str_array(values: pa.Array | np.ndarray | list[Any]) -> Any:
         return pd.array(objects, dtype="str")
 
 
+def _checker_frame(
+    data: Mapping[str, Any] | pd.DataFrame, columns: Sequence[str], text_columns: Sequence[str]
+) -> pd.DataFrame:
+    """A checker's output table: ``columns`` in order, ``valid`` as bool, text as ``str``.
+
+    ``data`` is the per-value reference output (a frame) or the arrays of a fast
+    path; text columns not already of pandas' ``str`` dtype are built by pyarrow
+    (not inferred by pandas).
+    """
+    out: dict[str, Any] = {}
+    for column in columns:
+        values = data[column]
+        values = values.array if isinstance(values, pd.Series) else values
+        if column == "valid":
+            values = np.asarray(values, dtype=bool)
+        elif column in text_columns and values.dtype != "str":
+            values = _str_array(np.asarray(values, dtype=object))
+        out[column] = values
+    index = data.index if isinstance(data, pd.DataFrame) else None
+    return pd.DataFrame(out, index=index, columns=list(columns))
+
+
 def _labels(index: np.ndarray, names: Sequence[str | None]) -> pa.Array:
     """String array ``names[index]`` built from small integer codes (no Python objects)."""
     import pyarrow as pa

@@ -53,8 +53,9 @@ from email_validator.rfc_constants import (
 )
 
 from beian_audit.checks._common import (
+    _assemble,
+    _checker_frame,
     _distinct_text,
-    _str_array,
     as_text,
     map_distinct,
     nfkc_strip,
@@ -276,15 +277,6 @@ def _check_option(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{name} ({value!r}) must be one of {listed}")
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame[OUTPUT_COLUMNS].copy()
-    frame["valid"] = frame["valid"].astype(bool)
-    for col in _TEXT_COLUMNS:
-        if frame[col].dtype != "str":
-            frame[col] = _str_array(frame[col].to_numpy(dtype=object))
-    return frame
-
-
 def check_email(
     values: Iterable[object] | pd.Series,
     *,
@@ -346,7 +338,7 @@ def check_email(
     if method == "reference":
         out = map_distinct(as_text(values), lambda v: _reference_one(v, resolver), _MISSING,
                            columns=OUTPUT_COLUMNS)
-        return _finish(out)
+        return _checker_frame(out, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     index, codes, uniques = _distinct_text(values, always=True)
     texts = [*nfkc_strip_all(uniques), ""]  # last row: missing values
     table = _fast_syntax(texts)
@@ -355,10 +347,5 @@ def check_email(
             if not _deliverable(texts[i], resolver):
                 table["valid"][i] = False
                 table["reason"][i] = "undeliverable"
-    frame = _finish(pd.DataFrame(  # text columns built by pyarrow, not inferred by pandas
-        {k: _str_array(v) if k in _TEXT_COLUMNS else v for k, v in table.items()},
-        columns=OUTPUT_COLUMNS,
-    ))
-    out = frame.take(np.where(codes < 0, len(uniques), codes))
-    out.index = index
-    return out
+    frame = _checker_frame(table, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+    return _assemble(codes, index, len(uniques), [(np.arange(len(frame)), frame)])

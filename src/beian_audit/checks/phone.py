@@ -72,8 +72,9 @@ from phonenumbers import (
 )
 
 from beian_audit.checks._common import (
+    _assemble,
+    _checker_frame,
     _distinct_text,
-    _str_array,
     as_text,
     map_distinct,
     nfkc_strip,
@@ -778,15 +779,6 @@ def _check_option(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{name} ({value!r}) must be one of {listed}")
 
 
-def _finish(frame: pd.DataFrame, columns: list[str], text_columns: list[str]) -> pd.DataFrame:
-    frame = frame[columns].copy()
-    frame["valid"] = frame["valid"].astype(bool)
-    for col in text_columns:
-        if frame[col].dtype != "str":
-            frame[col] = _str_array(frame[col].to_numpy(dtype=object))
-    return frame
-
-
 def check_phone(
     values: Iterable[object] | pd.Series,
     *,
@@ -867,15 +859,9 @@ def check_phone(
         missing = _derive_one({**_CORE_DEFAULT, "pre": "missing"}, kind)
         out = map_distinct(as_text(values), lambda v: _reference_one(v, kind), missing,
                            columns=OUTPUT_COLUMNS)
-        return _finish(out, OUTPUT_COLUMNS, _TEXT_COLUMNS)
+        return _checker_frame(out, OUTPUT_COLUMNS, _TEXT_COLUMNS)
     index, codes, uniques = _distinct_text(values, always=True)
     texts = [*nfkc_strip_all(uniques), ""]  # last row: missing values
-    derived = _derive_vec(_fast_classify(texts), kind)
-    table = pd.DataFrame(  # text columns built by pyarrow, not inferred by pandas
-        {k: _str_array(v) if k in _TEXT_COLUMNS else v for k, v in derived.items()},
-        columns=OUTPUT_COLUMNS,
-    )
-    table = _finish(table, OUTPUT_COLUMNS, _TEXT_COLUMNS)
-    out = table.take(np.where(codes < 0, len(uniques), codes))
-    out.index = index
-    return out
+    table = _checker_frame(_derive_vec(_fast_classify(texts), kind), OUTPUT_COLUMNS,
+                           _TEXT_COLUMNS)
+    return _assemble(codes, index, len(uniques), [(np.arange(len(table)), table)])
