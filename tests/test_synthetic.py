@@ -49,6 +49,11 @@ from beian_audit.synthetic import (
     load_synthetic_registry,
     realised_rates,
 )
+from beian_audit.synthetic.bundled import _BUNDLED_FILES
+from beian_audit.synthetic.geography import _AREA_CODES, _short_place
+from beian_audit.synthetic.params import _PARAM_DOCS
+from beian_audit.synthetic.rates import _cluster_se
+from beian_audit.synthetic.writers import _parquet_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SPONSOR_CODES = [d.code for d in DEFECT_CODES if d.block == "sponsor"]
@@ -260,7 +265,7 @@ def test_concentration_and_sponsor_sizes(world: synthetic.SyntheticWorld) -> Non
     counts = f["provider_id"].value_counts()
     # Largest provider: indicator of its websites, clustered by sponsor.
     y = (f["provider_id"] == counts.index[0]).to_numpy(float)
-    se = synthetic._cluster_se(y, codes)
+    se = _cluster_se(y, codes)
     assert abs(y.mean() - expected["provider_largest_share"]) < 4 * se
     assert abs(counts.iloc[:10].sum() / len(f) - 0.50) < 0.02
     sizes = np.bincount(codes)
@@ -345,14 +350,14 @@ def test_office_phone_area_code_matches_city(world: synthetic.SyntheticWorld) ->
     ):
         desc = geocoder.description_for_number(phonenumbers.parse(phone, "CN"), "zh")
         assert province[:2] in desc, (phone, province, desc)
-        hits += synthetic._short_place(city) in desc or city[:2] in desc
+        hits += _short_place(city) in desc or city[:2] in desc
     # A few area codes are shared by several cities and named after one of them
     # (0558 亳州/阜阳, 0731 株洲/长沙 …): the city itself is named in nearly all.
     assert hits / len(sample) > 0.9
 
 
 def test_area_code_table_against_phonenumbers() -> None:
-    for entry in synthetic._AREA_CODES.split():
+    for entry in _AREA_CODES.split():
         _, area, length = entry.split(":")
         for first in "23568":
             number = f"0{area}-{first}{'1234567'[: int(length) - 1]}"
@@ -641,7 +646,7 @@ def test_every_parameter_is_documented() -> None:
     page = (ROOT / "docs" / "synthetic.md").read_text(encoding="utf-8")
     for key in DEFAULT_PARAMS:
         assert key in doc, key
-        assert key in synthetic._PARAM_DOCS, key
+        assert key in _PARAM_DOCS, key
         assert f"`{key}`" in page, key
     for d in DEFECT_CODES:
         assert f"`{d.code}`" in page, d.code
@@ -663,12 +668,8 @@ def test_bundled_files_equal_a_fresh_generation(bundled_world: synthetic.Synthet
 
 def test_bundled_parquet_bytes_are_reproducible(bundled_world: synthetic.SyntheticWorld) -> None:
     folder = ROOT / "datasets" / "synthetic"
-    assert (folder / "registry.parquet").read_bytes() == synthetic._parquet_bytes(
-        bundled_world.filings
-    )
-    assert (folder / "providers.parquet").read_bytes() == synthetic._parquet_bytes(
-        bundled_world.providers
-    )
+    assert (folder / "registry.parquet").read_bytes() == _parquet_bytes(bundled_world.filings)
+    assert (folder / "providers.parquet").read_bytes() == _parquet_bytes(bundled_world.providers)
     readme = (folder / "README.md").read_text(encoding="utf-8")
     for name in (
         "registry.parquet",
@@ -747,7 +748,8 @@ def test_loaders_work_from_an_installed_layout(tmp_path: Path) -> None:
     for name in ("registry.parquet", "accessed_sites.parquet", "providers.parquet"):
         shutil.copy(ROOT / "datasets" / "synthetic" / name, package / "_datasets" / name)
     code = (
-        "import beian_audit.synthetic as s; print(s._dataset_file('registry.parquet')); "
+        "import beian_audit.synthetic as s; import beian_audit.synthetic.bundled as b; "
+        "print(b._dataset_file('registry.parquet')); "
         "print(len(s.load_synthetic_registry()), len(s.load_accessed_sites()), "
         "len(s.load_providers()))"
     )
@@ -762,7 +764,7 @@ def test_loaders_work_from_an_installed_layout(tmp_path: Path) -> None:
 
 
 def test_missing_bundled_file_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(synthetic._BUNDLED_FILES, "registry", "no_such_file.parquet")
+    monkeypatch.setitem(_BUNDLED_FILES, "registry", "no_such_file.parquet")
     with pytest.raises(SyntheticDataNotFoundError, match=r"python -m beian_audit\.synthetic build"):
         load_synthetic_registry()
     assert issubclass(SyntheticDataNotFoundError, BeianAuditError)

@@ -158,6 +158,7 @@ def realised_rates(
 
     Examples
     --------
+    >>> from beian_audit.synthetic import generate_world
     >>> w = generate_world(5_000, seed=11)
     >>> t = realised_rates(w).to_frame().set_index("metric")
     >>> bool(abs(t.loc["sponsor_accuracy", "z"]) < 4)
