@@ -12,8 +12,8 @@ Examples
 >>> names = _SponsorNames(name=_take(["某某"], np.array([0])), company_rows=none,
 ...     company_pos=np.array([-1]), brand_zh=_take([], none), brand_py=_take([], none),
 ...     industry=none, small_business=none.astype(bool))
->>> _website_names(np.random.default_rng(1), np.array([6, 7]), np.array([0, 0]),
-...                names.name, names).to_pylist()
+>>> rng = np.random.default_rng(1)
+>>> _website_names(rng, np.array([6, 7]), np.array([0, 0]), names).to_pylist()
 ['某某的个人网站', '某某的博客']
 """
 
@@ -54,7 +54,6 @@ def _website_names(
     rng: np.random.Generator,
     kind: np.ndarray,
     sponsor_of: np.ndarray,
-    sponsor_name: pa.Array,
     names: _SponsorNames,
 ) -> pa.Array:
     """Website names by kind.
@@ -70,7 +69,7 @@ def _website_names(
                 _take(_TOPICS, rng.integers(0, len(_TOPICS), m)),
                 _take(_TOPIC_SUFFIXES, rng.integers(0, len(_TOPIC_SUFFIXES), m)),
             )
-        sname = _sub(sponsor_name, sponsor_of[r])
+        sname = _sub(names.name, sponsor_of[r])
         if f == 9:
             return _join(sname, _take(_SUBSITES, rng.integers(0, len(_SUBSITES), m)))
         brand = _sub(names.brand_zh, names.company_pos[sponsor_of[r]]) if f in (3, 4, 10) else None
@@ -97,7 +96,6 @@ class _Texts:
 def _website_texts(
     rng: np.random.Generator,
     websites: _Websites,
-    sponsor_name: pa.Array,
     names: _SponsorNames,
 ) -> _Texts:
     """Website name, service content, pre-approval and access limit of every website."""
@@ -108,7 +106,7 @@ def _website_texts(
     name_kind = np.where(
         websites.first, site_kind * 3 + _choice(rng, n, [0.4, 0.3, 0.3]), 9 + site_kind
     )
-    website_name = _website_names(rng, name_kind, websites.sponsor_of, sponsor_name, names)
+    website_name = _website_names(rng, name_kind, websites.sponsor_of, names)
     services = [_SERVICE_CONTENT["other"], _SERVICE_CONTENT["企业"], _SERVICE_CONTENT["个人"]]
     service = _by_kind(
         site_kind,

@@ -246,7 +246,7 @@ def _simulate(
     domains = _website_domains(rng, p, websites, persons.pinyin, names)
     email = _emails(rng, sponsors, persons, defects, domains, websites.first_row)
     access = _draw_access(rng, p, prov, quality, sponsors.prov, websites)
-    texts = _website_texts(rng, websites, names.name, names)
+    texts = _website_texts(rng, websites, names)
     investor = _investors(rng, ref, sponsors.nature, sponsors.city, names.name, persons.name)
     wp_phone = _website_principal_phones(rng, websites, persons, phones.office)
     truth = _website_truth(defects, websites.sponsor_of, access.code)
