@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -30,17 +30,9 @@ from beian_audit.synthetic.vectors import _frame, _pa
 from beian_audit.synthetic.world import SyntheticWorld, generate_world
 from beian_audit.synthetic.writers import _csv_bytes, _parquet_bytes, _xlsx_bytes
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
-
 #: Seed and size of the bundled registry in ``datasets/synthetic/``.
 BUNDLED_SEED = 2013
-
-
 BUNDLED_N_WEBSITES = 35_000
-
-
 _BUNDLED_FILES = {
     "registry": "registry.parquet",
     "accessed_sites": "accessed_sites.parquet",

@@ -167,14 +167,8 @@ DEFECT_CODES: tuple[DefectCode, ...] = (
         description="Resolves inside the filed provider's range but not to a filed IP.",
     ),
 )
-
-
 _SPONSOR_CODES = tuple(d.code for d in DEFECT_CODES if d.block == "sponsor")
-
-
 _ACCESS_CODES = tuple(d.code for d in DEFECT_CODES if d.block == "access")
-
-
 _CODE_BIT = {d.code: i for i, d in enumerate(DEFECT_CODES)}
 
 

@@ -28,17 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
 _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
-
-
 _ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-
-
 _RIC_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
-
-
 _NATURE_USCC = {
     "企业": "91",
     "事业单位": "12",
@@ -47,14 +39,8 @@ _NATURE_USCC = {
     "民办非企业单位": "52",
     "基金会": "53",
 }
-
-
 _ALPHA = np.frombuffer(_USCC_ALPHABET.encode(), dtype=np.uint8)
-
-
 _ALPHA_INDEX = np.full(128, -1, dtype=np.int64)
-
-
 _ALPHA_INDEX[_ALPHA] = np.arange(31)
 
 

@@ -31,10 +31,7 @@ GENERATOR_VERSION = "1"
 
 
 _NATURES = ("企业", "个人", "事业单位", "政府机关", "社会团体", "民办非企业单位", "基金会")
-
-
 _ACCESS_MODES = ("专线", "主机托管", "虚拟主机", "云接入", "其他")
-
 
 #: Every generator parameter with its default. All are modelling assumptions,
 #: calibrated to DOMAIN.md §4 / §7 where a public figure exists; see
@@ -109,8 +106,6 @@ DEFAULT_PARAMS: Mapping[str, Any] = {
     "material_uploaded": 0.80,
     "integration_passed": 0.85,
 }
-
-
 _RATE_PARAMS = (
     "sponsor_tail_share",
     "provider_largest_share",
@@ -131,8 +126,6 @@ _RATE_PARAMS = (
     "material_uploaded",
     "integration_passed",
 )
-
-
 _MIX_KEYS: dict[str, tuple[str, ...]] = {
     "nature_mix": _NATURES,
     "access_mode_mix": _ACCESS_MODES,

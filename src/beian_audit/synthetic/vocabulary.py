@@ -44,8 +44,6 @@ _SURNAMES = [
 """.split()
     )
 ]
-
-
 _GIVEN = _parse_pairs(
     """
 伟:wei 芳:fang 娜:na 秀:xiu 敏:min 静:jing 丽:li 强:qiang 磊:lei 军:jun 洋:yang 勇:yong
@@ -63,7 +61,6 @@ _GIVEN = _parse_pairs(
 """
 )
 
-
 # Characters for trade names (字号) of companies, with pinyin for domains and emails.
 _BRAND = _parse_pairs(
     """
@@ -78,8 +75,6 @@ _BRAND = _parse_pairs(
 同:tong 德:de 利:li 兴:xing 旺:wang 宝:bao 永:yong 长:chang 久:jiu 立:li 峻:jun
 """
 )
-
-
 _INDUSTRIES = _parse_pairs(
     """
 网络科技:keji 信息技术:it 电子商务:shop 文化传媒:media 贸易:trade 建筑工程:jianzhu
@@ -89,8 +84,6 @@ _INDUSTRIES = _parse_pairs(
 印刷:yinshua 农业科技:nongye 新能源科技:energy 人力资源:hr 企业管理咨询:consult
 """
 )
-
-
 _SYLLABLES = (
     "ai an bai bao bei ben bo cai chang chen cheng chuang da dian ding dong du fa fan fang "
     "fei feng fu gao guang guo hai hang hao he heng hong hua huan hui jia jian jie jin jing "
@@ -98,8 +91,6 @@ _SYLLABLES = (
     "qing rui sheng shi shu si tai tian tong wan wang wei wen xi xin xing xu ya yang yi yin "
     "ying yong you yu yuan yue yun zhi zhong zhou zhu zi"
 ).split()
-
-
 _ROAD_CORES = (
     "中山 人民 解放 建设 和平 胜利 新华 民主 光明 东风 学院 科技 创业 高新 文化 工业 长江 "
     "黄河 青年 朝阳 滨江 环城 商业 幸福 团结 友谊 迎宾 世纪 振兴 复兴 建国 健康 花园 公园 "
@@ -107,41 +98,23 @@ _ROAD_CORES = (
     "太平 长安 兴业 红旗 跃进 钱江 湖滨 望江 体育 五一 八一 新民 交通 沿江 海滨 开发 产业 "
     "金融 江北 城南 春晖"
 ).split()
-
-
 _ROAD_MIDDLES = ("", "", "", "", "", "东", "西", "南", "北", "中")
-
-
 _ROAD_TYPES = ("路", "路", "路", "路", "路", "路", "大道", "街", "街", "大街")
-
-
 _NUMERALS = (
     "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六 十七 十八 十九 二十".split()
 )
-
-
 _TOPICS = (
     "美食 旅游 摄影 音乐 读书 健身 设计 编程 育儿 汽车 数码 家居 时尚 财经 教育 考试 招聘 "
     "二手 房产 养生 书法 绘画 钓鱼 花卉 宠物 游戏 动漫 电影 体育 英语"
 ).split()
-
-
 _TOPIC_SUFFIXES = ("网", "在线", "之家", "论坛", "博客", "信息网", "资讯网", "社区")
-
-
 _SUBSITES = ("信息公开网", "政务服务网", "新闻中心", "服务平台", "子站", "网上办事大厅")
-
-
 _SHOP_SITES = ("商城", "在线", "论坛", "招聘网", "产品中心", "官方商城")
-
-
 _DEPARTMENTS = (
     "人民政府 教育局 公安局 财政局 人力资源和社会保障局 自然资源局 住房和城乡建设局 "
     "交通运输局 农业农村局 商务局 文化和旅游局 卫生健康委员会 市场监督管理局 统计局 审计局 "
     "司法局 民政局 应急管理局 生态环境局 水利局 林业局 科学技术局 发展和改革委员会"
 ).split()
-
-
 _INSTITUTIONS = (
     ("city", "第{n}中学"),
     ("county", "实验小学"),
@@ -163,17 +136,9 @@ _INSTITUTIONS = (
     ("county", "农业技术推广中心"),
     ("city", "公共资源交易中心"),
 )
-
-
 _FIELDS = "计算机 摄影 书法 医学 律师 会计 教育 作家 心理 园艺 收藏 围棋".split()
-
-
 _NONPROFIT_SUFFIXES = ("培训学校", "幼儿园", "养老服务中心", "职业技能培训学校", "艺术培训中心")
-
-
 _SMALL_BUSINESS = ("商行", "经营部", "工作室", "店", "门市部")
-
-
 _SERVICE_CONTENT = {
     "企业": (
         ("企业门户", 0.55),
@@ -194,17 +159,11 @@ _SERVICE_CONTENT = {
     ),
     "other": (("单位门户网站", 0.8), ("综合门户", 0.1), ("新闻资讯", 0.1)),
 }
-
-
 _PRE_APPROVALS = ("新闻", "出版", "教育", "医疗保健", "药品和医疗器械", "文化", "广播电影电视节目")
-
-
 _EMAIL_TYPO_DOMAINS = (
     "qq.con qq.cm qq.cpm 163.con 163.cm 163.vom 126.con 126.cm sina.con sina.cm "
     "hotmial.com gmial.com"
 ).split()
-
-
 _WEBMAIL = (
     ("qq.com", 0.45),
     ("163.com", 0.2),
@@ -215,11 +174,7 @@ _WEBMAIL = (
     ("sohu.com", 0.03),
     ("hotmail.com", 0.05),
 )
-
-
 _ROLE_LOCALS = ("info", "admin", "service", "webmaster", "kefu", "hr", "sales", "office")
-
-
 _TLDS = {
     "企业": (("com", 0.55), ("cn", 0.18), ("com.cn", 0.15), ("net", 0.10), ("org.cn", 0.02)),
     "个人": (("com", 0.5), ("cn", 0.25), ("net", 0.15), ("com.cn", 0.05), ("org.cn", 0.05)),
@@ -227,9 +182,5 @@ _TLDS = {
     "政府机关": (("gov.cn", 0.85), ("cn", 0.1), ("com", 0.05)),
     "other": (("org.cn", 0.45), ("org", 0.2), ("cn", 0.2), ("com", 0.15)),
 }
-
-
 _IDN_TLDS = (("中国", 0.5), ("公司", 0.2), ("网络", 0.2), ("cn", 0.1))
-
-
 _SUBDOMAINS = ("m", "bbs", "shop", "blog", "news", "mail")

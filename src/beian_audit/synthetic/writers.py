@@ -14,16 +14,13 @@ import io
 import math
 import re
 import zipfile
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from beian_audit.schema import Schema
 from beian_audit.synthetic.vectors import _pa
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:
