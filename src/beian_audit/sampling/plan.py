@@ -586,8 +586,8 @@ def _metrics(
         m_h = small[keep] * response_rate
         share = big_k / big_k.sum()
         v_unit = float(np.sum(share**2 * np.clip(1.0 - m_h / big_k, 0.0, 1.0) / m_h))
-        fpc = 1.0 - float(m_h.sum() / big_k.sum())
-        deff_kish = float(m_h.sum() * v_unit / fpc) if fpc > 1e-12 else 1.0
+        srs_fpc = 1.0 - float(m_h.sum() / big_k.sum())
+        deff_kish = float(m_h.sum() * v_unit / srs_fpc) if srs_fpc > 1e-12 else 1.0
         # the size of a simple random sample (without replacement) of equal
         # precision; not inflated by 1 / (1 - m/N): with no failure seen the
         # estimate's interval is binomial at n (NCHS rule), fpc or not
