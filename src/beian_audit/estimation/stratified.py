@@ -2,10 +2,11 @@
 
 :func:`estimate_proportion` is the ratio (Hájek) estimator of the weighted mean
 of a 0/1 outcome, with the Taylor-linearised variance of the stratified
-(ultimate-cluster) design and the finite-population correction, computed for
+(ultimate-cluster, or for a two-stage sample multistage) design and the
+finite-population corrections, and the estimated totals, computed for
 the whole sample and for any number of domains at once with ``numpy.bincount``
 (no Python loop over strata or domains). It reproduces R ``survey``'s
-``svymean`` / ``svyciprop`` on the same design; see
+``svymean`` / ``svyciprop`` / ``svytotal`` on the same design; see
 ``tests/test_estimation_r_reference.py`` and ``docs/methodology.md``.
 
 Examples
