@@ -1,8 +1,12 @@
 """Agreement of estimate_proportion with R survey (svydesign, svymean, svyciprop).
 
 Every expected number comes from ``tests/data/r_survey/reference.csv``, written
-by ``tests/data/r_survey/make_reference.R`` (R 4.2.2, survey 4.1.1, see the
-README there) from the committed ``design_*.csv`` files. Method names map as
+by ``tests/data/r_survey/make_reference.R`` and ``reference_multistage.csv``,
+written by ``make_reference_multistage.R`` (R 4.2.2, survey 4.1.1, see the
+README there) from the committed ``design_*.csv`` files. The multistage cases
+are R ``svydesign(ids = ~psu + ssu, strata = ~psu_stratum + stratum, fpc =
+~psu_population_size + population_size, nest = TRUE)``; totals are R
+``svytotal`` with ``confint(..., df = degf(design))``. Method names map as
 R -> here: "mean" -> "mean", "asin" -> "asin", "xlogit" -> "logit",
 "logit" (svyglm) -> "logit", "beta" -> "beta". Rows named "formula:<m>" are the
 methods survey 4.1 lacks ("korn-graubard", "wilson", "jeffreys",
@@ -35,7 +39,11 @@ RTOL = 1e-8
 
 
 def _reference() -> pd.DataFrame:
-    ref = pd.read_csv(DATA / "reference.csv", comment="#", keep_default_na=False, dtype=str)
+    ref = pd.concat(
+        [pd.read_csv(DATA / name, comment="#", keep_default_na=False, dtype=str)
+         for name in ("reference.csv", "reference_multistage.csv")],
+        ignore_index=True,
+    )
     for col in ("value", "level"):
         text = ref[col].str.strip()
         ref[col] = pd.to_numeric(text.where(text != "NA"), errors="raise")
@@ -44,7 +52,7 @@ def _reference() -> pd.DataFrame:
 
 REF = _reference()
 FRAMES = {name: pd.read_csv(DATA / f"design_{name}.csv") for name in
-          ("stratified", "lonely", "twostage")}
+          ("stratified", "lonely", "twostage", "multistage")}
 
 
 @functools.cache
@@ -58,6 +66,11 @@ def _estimate(case: str):
         frame_name, kwargs["population_size"] = "stratified", False
     if design.startswith("lonely_"):
         frame_name, kwargs["lonely_psu"] = "lonely", design.split("_", 1)[1]
+    if design == "twostage":  # R: ids = ~psu only, the ultimate-cluster variance
+        kwargs["multistage"] = False
+    if design == "multistage_pps":  # the πps first stage of the same sample
+        frame_name = "multistage"
+        kwargs.update(psu_probability="psu_pi_pps", weight="weight_pps")
     if outcome == "y_miss":
         kwargs["missing"] = "drop"
     frame = FRAMES[frame_name]
@@ -69,7 +82,8 @@ def _estimate(case: str):
         return estimate_proportion(frame, outcome, **kwargs)
 
 
-CASES = list(dict.fromkeys(REF["case"]))
+CASES = list(dict.fromkeys(REF.loc[REF["quantity"] == "mean", "case"]))
+TOTAL_CASES = list(dict.fromkeys(REF.loc[REF["quantity"] == "total_1", "case"]))
 
 
 def test_reference_covers_the_required_cases():
@@ -95,6 +109,39 @@ def test_point_estimate_se_deff_df_match_r(case):
             assert math.isnan(ours)
         else:
             assert ours == pytest.approx(theirs, rel=RTOL)
+
+
+def test_totals_match_r_svytotal():
+    # R svytotal(~y) and svytotal(~I(1 - y)) and confint(..., df = degf(design))
+    for case in TOTAL_CASES:
+        est = _estimate(case)
+        ref = REF[REF["case"] == case]
+        point = ref[ref["level"].isna()].set_index("quantity")["value"]
+        for k in ("1", "0"):
+            assert getattr(est, f"total_{k}") == pytest.approx(point[f"total_{k}"], rel=RTOL)
+            assert getattr(est, f"se_total_{k}") == pytest.approx(
+                point[f"se_total_{k}"], rel=RTOL)
+            for level in (0.95, 0.90):
+                bounds = ref[ref["level"] == level].set_index("quantity")["value"]
+                low, high = est.with_interval(confidence_level=level).__getattribute__(
+                    f"ci_total_{k}")
+                assert low == pytest.approx(max(bounds[f"total_{k}_low"], 0.0), rel=RTOL)
+                assert high == pytest.approx(bounds[f"total_{k}_high"], rel=RTOL)
+
+
+def test_reference_covers_the_multistage_cases():
+    assert {"multistage|y75", "multistage|y995", "multistage|y75|province=A",
+            "multistage|y995|province=A", "multistage_pps|y75"} <= set(CASES)
+    assert {"stratified|y75", "stratified|y75|province=A", "twostage|y75",
+            "multistage|y75", "multistage_pps|y75"} <= set(TOTAL_CASES)
+    frame = FRAMES["multistage"]
+    # certainty PSUs, a take-all and a lonely second-stage stratum are in the design
+    assert (frame["psu_population_size"] == frame["psu_inclusion_probability"]
+            .rdiv(1).mul(frame.groupby("psu_stratum")["psu"].transform("nunique"))).all()
+    assert (frame["psu_inclusion_probability"] == 1).any()
+    cells = frame.groupby(["psu_stratum", "psu", "stratum"]).agg(
+        n=("ssu", "size"), N=("population_size", "first"))
+    assert ((cells["n"] == cells["N"]).any() and ((cells["n"] == 1) & (cells["N"] > 1)).any())
 
 
 def _ci_rows():
@@ -150,16 +197,27 @@ def test_interval_matches_r(case, r_method, level, r_low, r_high):
     assert ci.high == pytest.approx(expected_high, **tol)
 
 
-def test_two_stage_defaults_are_the_stage_one_design():
+def test_two_stage_defaults_are_the_multistage_design():
     # A Sample frame of a two-stage draw carries psu / psu_stratum /
-    # psu_population_size: they are picked up by default and give R's
-    # svydesign(ids = ~psu, strata = ~psu_stratum, fpc = ~psu_population_size).
-    frame = FRAMES["twostage"]
-    auto = estimate_proportion(frame, "y75")
-    explicit = estimate_proportion(frame, "y75", cluster="psu", strata="psu_stratum",
-                                   population_size="psu_population_size", weight="weight")
+    # psu_population_size and the second-stage stratum / population_size:
+    # they are picked up by default and give R's multistage svydesign.
+    frame = FRAMES["multistage"].drop(columns="ssu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the lonely second-stage stratum
+        auto = estimate_proportion(frame, "y75")
+        explicit = estimate_proportion(
+            frame, "y75", cluster="psu", strata="psu_stratum",
+            population_size="psu_population_size", weight="weight", multistage=True,
+            stage2_strata="stratum", stage2_population_size="population_size",
+            psu_probability="psu_inclusion_probability")
+        stage_one = estimate_proportion(frame, "y75", multistage=False)
     assert auto.design["cluster"] == "psu" and auto.design["strata"] == "psu_stratum"
+    assert auto.design["multistage"] and auto.design["stage2_strata"] == "stratum"
     assert (auto.estimate, auto.se, auto.df) == (explicit.estimate, explicit.se, explicit.df)
+    ref = REF[(REF["case"] == "multistage|y75") & REF["level"].isna()].set_index("quantity")
+    assert auto.se == pytest.approx(ref.loc["se", "value"], rel=RTOL)
+    # the ultimate-cluster variance with the stage-1 fpc leaves the stage-2 term out
+    assert stage_one.se < auto.se and not stage_one.design["multistage"]
 
 
 def test_one_sided_bound_equals_r_two_sided_at_doubled_alpha():

@@ -358,3 +358,137 @@ def test_grouped_run_codes_equal_pandas_factorize(labels, grouped):
     assert list(uniques) == list(expected_uniques)
     if starts is not None:
         assert (np.diff(codes) >= 0).all() and (codes[starts] == np.arange(starts.size)).all()
+
+
+# --------------------------------------------------------------------------- multistage
+
+
+def _coverage_module():
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "benchmarks" / "coverage_multistage.py"
+    spec = importlib.util.spec_from_file_location("coverage_multistage", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_multistage_se_and_coverage_with_providers_drawn_at_random():
+    # Reduced grid of benchmarks/coverage_multistage.py: 8 of 10 providers by
+    # SRS, 5 filings per province of each, provider effects small so the
+    # within-provider variance dominates. Reference: the empirical SE of the
+    # estimate over 100 independent two-stage draws, and the true rate of the
+    # fixed population. The ultimate-cluster variance with the stage-1 fpc
+    # (the former default) gives se_ratio about 0.57 and Wald coverage 0.75 here.
+    cov = _coverage_module()
+    frame = cov.population(10, rate=0.9, between=0.1, seed=11)
+    table = cov.simulate(frame, n_psu=8, per_stratum=5, reps=100, seed=11,
+                         methods=("mean",), variances=("multistage",))
+    row = table.iloc[0]
+    assert 0.8 <= row["se_ratio"] <= 1.35  # 100 draws: the empirical SE is within ~7 %
+    assert row["cover_mean"] >= 0.89  # Wald-t, nominal 0.95; 100 draws: sd about 0.022
+
+
+def _two_stage_sample(selection: str, **options):
+    from beian_audit.sampling import draw_sample, plan_sample
+
+    cov = _coverage_module()
+    frame = cov.population(6, rate=0.8, between=0.5, seed=3)
+    plan = plan_sample(frame, strata=["provider_id", "province"], psu="provider_id",
+                       psu_selection=selection, allocation="equal", n_per_stratum=6, **options)
+    return draw_sample(frame, plan, seed=5)
+
+
+def test_certainty_psus_add_only_their_within_psu_variance():
+    # psu_selection="all": every provider is a certainty PSU, so the multistage
+    # variance is the stratified element variance with strata provider x
+    # province and their own fpc (Cochran 1977, 5A); it was 0 before.
+    sample = _two_stage_sample("all")
+    est = _quiet(sample, "ok")
+    element = _quiet(sample.frame, "ok", cluster=False, strata="stratum",
+                     population_size="population_size")
+    assert est.design["multistage"] and est.se > 0
+    assert est.se == pytest.approx(element.se, rel=1e-12)
+    assert est.estimate == pytest.approx(element.estimate, rel=1e-14)
+    assert est.df == sample.frame["psu"].nunique() - 1  # R degf(): PSUs - stage-1 strata
+    assert _quiet(sample, "ok", multistage=False).se == 0.0
+
+
+def test_pps_first_stage_is_taken_with_replacement():
+    # Pareto pips providers: no SRS fpc exists; no provider has probability 1 here,
+    # so the variance is the with-replacement ultimate-cluster one, R
+    # svydesign(ids = ~psu, strata = ~psu_stratum, weights = ~weight) (no fpc).
+    sample = _two_stage_sample("pps", n_psu=3)
+    assert (sample.frame["psu_inclusion_probability"] < 1).all()
+    est = _quiet(sample, "ok")
+    wr = _quiet(sample, "ok", population_size=False)
+    assert not wr.design["multistage"]
+    assert est.se == pytest.approx(wr.se, rel=1e-12)
+    assert "pps" in est.design["variance"]
+    # told it is SRS (psu_probability=False) it would use the stage-1 fpc instead
+    assert _quiet(sample, "ok", psu_probability=False).se != pytest.approx(est.se)
+
+
+def test_multistage_options_and_errors():
+    frame = pd.read_csv(DATA / "design_multistage.csv")
+    with pytest.raises(EstimationError, match="multistage=True needs a cluster"):
+        estimate_proportion(frame, "y75", cluster=False, multistage=True)
+    with pytest.raises(EstimationError, match="multistage=True needs the first-stage"):
+        estimate_proportion(frame.drop(columns="population_size"), "y75", multistage=True)
+    with pytest.raises(EstimationError, match=r"multistage \('yes'\)"):
+        estimate_proportion(frame, "y75", multistage="yes")  # type: ignore[arg-type]
+    bad = frame.assign(psu_inclusion_probability=frame["psu_inclusion_probability"] * 1.0)
+    bad.loc[1, "psu_inclusion_probability"] = 0.5
+    with pytest.raises(EstimationError, match="constant within each PSU"):
+        _quiet(bad, "y75")
+    small = frame.assign(population_size=frame["population_size"].where(frame.index != 0, 1))
+    with pytest.raises(EstimationError, match="constant within each second-stage"):
+        _quiet(small, "y75")
+    # without second-stage strata each PSU is one stratum: a different, larger SS
+    one = _quiet(frame.assign(population_size=10_000), "y75", stage2_strata=False)
+    assert one.design["stage2_strata"] is None and one.se > 0
+
+
+def test_multistage_dask_equals_pandas():
+    dd = pytest.importorskip("dask.dataframe")
+    frame = pd.read_csv(DATA / "design_multistage.csv")
+    # the pips first stage: psu_inclusion_probability must reach the estimate
+    kwargs = {"psu_probability": "psu_pi_pps", "weight": "weight_pps", "by": "province"}
+    expected = _quiet(frame, "y75", **kwargs)
+    got = _quiet(dd.from_pandas(frame, npartitions=3), "y75", **kwargs)
+    assert got.design["multistage"] and "pps" in got.design["variance"]
+    default = _quiet(dd.from_pandas(frame, npartitions=2), "y75")
+    assert default.se == _quiet(frame, "y75").se
+    # (Dask reads the domain labels as another string dtype)
+    pd.testing.assert_frame_equal(got.to_frame(), expected.to_frame(), check_dtype=False)
+
+
+# --------------------------------------------------------------------------- totals
+
+
+def test_totals_closed_forms(design):
+    # Element sampling with weights N_h / n_h: sum w = N is fixed, so the total's
+    # variance is N^2 V(p) (the scores w y and w (y - p) differ by a constant
+    # within each stratum); the two totals add up to N with equal SEs.
+    est = _quiet(design, "y75")
+    big_n = design.groupby("stratum")["population_size"].first().sum()
+    assert est.population_size == pytest.approx(big_n, rel=1e-12)
+    assert est.total_1 == pytest.approx((design["weight"] * design["y75"]).sum(), rel=1e-12)
+    assert est.total_1 + est.total_0 == pytest.approx(big_n, rel=1e-12)
+    assert est.se_total_1 == pytest.approx(big_n * est.se, rel=1e-10)
+    assert est.se_total_0 == pytest.approx(est.se_total_1, rel=1e-10)
+    # a domain's size is estimated: its total's SE is not N_d * se(p_d)
+    dom = _quiet(design, "y75", by="province").domain("A")
+    assert dom.se_total_1 != pytest.approx(dom.population_size * dom.se, rel=1e-3)
+    # Wald-t interval: t_{df} quantile, one-sided variants open at 0 / inf
+    from scipy import stats
+
+    q = stats.t.ppf(0.975, est.df)
+    assert est.ci_total_1 == pytest.approx(
+        (est.total_1 - q * est.se_total_1, est.total_1 + q * est.se_total_1), rel=1e-12)
+    greater = est.with_interval(alternative="greater")
+    assert greater.ci_total_1[1] == math.inf
+    assert greater.ci_total_1[0] == pytest.approx(
+        est.total_1 - stats.t.ppf(0.95, est.df) * est.se_total_1, rel=1e-12)
+    assert {"total_1", "se_total_1", "total_1_low", "total_0_high"} <= set(est.to_frame())

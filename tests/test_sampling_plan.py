@@ -57,8 +57,18 @@ def test_kish_deff_and_expected_margin_closed_forms() -> None:
     plan = plan_sample(FRAME, n=400, allocation="equal", expected=0.7)
     big = plan.sizes["N"].to_numpy(float)
     small = plan.sizes["n"].to_numpy(float)
-    # Kish (1965): n * sum(N_h^2 / n_h) / N^2
-    assert plan.deff_kish == pytest.approx(small.sum() * np.sum(big**2 / small) / big.sum() ** 2)
+    # Kish (1965) with the stratum fpc (P5 and P6 are taken whole here):
+    # n sum W_h^2 (1 - f_h) / n_h / (1 - n/N), the stratified variance with equal
+    # S_h (Cochran 1977 eq. 5.6) over the SRS-without-replacement one
+    w_h = big / big.sum()
+    kish_fpc = small.sum() * np.sum(w_h**2 * (1 - small / big) / small) / (1 - 400 / 10_000)
+    assert plan.deff_kish == pytest.approx(kish_fpc, rel=1e-12)
+    # the take-all strata P5 and P6 (f_h = 1) add nothing to the numerator
+    assert kish_fpc == pytest.approx(
+        400 * np.sum((w_h**2 * (1 - small / big) / small)[:4]) / 0.96, rel=1e-12)
+    # proportional allocation (f_h = f): exactly 1, fpc or not
+    prop = plan_sample(make_frame({"A": 3000, "B": 1000}), n=400)
+    assert prop.deff_kish == pytest.approx(1.0, rel=1e-12)
     # Cochran (1977) eq. 5.6 with S_h^2 = N_h p q / (N_h - 1)
     w = big / big.sum()
     s2 = np.where(big > 1, big * 0.21 / np.maximum(big - 1, 1), 0)

@@ -872,6 +872,7 @@ _DESIGN_DEFAULTS = (
     "psu_stratum",
     "population_size",
     "psu_population_size",
+    "psu_inclusion_probability",
     "weight",
 )
 
@@ -928,7 +929,10 @@ def estimate_proportion_dask(sample: Any, outcome: str, **options: Any) -> Propo
     columns = list(frame.columns)
     named: list[tuple[str, object]] = [("outcome", outcome)]
     named += [("by", c) for c in _names(options.get("by"))]
-    for role in ("strata", "population_size", "weight", "cluster"):
+    for role in (
+        "strata", "population_size", "weight", "cluster", "stage2_strata",
+        "stage2_population_size", "psu_probability",
+    ):
         value = options.get(role)
         if isinstance(value, str):
             named.append((role, value))

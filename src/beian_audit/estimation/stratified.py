@@ -2,10 +2,11 @@
 
 :func:`estimate_proportion` is the ratio (Hájek) estimator of the weighted mean
 of a 0/1 outcome, with the Taylor-linearised variance of the stratified
-(ultimate-cluster) design and the finite-population correction, computed for
+(ultimate-cluster, or for a two-stage sample multistage) design and the
+finite-population corrections, and the estimated totals, computed for
 the whole sample and for any number of domains at once with ``numpy.bincount``
 (no Python loop over strata or domains). It reproduces R ``survey``'s
-``svymean`` / ``svyciprop`` on the same design; see
+``svymean`` / ``svyciprop`` / ``svytotal`` on the same design; see
 ``tests/test_estimation_r_reference.py`` and ``docs/methodology.md``.
 
 Examples
@@ -101,6 +102,20 @@ class ProportionEstimate(ResultMixin):
         Design degrees of freedom: PSUs minus strata holding observations.
     population_size : float
         :math:`\\sum w`, the estimated number of population units.
+    total_1, total_0 : float
+        Estimated number of population units with outcome 1 and with outcome
+        0: :math:`\\sum w y = \\hat N \\hat p` and :math:`\\hat N (1 - \\hat p)`
+        (R ``svytotal``).
+    se_total_1, se_total_0 : float
+        Their linearised standard errors, from the scores :math:`w y` and
+        :math:`w (1 - y)`: the variance of an estimated total, which is not
+        :math:`\\hat N^2 \\hat V(\\hat p)` when :math:`\\hat N` is itself estimated
+        (domains, clustered samples).
+    ci_total_1, ci_total_0 : tuple of float
+        Wald intervals :math:`\\hat t \\pm t_{df}\\, \\widehat{se}` at
+        ``confidence_level`` / ``alternative`` (R ``confint(svytotal(…), df =
+        degf(design))``), cut at 0; the open side of a one-sided interval is
+        0 or ``inf``.
     method, confidence_level, alternative : str, float, str
         How ``ci`` was computed.
     by_columns : tuple of str
@@ -123,6 +138,12 @@ class ProportionEstimate(ResultMixin):
     n_effective: float
     df: int
     population_size: float
+    total_1: float
+    se_total_1: float
+    ci_total_1: tuple[float, float]
+    total_0: float
+    se_total_0: float
+    ci_total_0: tuple[float, float]
     method: str
     confidence_level: float
     alternative: str
@@ -217,10 +238,12 @@ class ProportionEstimate(ResultMixin):
         )
         level = check_level(self.confidence_level if confidence_level is None else confidence_level)
         table = _with_intervals(self.table.copy(), how, level, side, self.by_columns, warn=True)
+        table = _with_total_intervals(table, level, side)
         total = table.iloc[-1]
         return dataclasses.replace(
             self,
             ci=_total_ci(total, how, level, side),
+            **_total_attributes(total),
             method=how,
             confidence_level=level,
             alternative=side,
@@ -276,6 +299,7 @@ class ProportionEstimate(ResultMixin):
             n_effective=float(total["n_effective"]),
             df=int(total["df"]),
             population_size=float(total["population_size"]),
+            **_total_attributes(total),
             by_columns=(),
             table=row.drop(columns=list(self.by_columns)).reset_index(drop=True),
             design={**self.design, "domain": dict(zip(self.by_columns, keys, strict=True))},
@@ -343,14 +367,28 @@ def _resolve(
     population_size: _Column,
     weight: _Column,
     cluster: _Column,
+    stage2_strata: _Column = None,
+    stage2_population_size: _Column = None,
+    psu_probability: _Column = None,
+    multistage: bool | None = False,
 ) -> dict[str, str | None]:
-    """Apply the column defaults of a ``Sample`` frame (see estimate_proportion)."""
+    """Apply the column defaults of a ``Sample`` frame (see estimate_proportion).
+
+    The stage-2 keys (``stage2_strata``, ``stage2_population_size``,
+    ``psu_probability``) are set only when the multistage variance applies;
+    ``stage2_population_size`` is then never ``None``.
+    """
     cols = set(frame.columns)
+    if multistage is not None and not isinstance(multistage, bool):
+        raise EstimationError(f"multistage ({multistage!r}) must be True, False or None")
     for role, value in (
         ("strata", strata),
         ("population_size", population_size),
         ("weight", weight),
         ("cluster", cluster),
+        ("stage2_strata", stage2_strata),
+        ("stage2_population_size", stage2_population_size),
+        ("psu_probability", psu_probability),
     ):
         if value is not None and value is not False and not isinstance(value, str):
             raise EstimationError(
@@ -376,11 +414,43 @@ def _resolve(
             population_size = "population_size" if "population_size" in cols else False
     if weight is None:
         weight = "weight" if "weight" in cols else False
+    stage2: dict[str, str | None] = {
+        "stage2_strata": None, "stage2_population_size": None, "psu_probability": None
+    }
+    if multistage is not False and cluster:
+        if stage2_strata is None:
+            stage2_strata = "stratum" if "stratum" in cols and strata != "stratum" else False
+        if stage2_population_size is None:
+            stage2_population_size = (
+                "population_size"
+                if "population_size" in cols and population_size != "population_size"
+                else False
+            )
+        if psu_probability is None:
+            psu_probability = (
+                "psu_inclusion_probability" if "psu_inclusion_probability" in cols else False
+            )
+        if population_size and stage2_population_size:
+            stage2 = {
+                "stage2_strata": stage2_strata or None,
+                "stage2_population_size": stage2_population_size,
+                "psu_probability": psu_probability or None,
+            }
+        elif multistage:
+            raise EstimationError(
+                "multistage=True needs the first-stage population size (population_size=, "
+                "PSUs per stratum) and the second-stage one (stage2_population_size=, units "
+                "per second-stage stratum); without a first-stage correction the "
+                "ultimate-cluster variance is already the with-replacement multistage one"
+            )
+    elif multistage:
+        raise EstimationError("multistage=True needs a cluster (PSU) column")
     return {
         "strata": strata or None,
         "population_size": population_size or None,
         "weight": weight or None,
         "cluster": cluster or None,
+        **stage2,
     }
 
 
@@ -504,7 +574,7 @@ def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _whole_sample_one_weight_per_stratum(
-    y: np.ndarray, design: _Design, lonely_psu: str
+    y: np.ndarray, design: _Design, lonely_psu: str, total: bool = False
 ) -> dict[str, np.ndarray]:
     """:func:`_domain_stats` of the whole sample, element sampling, one weight per stratum.
 
@@ -512,7 +582,8 @@ def _whole_sample_one_weight_per_stratum(
     values, :math:`a(1-\\hat p)` and :math:`-a \\hat p` with :math:`a = w_h / W`, so
     a stratum's sum of squared deviations is :math:`a^2 k_h (m_h - k_h) / m_h`
     exactly: no per-row pass, and no cancellation (0 when :math:`k_h` is 0 or
-    :math:`m_h`).
+    :math:`m_h`). For a total (``total=True``) the scores are :math:`w_h y`:
+    :math:`a = w_h` and the stratum sum is :math:`a k_h`.
     """
     H = design.n_h.size
     m = design.n_h.astype(float)
@@ -523,9 +594,9 @@ def _whole_sample_one_weight_per_stratum(
     assert design.w_h is not None
     w_g = np.array([(design.w_h * m).sum()])
     p_g = np.array([(design.w_h * k).sum()]) / w_g
-    a = design.w_h / w_g[0]
+    a = design.w_h if total else design.w_h / w_g[0]
     ss = a * a * k * (m - k) / m
-    s1 = a * (k - m * p_g[0])
+    s1 = a * k if total else a * (k - m * p_g[0])
     return _finish(
         ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
         np.array([float(y.size)]), w_g, p_g, np.array([float(y.size)]),
@@ -533,7 +604,12 @@ def _whole_sample_one_weight_per_stratum(
 
 
 def _domain_stats(
-    y: np.ndarray, d: np.ndarray, n_domains: int, design: _Design, lonely_psu: str
+    y: np.ndarray,
+    d: np.ndarray,
+    n_domains: int,
+    design: _Design,
+    lonely_psu: str,
+    total: bool = False,
 ) -> dict[str, np.ndarray]:
     """Estimate, variance and design counts for every domain code in ``d``.
 
@@ -541,10 +617,13 @@ def _domain_stats(
     (missing outcome); an empty ``d`` means one domain holding every row.
     Rows outside a domain count as zeros in its linearised scores while every
     stratum keeps its full number of PSUs: R ``subset()`` semantics.
+
+    ``total=True``: the variance is that of the estimated total
+    :math:`\\sum_d w y` (scores :math:`w y`, R ``svytotal``), not of the mean.
     """
     G = n_domains
     if d.size == 0 and design.psu is None and design.w_h is not None:
-        return _whole_sample_one_weight_per_stratum(y, design, lonely_psu)
+        return _whole_sample_one_weight_per_stratum(y, design, lonely_psu, total)
     if d.size == 0:
         d = np.zeros(y.size, dtype=np.int64)
         rows = None
@@ -563,14 +642,17 @@ def _domain_stats(
             w_g = np.array([wk.sum()])
             # same (pairwise) summation as w_g, so all-ones gives exactly 1
             p_g = np.array([(wk * yk).sum()]) / w_g
-            z = yk - p_g[0]  # z = w (y - p) / W, in place
-            z /= w_g[0]
-            z *= wk
+            if total:
+                z = wk * yk
+            else:
+                z = yk - p_g[0]  # z = w (y - p) / W, in place
+                z /= w_g[0]
+                z *= wk
         else:
             n_g = np.bincount(dk, minlength=G).astype(float)
             w_g = np.bincount(dk, weights=wk, minlength=G)
             p_g = np.bincount(dk, weights=wk * yk, minlength=G) / w_g
-            z = wk * (yk - p_g[dk]) / w_g[dk]
+            z = wk * yk if total else wk * (yk - p_g[dk]) / w_g[dk]
 
     # cells: (domain, PSU) pairs holding at least one row of the domain
     if design.psu is None:
@@ -714,8 +796,10 @@ def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 _TABLE_COLUMNS = (
     "n", "n_missing", "population_size", "estimate", "se", "ci_low", "ci_high", "deff",
     "deff_replace", "n_effective", "df", "n_psu", "n_strata", "n_lonely_strata", "variance",
-    "census", "note",
+    "census", "note", "total_1", "se_total_1", "total_1_low", "total_1_high", "total_0",
+    "se_total_0", "total_0_low", "total_0_high",
 )
+_TOTAL_CI_COLUMNS = ("total_1_low", "total_1_high", "total_0_low", "total_0_high")
 
 
 def _with_intervals(
@@ -739,6 +823,75 @@ def _with_intervals(
     if warn and (reason != "").any():
         _warn_degenerate(table, reason, method, by_columns)
     return table
+
+
+def _with_totals(
+    stats: dict[str, np.ndarray],
+    y: np.ndarray,
+    d: np.ndarray,
+    n_domains: int,
+    design: _Design,
+    stage2: _Design | None,
+    lonely_psu: str,
+) -> dict[str, np.ndarray]:
+    """Add the estimated totals of units with outcome 1 and 0 and their standard errors."""
+    n_hat, p = stats["population_size"], stats["estimate"]
+    out = dict(stats)
+    for key, values in (("1", y), ("0", 1.0 - y)):
+        v = _stats(values, d, n_domains, design, stage2, lonely_psu, total=True)["variance"]
+        out[f"total_{key}"] = n_hat * (p if key == "1" else 1.0 - p)
+        out[f"se_total_{key}"] = np.sqrt(v)
+    return out
+
+
+def _with_total_intervals(table: pd.DataFrame, level: float, alternative: str) -> pd.DataFrame:
+    """Wald intervals of the totals with the design degrees of freedom (R confint, df=degf)."""
+    from scipy import stats as st
+
+    df = table["df"].to_numpy(float)
+    tail = (1.0 - level) / 2.0 if alternative == "two-sided" else 1.0 - level
+    with np.errstate(all="ignore"):
+        q = np.where(df > 0, st.t.ppf(1.0 - tail, np.where(df > 0, df, 1.0)), np.nan)
+    columns = {}
+    for key in ("1", "0"):
+        t = table[f"total_{key}"].to_numpy(float)
+        half = q * table[f"se_total_{key}"].to_numpy(float)
+        low = np.maximum(t - half, 0.0) if alternative != "less" else np.zeros_like(t)
+        high = t + half if alternative != "greater" else np.full_like(t, np.inf)
+        columns[f"total_{key}_low"], columns[f"total_{key}_high"] = low, high
+    return table.assign(**columns)
+
+
+def _total_attributes(row: Mapping[str, Any] | pd.Series) -> dict[str, Any]:
+    """The ``total_*`` attributes of a ProportionEstimate from a table row."""
+    out: dict[str, Any] = {}
+    for key in ("1", "0"):
+        out[f"total_{key}"] = float(row[f"total_{key}"])
+        out[f"se_total_{key}"] = float(row[f"se_total_{key}"])
+        out[f"ci_total_{key}"] = (float(row[f"total_{key}_low"]), float(row[f"total_{key}_high"]))
+    return out
+
+
+def _variance_label(cols: Mapping[str, str | None], design: _Design, stage1_kind: str) -> str:
+    if not cols["population_size"]:
+        return "Taylor linearisation, with replacement (no fpc)"
+    if not cols["stage2_population_size"]:
+        return (
+            "Taylor linearisation, stratified "
+            + ("ultimate-cluster" if design.psu is not None else "element")
+            + " sampling, first-stage finite-population correction"
+        )
+    label = (
+        "Taylor linearisation, multistage (R multistage): between PSUs with the first-stage "
+        "correction, plus within PSUs (second-stage strata and correction) weighted by n1/N1"
+    )
+    if stage1_kind == "pps":
+        label += (
+            "; first-stage strata with unequal PSU probabilities (pps/poisson) taken with "
+            "replacement (no first-stage correction, no within-PSU term), their certainty "
+            "PSUs as a stratum of their own"
+        )
+    return label
 
 
 def _label(row: pd.Series, by_columns: tuple[str, ...]) -> str:
@@ -780,6 +933,10 @@ def estimate_proportion(
     alternative: Alternative = "two-sided",
     lonely_psu: LonelyPSU = "adjust",
     missing: MissingRule = "raise",
+    multistage: bool | None = None,
+    stage2_strata: str | Literal[False] | None = None,
+    stage2_population_size: str | Literal[False] | None = None,
+    psu_probability: str | Literal[False] | None = None,
 ) -> ProportionEstimate:
     """Estimate a proportion from a stratified (or two-stage) sample.
 
@@ -831,6 +988,27 @@ def estimate_proportion(
         :class:`~beian_audit.errors.EstimationError` naming the rows; ``"drop"``
         leaves those rows out of every estimate while they keep their place in
         the design (R ``na.rm = TRUE``); ``n_missing`` counts them per domain.
+    multistage : bool or None
+        Variance of a clustered sample. ``None`` (default): the multistage
+        variance (see Notes) when the design has a ``cluster``, a first-stage
+        ``population_size`` and a second-stage population size, as a two-stage
+        ``Sample`` frame has; else the ultimate-cluster variance. ``False``:
+        always the ultimate-cluster variance (R
+        ``options(survey.ultimate.cluster = TRUE)``). ``True``: require the
+        multistage variance (an error when its columns are missing).
+    stage2_strata : str, False or None
+        Second-stage stratum column, read within PSUs. ``None``: ``"stratum"``
+        when present (and not the first-stage strata). ``False``: one
+        second-stage stratum per PSU.
+    stage2_population_size : str, False or None
+        Units in the row's second-stage stratum, :math:`N_2`. ``None``:
+        ``"population_size"`` when present (and not the first-stage size).
+    psu_probability : str, False or None
+        First-stage inclusion probability of the row's PSU. ``None``:
+        ``"psu_inclusion_probability"`` when present. Where it is not
+        :math:`n_1/N_1` (πps or Poisson first stage) the first stage is treated
+        as drawn with replacement (see Notes). ``False``: assume simple random
+        sampling of PSUs.
 
     Returns
     -------
@@ -869,8 +1047,27 @@ def estimate_proportion(
     ch. 5A; Lohr 2010, ch. 9). For a two-stage sample this is the
     ultimate-cluster variance with the first-stage correction, as R
     ``svydesign(ids = ~psu, strata = ~psu_stratum, fpc = ~psu_population_size,
-    weights = ~weight)``; it ignores the second-stage variance of PSUs taken
-    with certainty. A domain's :math:`z_i` are zero outside it, every stratum
+    weights = ~weight)`` (``multistage=False``). By default a two-stage sample
+    adds the second-stage variance (R ``multistage``; Särndal, Swensson and
+    Wretman 1992, §4.3):
+
+    .. math::
+
+        \\hat V = \\hat V_1 + \\sum_{i} \\frac{n_{1}}{N_{1}} \\sum_{k \\in i}
+        \\Bigl(1 - \\frac{n_{2k}}{N_{2k}}\\Bigr) \\frac{n_{2k}}{n_{2k} - 1}
+        \\sum_{j \\in k} (z_j - \\bar z_k)^2
+
+    over sampled PSUs :math:`i` and their second-stage strata :math:`k`, with
+    the same scores :math:`z`; it is R ``svydesign(ids = ~psu + ssu, strata =
+    ~psu_stratum + stratum, fpc = ~psu_population_size + population_size,
+    nest = TRUE)``. A PSU taken with certainty (:math:`n_1 = N_1`) adds only its
+    within-PSU term. A πps or Poisson first stage (inclusion probabilities not
+    :math:`n_1/N_1`) has no simple fpc: its strata get the with-replacement
+    ultimate-cluster variance (no first-stage correction, no second-stage
+    term; it holds the within-PSU variance and slightly overstates the
+    variance of a without-replacement draw), its certainty PSUs being moved to
+    a stratum of their own. Degrees of freedom are R's ``degf()``: first-stage
+    PSUs minus first-stage strata. A domain's :math:`z_i` are zero outside it, every stratum
     keeping its :math:`n_h` (R ``subset()``); its degrees of freedom, like R's
     ``degf()`` on the subset, count the PSUs and strata holding the domain.
 
@@ -890,6 +1087,9 @@ def estimate_proportion(
     Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed. Wiley.
 
     Lohr, S. L. (2010). *Sampling: Design and Analysis*, 2nd ed. Brooks/Cole.
+
+    Särndal, C.-E., Swensson, B. and Wretman, J. (1992). *Model Assisted
+    Survey Sampling*. Springer.
 
     Korn, E. L. and Graubard, B. I. (1998). Confidence intervals for
     proportions with small expected number of positive counts estimated from
@@ -923,6 +1123,8 @@ def estimate_proportion(
             sample, outcome, strata=strata, population_size=population_size, weight=weight,
             cluster=cluster, by=by, method=method, confidence_level=confidence_level,
             alternative=alternative, lonely_psu=lonely_psu, missing=missing,
+            multistage=multistage, stage2_strata=stage2_strata,
+            stage2_population_size=stage2_population_size, psu_probability=psu_probability,
         )
     # --- end of Dask dispatch ---
     method = check_choice("method", method, DESIGN_METHODS)  # type: ignore[assignment]
@@ -938,7 +1140,9 @@ def estimate_proportion(
     if n_input == 0:
         raise EstimationError("sample has no rows")
     cols = _resolve(
-        frame, strata=strata, population_size=population_size, weight=weight, cluster=cluster
+        frame, strata=strata, population_size=population_size, weight=weight, cluster=cluster,
+        stage2_strata=stage2_strata, stage2_population_size=stage2_population_size,
+        psu_probability=psu_probability, multistage=multistage,
     )
     by_columns: tuple[str, ...] = (
         () if by is None else ((by,) if isinstance(by, str) else tuple(by))
@@ -956,9 +1160,16 @@ def estimate_proportion(
         )
 
     design = _build_design(frame, cols, n_input)
+    stage2: _Design | None = None
+    stage1_kind = ""
+    if cols["stage2_population_size"]:
+        design, stage2, stage1_kind = _stage_two(frame, cols, design)
     any_missing = bool(missing_rows.any())
     d_total = np.where(missing_rows, -1, 0) if any_missing else np.zeros(0, dtype=np.int64)
-    total = _domain_stats(y, d_total, 1, design, lonely_psu)
+    total = _with_totals(
+        _stats(y, d_total, 1, design, stage2, lonely_psu), y, d_total, 1, design, stage2,
+        lonely_psu,
+    )
     total["n_missing"] = np.array([float(missing_rows.sum())])
 
     if by_columns:
@@ -973,7 +1184,11 @@ def estimate_proportion(
             codes = grouped.ngroup().to_numpy(dtype=np.int64)
             keys = grouped.size().index.to_frame(index=False)
         n_dom = len(keys)
-        dom = _domain_stats(y, np.where(missing_rows, -1, codes), n_dom, design, lonely_psu)
+        d_dom = np.where(missing_rows, -1, codes)
+        dom = _with_totals(
+            _stats(y, d_dom, n_dom, design, stage2, lonely_psu), y, d_dom, n_dom, design,
+            stage2, lonely_psu,
+        )
         dom["n_missing"] = np.bincount(codes[missing_rows], minlength=n_dom).astype(float)
         parts = [keys.assign(level="domain"), pd.DataFrame({"level": [_TOTAL_LABEL]})]
         table = pd.concat(parts, ignore_index=True)
@@ -986,6 +1201,10 @@ def estimate_proportion(
         lonely_labels = design.stratum_labels[
             np.flatnonzero((design.n_h == 1) & (design.f_h >= _CERTAINTY_TOLERANCE))
         ]
+        if stage2 is not None:
+            lonely_labels = lonely_labels.append(stage2.stratum_labels[
+                np.flatnonzero((stage2.n_h == 1) & (stage2.f_h >= _CERTAINTY_TOLERANCE))
+            ])
         warnings.warn(
             f"{lonely_count} stratum/strata have a single sampled PSU "
             f"({', '.join(map(str, lonely_labels[:_SHOW]))}); variance uses "
@@ -999,7 +1218,7 @@ def estimate_proportion(
     columns: dict[str, np.ndarray] = {}
     for name in _TABLE_COLUMNS:
         source = derived if name in derived else stats
-        if name in ("ci_low", "ci_high"):
+        if name in ("ci_low", "ci_high", *_TOTAL_CI_COLUMNS):
             columns[name] = np.full(table.shape[0], np.nan)
         elif name == "note":
             columns[name] = np.full(table.shape[0], "", dtype=object)
@@ -1007,6 +1226,7 @@ def estimate_proportion(
             columns[name] = source[name].astype(np.int64) if name in as_int else source[name]
     table = pd.concat([table, pd.DataFrame(columns)], axis=1)
     table = _with_intervals(table, method, level, alternative, by_columns, warn=True)
+    table = _with_total_intervals(table, level, alternative)
 
     row: dict[str, Any] = {name: table[name].iat[-1] for name in _TABLE_COLUMNS}
     return ProportionEstimate(
@@ -1020,6 +1240,7 @@ def estimate_proportion(
         n_effective=float(row["n_effective"]),
         df=int(row["df"]),
         population_size=float(row["population_size"]),
+        **_total_attributes(table.iloc[-1]),
         method=method,
         confidence_level=level,
         alternative=alternative,
@@ -1028,13 +1249,8 @@ def estimate_proportion(
         design={
             **cols,
             "lonely_psu": lonely_psu,
-            "variance": (
-                "Taylor linearisation, stratified "
-                + ("ultimate-cluster" if design.psu is not None else "element")
-                + " sampling, first-stage finite-population correction"
-                if cols["population_size"]
-                else "Taylor linearisation, with replacement (no fpc)"
-            ),
+            "multistage": stage2 is not None,
+            "variance": _variance_label(cols, design, stage1_kind),
             "n_strata": int(design.n_h.size),
             "n_psu": int(design.n_h.sum()),
             "n_input": n_input,
@@ -1153,3 +1369,155 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
         starts=starts,
         w_h=w_h,
     )
+
+
+#: Stage-1 inclusion probabilities within this (relative) of n1/N1 are SRS ones.
+_SRS_TOLERANCE = 1e-9
+
+
+def _psu_value(values: np.ndarray, psu: np.ndarray, n_psu: int) -> tuple[np.ndarray, np.ndarray]:
+    """One value per PSU of a per-row column, and the rows where it differs from it."""
+    first = np.empty(n_psu)
+    first[psu] = values
+    return first, values != first[psu]
+
+
+def _stage_two(
+    frame: pd.DataFrame, cols: Mapping[str, str | None], design: _Design
+) -> tuple[_Design, _Design, str]:
+    """The stage-1 and stage-2 designs of the multistage variance, and the stage-1 kind.
+
+    Stage 1 is the ultimate-cluster design of ``design`` (PSUs in first-stage
+    strata). Stage 2 is an element design whose strata are the (PSU,
+    second-stage stratum) pairs, with the second-stage correction
+    :math:`(N_2 - n_2)/N_2` times the PSU's first-stage sampling fraction
+    :math:`n_1/N_1` (R ``multistage``), so that :func:`_finish` gives
+    :math:`\\sum_i (n_1/N_1)\\, \\hat V_{2i}` directly.
+
+    When the PSU inclusion probabilities of a first-stage stratum are not
+    ``n1/N1`` (a πps or Poisson draw), that stratum is treated as drawn with
+    replacement: no first-stage correction and no stage-2 term (the
+    ultimate-cluster with-replacement variance already holds the within-PSU
+    variance), except that its PSUs with probability 1 are moved to a
+    certainty stratum of their own, which contributes only their stage-2 term.
+    """
+    assert design.psu is not None and design.psu_stratum is not None
+    psu, psu_stratum = design.psu, design.psu_stratum
+    P, H = psu_stratum.size, design.n_h.size
+    n_rows = psu.size
+    frac = 1.0 - design.f_h  # n1/N1 per first-stage stratum (0 without a correction)
+    a = frac[psu_stratum]  # weight of each PSU's stage-2 variance
+    kind = "srs"
+
+    if cols["psu_probability"]:
+        name = cols["psu_probability"]
+        pi_row = _numeric(_column(frame, name, "psu_probability"), "psu_probability")
+        if not (pi_row.min() > 0 and pi_row.max() <= 1 + _SRS_TOLERANCE):  # also catches nan
+            bad = ~((pi_row > 0) & (pi_row <= 1 + _SRS_TOLERANCE))
+            raise EstimationError(
+                f"psu_probability column ({name!r}) must be in (0, 1], not missing; check "
+                f"positions {_positions(bad)}"
+            )
+        pi, varying = _psu_value(pi_row, psu, P)
+        if varying.any():
+            raise EstimationError(
+                f"psu_probability column ({name!r}) must be constant within each PSU; it "
+                f"varies at positions {_positions(varying)}"
+            )
+        expected = frac[psu_stratum]
+        off = np.abs(pi - expected) > _SRS_TOLERANCE * np.maximum(expected, 1e-300)
+        pps_stratum = np.bincount(psu_stratum, weights=off, minlength=H) > 0
+        if pps_stratum.any():
+            kind = "pps"
+            in_pps = pps_stratum[psu_stratum]
+            certain = in_pps & (pi >= 1.0 - _SRS_TOLERANCE)
+            a = np.where(in_pps, certain.astype(float), a)
+            new_code = np.where(certain, psu_stratum + H, psu_stratum)
+            codes, uniq = _compact(new_code, 2 * H)
+            old = uniq % H
+            f_h = np.where(uniq >= H, 0.0, np.where(pps_stratum[old], 1.0, design.f_h[old]))
+            base = design.stratum_labels[old].astype(str)
+            labels = pd.Index(
+                np.where(uniq >= H, base + " (certainty)", design.stratum_labels[old])
+            )
+            design = dataclasses.replace(
+                design,
+                stratum=codes[psu],
+                psu_stratum=codes,
+                n_h=np.bincount(codes, minlength=uniq.size),
+                f_h=f_h,
+                stratum_labels=labels,
+                starts=None,
+            )
+    design = dataclasses.replace(design, single_stage=True)  # the variance is complete
+
+    # stage 2: strata are (PSU, second-stage stratum) pairs; every row is a unit
+    if cols["stage2_strata"]:
+        s2, s2_labels, _ = _codes(_column(frame, cols["stage2_strata"], "stage2_strata"),
+                                  "stage2_strata")
+    else:
+        s2, s2_labels = np.zeros(n_rows, dtype=np.int64), pd.Index(["(all)"])
+    H2 = s2_labels.size
+    pair, uniq2 = _compact(psu * H2 + s2, P * H2)
+    K = uniq2.size
+    starts: np.ndarray | None = None
+    if n_rows > 1 and bool((pair[1:] >= pair[:-1]).all()):
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(pair)) + 1])
+    n2 = np.bincount(pair, minlength=K)
+    name2 = cast(str, cols["stage2_population_size"])
+    big_n2 = _numeric(_column(frame, name2, "stage2_population_size"), "stage2_population_size")
+    if not big_n2.min() > 0:
+        raise EstimationError(
+            f"stage2_population_size column ({name2!r}) must be positive, not missing; "
+            f"check positions {_positions(~(big_n2 > 0))}"
+        )
+    first2, constant2 = _stratum_value(big_n2, pair, starts, K)
+    if not constant2:
+        raise EstimationError(
+            f"stage2_population_size column ({name2!r}) must be constant within each "
+            f"second-stage stratum of a PSU; it varies at positions "
+            f"{_positions(big_n2 != first2[pair])}"
+        )
+    too_small = first2 < n2
+    if too_small.any():
+        k = int(np.flatnonzero(too_small)[0])
+        raise EstimationError(
+            f"stage2_population_size is below the number of sampled units in "
+            f"{int(too_small.sum())} second-stage stratum/strata, e.g. "
+            f"{s2_labels[uniq2[k] % H2]!s} (N={first2[k]:g} < n={n2[k]})"
+        )
+    with np.errstate(all="ignore"):
+        f2 = np.where(np.isinf(first2), 1.0, (first2 - n2) / first2)
+    w_first, w_constant = _stratum_value(design.w, pair, starts, K)
+    stage2 = _Design(
+        w=design.w,
+        stratum=pair,
+        psu=None,
+        psu_stratum=None,
+        n_h=n2,
+        f_h=f2 * a[uniq2 // H2],
+        stratum_labels=s2_labels[uniq2 % H2],
+        single_stage=True,
+        starts=starts,
+        w_h=w_first if w_constant else None,
+    )
+    return design, stage2, kind
+
+
+def _stats(
+    y: np.ndarray,
+    d: np.ndarray,
+    n_domains: int,
+    design: _Design,
+    stage2: _Design | None,
+    lonely_psu: str,
+    total: bool = False,
+) -> dict[str, np.ndarray]:
+    """:func:`_domain_stats` of stage 1 plus, for a multistage design, the stage-2 variance."""
+    out = _domain_stats(y, d, n_domains, design, lonely_psu, total)
+    if stage2 is not None:
+        within = _domain_stats(y, d, n_domains, stage2, lonely_psu, total)
+        out["variance"] = out["variance"] + within["variance"]
+        out["census"] = out["census"] & within["census"]
+        out["n_lonely_strata"] = out["n_lonely_strata"] + within["n_lonely_strata"]
+    return out

@@ -369,10 +369,14 @@ class SamplePlan(ResultMixin):
     population_size : int
         Rows of the frame.
     deff_kish : float
-        Kish's design effect from unequal weights,
-        ``n Σ w_i² / (Σ w_i)²`` (1 for self-weighting designs).
+        Kish's design effect from unequal weights with the stratum
+        finite-population corrections: ``m Σ_h W_h² (1 − f_h)/m_h / (1 − m/N)``
+        with ``m_h = n_h × response_rate``, ``f_h = m_h/N_h``, ``W_h = N_h/N``
+        (1 for proportional allocation; ``n Σ w_i² / (Σ w_i)²`` when every
+        ``f_h`` is small). Random stage 1: ``n Σ w_i² / (Σ w_i)²``.
     n_effective : float
-        ``n × response_rate / (deff_kish × deff)``.
+        ``n × response_rate / (deff_kish × deff)``: the size of a simple random
+        sample of equal precision.
     expected_margin : float
         Expected half-width of a two-sided interval at ``confidence_level``
         (see :func:`plan_sample`, Notes).
@@ -567,10 +571,27 @@ def _metrics(
     keep = counts > 0
     if not keep.any():
         return _Metrics(0.0, math.nan, 0.0, math.inf)
-    w = big[keep] / (pi_psu[keep] * small[keep])
-    c = counts[keep]
-    deff_kish = float(c.sum() * np.sum(c * w**2) / np.sum(c * w) ** 2)
-    n_eff = expected_n * response_rate / (deff_kish * deff)
+    if two_stage:  # a random stage 1: Kish's weighting effect, the stage-1 term is in deff
+        w = big[keep] / (pi_psu[keep] * small[keep])
+        c = counts[keep]
+        deff_kish = float(c.sum() * np.sum(c * w**2) / np.sum(c * w) ** 2)
+        n_eff = expected_n * response_rate / (deff_kish * deff)
+    else:
+        # Kish's effect with the stratum fpc: the stratified variance per unit
+        # element variance, sum W_h^2 (1 - f_h) / m_h, against SRS without
+        # replacement of the same m from the same N, (1 - m/N) / m (Cochran 1977,
+        # 5.6 with equal S_h; Kish 1965, 11.7). 1 for proportional allocation;
+        # without fpc (all f_h -> 0) it is Kish's n sum w^2 / (sum w)^2.
+        big_k = big[keep]
+        m_h = small[keep] * response_rate
+        share = big_k / big_k.sum()
+        v_unit = float(np.sum(share**2 * np.clip(1.0 - m_h / big_k, 0.0, 1.0) / m_h))
+        srs_fpc = 1.0 - float(m_h.sum() / big_k.sum())
+        deff_kish = float(m_h.sum() * v_unit / srs_fpc) if srs_fpc > 1e-12 else 1.0
+        # the size of a simple random sample (without replacement) of equal
+        # precision; not inflated by 1 / (1 - m/N): with no failure seen the
+        # estimate's interval is binomial at n (NCHS rule), fpc or not
+        n_eff = expected_n * response_rate / (deff_kish * deff)
     total = big.sum()
     if not two_stage:
         m = small * response_rate
@@ -724,10 +745,15 @@ def plan_sample(
     the variation between psus unless ``deff`` accounts for it.
 
     Kish's design effect ``n Σ w² / (Σ w)²`` (Kish 1965, §11.7) measures the
-    precision lost to unequal weights; a target is reachable when
-    ``n × response_rate / (deff_kish × deff)`` is at least the simple-random-
-    sampling size: 598 to show 99.5 % at 95 % with no failure
-    (``⌈ln 0.05 / ln 0.995⌉``).
+    precision lost to unequal weights; with the stratum corrections it is
+    ``m Σ W_h² (1 − f_h)/m_h / (1 − m/N)`` (the stratified variance of Cochran
+    eq. 5.6 with equal ``S_h`` against simple random sampling without
+    replacement), so a take-all stratum no longer counts as a loss. A target is
+    reachable when ``n × response_rate / (deff_kish × deff)`` is at least the
+    simple-random-sampling size: 598 to show 99.5 % at 95 % with no failure
+    (``⌈ln 0.05 / ln 0.995⌉``). That size is binomial and the effective size is
+    not raised by ``1/(1 − m/N)``: with no failure seen, the estimate's
+    interval is the binomial one at ``n`` whatever the fpc.
 
     References
     ----------

@@ -22,6 +22,16 @@ design_twostage.csv
     (nested), unequal ``weight``; outcomes ``y75``, ``y995``; domain
     ``province``. Also carries the second-stage ``stratum`` /
     ``population_size`` columns of a ``Sample`` frame.
+design_multistage.csv
+    Two-stage sample for the multistage variance: first-stage strata
+    ``psu_stratum`` (A: 4 of 12 PSUs; B: 3 of 3, certainty; C: 5 of 20; D: the
+    one PSU, certainty), second-stage strata ``stratum`` within each PSU with
+    ``population_size`` units (one take-all, one with a single sampled unit
+    out of several), row id ``ssu``, ``psu_inclusion_probability`` = n1/N1 and
+    ``weight`` = (N1/n1)(N2/n2); outcomes ``y75``, ``y995``; domain
+    ``province``. A πps variant of the first stage: ``psu_pi_pps`` (stratum C
+    with unequal probabilities, one PSU with probability 1) and
+    ``weight_pps`` = (1/psu_pi_pps)(N2/n2).
 """
 
 from __future__ import annotations
@@ -106,11 +116,56 @@ def twostage(rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def multistage(rng: np.random.Generator) -> pd.DataFrame:
+    stage1 = {"A": (12, 4), "B": (3, 3), "C": (20, 5), "D": (1, 1)}
+    # πps first stage for stratum C: unequal probabilities summing to n1 = 5, one certainty
+    pps_c = [1.0, 0.35, 0.9, 0.6, 0.75]
+    rows = []
+    for s_label, (n1_pop, n1) in stage1.items():
+        for c in range(n1):
+            p = rng.uniform(0.5, 0.95)
+            n_strata = int(rng.integers(1, 4))
+            for k in range(n_strata):
+                if s_label == "B" and c == 0 and k == 0:
+                    big, small = 4, 4  # a take-all second-stage stratum
+                elif s_label == "C" and c == 1 and k == 0:
+                    big, small = 30, 1  # a single sampled unit out of several
+                else:
+                    big = int(rng.integers(5, 300))
+                    small = int(rng.integers(2, min(big, 9) + 1))
+                pi_pps = pps_c[c] if s_label == "C" else n1 / n1_pop
+                for _ in range(small):
+                    rows.append(
+                        {
+                            "psu_stratum": s_label,
+                            "psu": f"u{c}",  # reused across strata: nested ids
+                            "psu_population_size": n1_pop,
+                            "psu_inclusion_probability": n1 / n1_pop,
+                            "stratum": f"k{k}",  # reused across PSUs: nested ids
+                            "population_size": big,
+                            "weight": (n1_pop / n1) * (big / small),
+                            "psu_pi_pps": pi_pps,
+                            "weight_pps": (1 / pi_pps) * (big / small),
+                            "province": rng.choice(["A", "B"]),
+                            "y75": int(rng.random() < p),
+                        }
+                    )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "ssu", np.arange(1, len(frame) + 1))
+    frame["y995"] = 1
+    frame.loc[[7, 60], "y995"] = 0
+    return frame
+
+
 def main() -> None:
     rng = np.random.default_rng(20260507)
     stratified(rng).to_csv(HERE / "design_stratified.csv", index=False)
     lonely(rng).to_csv(HERE / "design_lonely.csv", index=False)
     twostage(rng).to_csv(HERE / "design_twostage.csv", index=False)
+    # its own generator: the designs above stay as they were
+    multistage(np.random.default_rng(20260511)).to_csv(
+        HERE / "design_multistage.csv", index=False
+    )
 
 
 if __name__ == "__main__":
