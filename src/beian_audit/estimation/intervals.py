@@ -696,9 +696,10 @@ def design_lower(method: str, s: DesignStats, a: object) -> tuple[np.ndarray, np
     a_arr = np.broadcast_to(np.asarray(a, float), s.p.shape)
     reason = degenerate_reason(method, s)
     low = _design_lower_regular(method, s, a_arr, reason)
-    # Wald-type methods have no answer at the boundary or with zero variance:
-    # use the Korn-Graubard bound (effective n = n) there.
-    if method in ("mean", "logit", "asin"):
+    # Wald-type methods (and R's profile likelihood) have no answer at the
+    # boundary or with zero variance: use the Korn-Graubard bound there (its
+    # effective size is n / deff_Kish, the boundary rule).
+    if method in ("mean", "logit", "asin", "likelihood"):
         fb = (reason == "boundary") | (reason == "zero_variance")
         if np.any(fb):
             low = np.where(fb, _design_lower_regular("korn-graubard", s, a_arr, reason), low)
@@ -829,7 +830,8 @@ def design_proportion_ci(
     :math:`n / \\mathrm{deff_{Kish}}` (Kish 1965; ``n`` for equal weights, the
     NCHS rule of Parker et al. 2017), the size the sample planner asks for,
     so that planning and estimation agree; ``"mean"``, ``"logit"``,
-    ``"asin"``, undefined there, use the ``"korn-graubard"`` bound. When
+    ``"asin"`` and ``"likelihood"``, undefined there (R returns NaN or fails),
+    use the ``"korn-graubard"`` bound. When
     :math:`df \\le 0` the t-based bounds are [0, 1]. The ``note`` field says
     which rule applied.
     Bounds are clipped to [0, 1] (R does not clip ``"mean"``) and to contain

@@ -178,6 +178,7 @@ def _source(estimate: object, confidence_level: float) -> tuple[_Source, pd.Data
                 estimate.n,
                 estimate.df,
                 estimate.note == "census",
+                estimate.deff_kish,
             )
             return _Source("design", estimate.method, p, n, stats=stats), base, ()
         if (
@@ -265,18 +266,23 @@ def _additional_n(
         assert s is not None
         with np.errstate(all="ignore"):
             regular = (s.v > 0) & (p > 0) & (p < 1) & np.isfinite(s.v)
-            v_unit = np.where(regular, s.v * n, p * (1.0 - p))  # deff 1 when undefined
+            deff_kish = n / s.boundary_n()  # the boundary rule's design effect
+            # the weights' design effect when the variance is undefined
+            v_unit = np.where(regular, s.v * n, deff_kish * p * (1.0 - p))
             df_unit = np.where(s.df > 0, s.df, 1.0) / n
     else:
         v_unit = p * (1.0 - p)
         df_unit = np.full(size, np.inf)
+        deff_kish = np.ones(size)
 
     def decided(n_new: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             shift = z_pow * np.sqrt(v_unit / n_new)
             p_new = np.clip(np.where(up, p - shift, p + shift), 0.0, 1.0)
             if src.kind == "design":
-                stats = DesignStats.of(p_new, v_unit / n_new, n_new, df_unit * n_new, False)
+                stats = DesignStats.of(
+                    p_new, v_unit / n_new, n_new, df_unit * n_new, False, deff_kish
+                )
                 low = design_lower(src.method, stats, a)[0]
                 high = design_upper(src.method, stats, a)[0]
             else:
@@ -350,8 +356,8 @@ def assess_target(
 
     ``additional_n_needed`` (rule): for an inconclusive case, the smallest
     total size :math:`n'` such that the bound recomputed with the variance
-    scaled to :math:`v\\,n/n'` (the same design effect; 1 when it is undefined
-    because the estimate is 0 or 1), degrees of freedom scaled likewise, and
+    scaled to :math:`v\\,n/n'` (the same design effect; Kish's design effect of
+    the weights when it is undefined because the estimate is 0 or 1), degrees of freedom scaled likewise, and
     the estimate moved against the decision by
     :math:`\\Phi^{-1}(\\text{power})\\sqrt{v\\,n/n'}` clears the target; the
     answer is :math:`n' - n`, capped at the domain's population size (a census
