@@ -182,6 +182,12 @@ def check_level(confidence_level: object) -> float:
         raise EstimationError(
             f"confidence_level ({confidence_level!r}) must be a number strictly between 0 and 1"
         )
+    if 1.0 - level == 1.0:
+        # the tail probability 1 - level rounds to 1: no bound can be computed
+        raise EstimationError(
+            f"confidence_level ({confidence_level!r}) is too close to 0: 1 - confidence_level "
+            f"rounds to 1 in double precision; use a level of at least 1e-15"
+        )
     return level
 
 
@@ -321,6 +327,14 @@ def _qbeta(a: np.ndarray, b: np.ndarray, q: np.ndarray) -> np.ndarray:
     ok = (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
     with np.errstate(all="ignore"):
         out[ok] = special.betaincinv(a[ok], b[ok], q[ok])
+        # betaincinv gives up for astronomically large parameters (effective
+        # sizes of 1e20 and more): the normal limit of the Beta is exact there
+        lost = ok & np.isnan(out) & ~np.isnan(q)
+        if lost.any():
+            al, bl, ql = a[lost], b[lost], q[lost]
+            total = al + bl
+            sd = np.sqrt(al * bl / (total * total * (total + 1.0)))
+            out[lost] = np.clip(al / total + special.ndtri(ql) * sd, 0.0, 1.0)
     out[(a == 0) & (b > 0)] = 0.0
     out[(b == 0) & (a > 0)] = 1.0
     return out
@@ -595,6 +609,9 @@ def degenerate_reason(method: str, s: DesignStats) -> np.ndarray:
     t_based = method in ("beta", "korn-graubard", "mean", "logit", "asin", "likelihood")
     with np.errstate(all="ignore"):
         reason[t_based & ~(s.df > 0)] = "df"
+        if method in ("beta", "korn-graubard"):
+            # the Korn-Graubard factor t_{n-1} / t_df needs n - 1 > 0 too
+            reason[~(s.n > 1)] = "df"
         reason[~np.isfinite(s.v)] = "variance_undefined"
         reason[(s.v == 0) & (s.p > 0) & (s.p < 1)] = "zero_variance"
         reason[(s.p <= 0) | (s.p >= 1)] = "boundary"

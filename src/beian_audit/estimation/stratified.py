@@ -750,6 +750,18 @@ def _kish_deff(w: np.ndarray, codes: np.ndarray | None, n_domains: int) -> np.nd
     return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
 
 
+def _check_weight_range(w: np.ndarray, column: str | None) -> None:
+    """Raise when the weights' sum overflows (every estimate would be NaN)."""
+    with np.errstate(over="ignore"):
+        total = float(w.sum())
+    if not np.isfinite(total):
+        raise EstimationError(
+            f"weight column ({column!r}) sums to more than the largest double "
+            f"(about 1.8e308); divide the weights by a common factor (the estimate "
+            f"does not change)"
+        )
+
+
 def _table_stats(table: pd.DataFrame) -> DesignStats:
     """Sufficient statistics of every row of an estimate's table."""
     return DesignStats.of(
@@ -1068,6 +1080,7 @@ def estimate_proportion(
         )
 
     design = _build_design(frame, cols, n_input)
+    _check_weight_range(design.w, cols["weight"])
     any_missing = bool(missing_rows.any())
     d_total = np.where(missing_rows, -1, 0) if any_missing else np.zeros(0, dtype=np.int64)
     total = _domain_stats(y, d_total, 1, design, lonely_psu)

@@ -88,6 +88,11 @@ class TargetAssessment(ResultMixin):
         Domain columns when the estimate had domains.
     table : pandas.DataFrame
         One row per domain (if any) plus the total, with all the above.
+    note : str
+        Why the decision is limited: the interval's degenerate-case code
+        (``"boundary"`` …), or ``"invalid_interval"`` when a bound is NaN, the
+        bounds are inverted (low > high) or outside [0, 1]: such an interval
+        is never called ``"met"`` (status ``"inconclusive"``, p-values NaN).
     """
 
     status: str
@@ -105,6 +110,7 @@ class TargetAssessment(ResultMixin):
     n: float
     by_columns: tuple[str, ...]
     table: pd.DataFrame
+    note: str = ""
 
     @property
     def by(self) -> pd.DataFrame | None:
@@ -402,13 +408,22 @@ def assess_target(
         p_not = _p_value(src.upper, target, size, increasing=False)
     assert low is not None and high is not None
     status = np.where(low >= target, "met", np.where(high < target, "not_met", "inconclusive"))
-    status = np.where(np.isnan(low) | np.isnan(high), "inconclusive", status)
+    # A NaN, inverted or out-of-range interval decides nothing (never "met").
+    with np.errstate(invalid="ignore"):
+        invalid = (
+            np.isnan(low) | np.isnan(high) | (low > high) | (low < 0) | (high > 1)
+        )
+    status = np.where(invalid, "inconclusive", status)
+    p_met = np.where(invalid, np.nan, p_met)
+    p_not = np.where(invalid, np.nan, p_not)
     extra = _additional_n(src, target, a, power, status)
+    extra = np.where(invalid, np.nan, extra)
     note = (
         degenerate_reason(src.method, src.stats)
         if src.kind == "design" and src.stats is not None
         else np.full(size, "", dtype=object)
     )
+    note = np.where(invalid & (note != "empty"), "invalid_interval", note)
 
     table = table.reset_index(drop=True)
     table["n"] = src.n
@@ -441,5 +456,6 @@ def assess_target(
         n=float(total["n"]),
         by_columns=tuple(by_columns),
         table=table,
+        note=str(total["note"]),
     )
 
