@@ -363,8 +363,8 @@ def assess_target(
     ``additional_n_needed`` (rule): for an inconclusive case, the smallest
     total size :math:`n'` such that the bound recomputed with the variance
     scaled to :math:`v\\,n/n'` (the same design effect; Kish's design effect of
-    the weights when it is undefined because the estimate is 0 or 1), degrees of freedom scaled likewise, and
-    the estimate moved against the decision by
+    the weights when it is undefined because the estimate is 0 or 1), degrees
+    of freedom scaled likewise, and the estimate moved against the decision by
     :math:`\\Phi^{-1}(\\text{power})\\sqrt{v\\,n/n'}` clears the target; the
     answer is :math:`n' - n`, capped at the domain's population size (a census
     decides). It ignores the finite-population correction of the larger
