@@ -8,8 +8,12 @@ interval at p = 0.005 has coverage 0.792 at n = 592; enumeration also gives
 Part 2, simulated: repeated stratified samples (strata = access providers) from
 synthetic registries whose true sponsor-information accuracy is near 0.995 and
 near 0.75 (``beian_audit.synthetic.generate_registry`` with ``sponsor_accuracy``
-set), two allocations (the Tianjin provincial rule, and proportional with at
-least 2 per provider), every design-based method.
+set), three allocations (the Tianjin provincial rule, proportional with at
+least 2 per provider, and equal allocation of up to 10 per provider, whose
+weights are very unequal: Kish deff about 7), every design-based method. The
+equal allocation with rare failures is where the non-default methods fail
+(and, at 0.995, the default too: see docs/methodology.md, section 6);
+``benchmarks/coverage_boundary.py`` covers the boundary rule.
 
 Usage::
 
@@ -31,6 +35,7 @@ import pandas as pd
 
 from beian_audit.estimation import DESIGN_METHODS, SRS_METHODS
 from beian_audit.estimation.coverage import exact_coverage, simulate_coverage
+from beian_audit.sampling.allocation import kish_deff
 
 BCD_POINTS = [(591, 0.005), (592, 0.005), (953, 0.005), (954, 0.005)]
 
@@ -107,6 +112,7 @@ def design_table(
         for design, sizes in (
             ("tianjin", tianjin_sizes(big_n)),
             ("proportional-600", proportional_sizes(big_n, 600)),
+            ("equal-10", pd.Series(np.minimum(big_n.to_numpy(), 10), index=big_n.index)),
         ):
             t0 = time.perf_counter()
             with warnings.catch_warnings():
@@ -117,6 +123,7 @@ def design_table(
                 )
             res.insert(0, "design", design)
             res.insert(0, "rate", rate)
+            res["deff_kish"] = kish_deff(big_n.to_numpy(), sizes.to_numpy())
             res["seconds"] = time.perf_counter() - t0
             out.append(res)
     return pd.concat(out, ignore_index=True)
@@ -166,8 +173,8 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     sim = design_table([0.995, 0.75], reps, args.seed, n_websites, 150)
     elapsed = time.perf_counter() - t0
-    cols = ["rate", "design", "method", "truth", "n", "coverage", "coverage_lower",
-            "mean_width", "degenerate", "r_beta_undefined"]
+    cols = ["rate", "design", "deff_kish", "method", "truth", "n", "coverage",
+            "coverage_lower", "mean_width", "degenerate", "r_beta_undefined"]
     parts.append(
         f"### Simulated 95 % coverage, stratified by provider ({reps} samples per row, "
         f"synthetic registry of {n_websites:,} websites, 150 providers, seed {args.seed})\n\n"

@@ -60,8 +60,10 @@ SM_NAMES = {
 
 @pytest.mark.parametrize(("k", "n"), GRID)
 @pytest.mark.parametrize("level", LEVELS)
-@pytest.mark.parametrize("method", SRS_METHODS)
+@pytest.mark.parametrize("method", [m for m in SRS_METHODS if m in SM_NAMES])
 def test_equals_statsmodels_proportion_confint(k, n, level, method):
+    # (statsmodels has no Wilson interval with continuity correction: "wilson-cc"
+    # is checked against R's prop.test and Newcombe 1998 below.)
     # statsmodels.stats.proportion.proportion_confint(k, n, alpha, method), two-sided.
     low, high = proportion_confint(k, n, alpha=1 - level, method=SM_NAMES[method])
     ci = proportion_ci(k, n, method=method, confidence_level=level)
@@ -232,3 +234,87 @@ def test_design_bounds_contain_estimate_and_grow_with_level(p, deff, n, df_frac,
     wider = design_proportion_ci(p, se, n=n, df=df, method=method,
                                  confidence_level=min(level + delta, 0.9999))
     assert wider.low <= ci.low + 1e-12 and wider.high >= ci.high - 1e-12
+
+
+# --------------------------------------------------------------------------- wilson-cc
+# R 4.2.2: prop.test(x, n, conf.level = l, correct = TRUE)$conf.int (Wilson score
+# interval with Yates's continuity correction), printed with %.17g.
+R_PROP_TEST = [
+    (81, 263, 0.95, 0.25350868229518525, 0.36817620104300364),
+    (15, 148, 0.95, 0.059778208428498125, 0.16444977936483696),
+    (0, 20, 0.95, 0.0, 0.20045334501348699),
+    (1, 29, 0.95, 0.0018026402132796672, 0.19628175100975948),
+    (597, 600, 0.95, 0.98418358745262158, 0.99870779773696572),
+    (600, 600, 0.95, 0.99206924153615905, 1.0),
+    (3, 10, 0.95, 0.080947824209994496, 0.64632927648883109),
+    (81, 263, 0.9, 0.26151120218134272, 0.3585265844571276),
+    (0, 20, 0.9, 0.0, 0.15975385429160788),
+    (597, 600, 0.9, 0.98638472403940658, 0.99846350242017223),
+]
+
+
+@pytest.mark.parametrize(("k", "n", "level", "low", "high"), R_PROP_TEST)
+def test_wilson_cc_equals_r_prop_test(k, n, level, low, high):
+    ci = proportion_ci(k, n, method="wilson-cc", confidence_level=level)
+    assert ci.low == pytest.approx(low, rel=1e-12, abs=1e-15)
+    assert ci.high == pytest.approx(high, rel=1e-12, abs=1e-15)
+    if level == 0.9:
+        # R prop.test(x, n, conf.level = 0.95, correct = TRUE, alternative =
+        # "greater") printed the same lower bound as the two-sided 90 % interval
+        one = proportion_ci(k, n, method="wilson-cc", alternative="greater")
+        assert one.high == 1.0
+        assert one.low == pytest.approx(low, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(("k", "n", "low", "high"), [
+    # Newcombe (1998), Table II, method 4 ("score method, continuity-corrected"), 4 decimals
+    (81, 263, 0.2535, 0.3682),
+    (15, 148, 0.0598, 0.1644),
+    (0, 20, 0.0, 0.2005),
+    (1, 29, 0.0018, 0.1963),
+])
+def test_wilson_cc_reproduces_newcombe_1998(k, n, low, high):
+    ci = proportion_ci(k, n, method="wilson-cc")
+    assert round(ci.low, 4) == low and round(ci.high, 4) == high
+
+
+def test_wilson_cc_is_wider_than_wilson():
+    # the correction moves each bound by about 1/(2n) outwards
+    for k, n in [(3, 10), (150, 600), (597, 600)]:
+        cc = proportion_ci(k, n, method="wilson-cc")
+        plain = proportion_ci(k, n, method="wilson")
+        assert cc.low < plain.low and cc.high > plain.high
+
+
+# --------------------------------------------------------------------------- likelihood
+@pytest.mark.parametrize(("p", "se", "n", "df"), [
+    (0.75, 0.02, 600, 550), (0.99, 0.004, 600, 550), (0.3, 0.1, 30, 12),
+    (0.995, 0.002, 2000, math.inf),
+])
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_likelihood_interval_solves_the_scaled_lr_equation(p, se, n, df, level):
+    # Independent computation with scipy's brentq: the bound q solves
+    # 2 * n* (n - 1)/n * K(p, q) = t_df(1 - a)^2, K the binomial
+    # Kullback-Leibler divergence, n* = p(1-p)/se^2 (Rao-Scott; R svyciprop).
+    from scipy import optimize
+
+    m = p * (1 - p) / se**2 * (n - 1) / n
+    t = stats.t.ppf(1 - (1 - level) / 2, df) if math.isfinite(df) else stats.norm.ppf(
+        1 - (1 - level) / 2)
+
+    def g(q):
+        return 2 * m * (p * math.log(p / q) + (1 - p) * math.log((1 - p) / (1 - q))) - t * t
+
+    low = optimize.brentq(g, 1e-300, p, xtol=1e-15, rtol=1e-15)
+    high = optimize.brentq(g, p, 1 - 1e-16, xtol=1e-15, rtol=1e-15)
+    ci = design_proportion_ci(p, se, n=n, df=df, method="likelihood", confidence_level=level)
+    assert ci.low == pytest.approx(low, rel=1e-10)
+    assert ci.high == pytest.approx(high, rel=1e-10)
+
+
+def test_likelihood_at_the_boundary_uses_the_korn_graubard_bound():
+    # R's profile likelihood fails at p = 0 or 1; the Wald-type rule applies.
+    lik = design_proportion_ci(1.0, 0.0, n=600, df=550, method="likelihood",
+                               alternative="greater", deff_kish=2.0)
+    kg = design_proportion_ci(1.0, 0.0, n=600, df=550, alternative="greater", deff_kish=2.0)
+    assert lik.note == "boundary" and lik.low == kg.low == pytest.approx(0.05 ** (1 / 300))

@@ -139,10 +139,41 @@ def test_hypergeometric_against_scipy(population: int, target: float, k: int) ->
     n = sample_size_target(
         target, failures=k, distribution="hypergeometric", population_size=population
     )
-    d0 = math.floor(population * (1 - target) + 1e-9) + 1  # smallest count breaking the target
+    # consumer's risk point (LTPD) at D = N (1 - target) failing units, the
+    # convention of R AcceptanceSampling find.plan(type = "hypergeom")
+    d0 = round(population * (1 - target))
     assert stats.hypergeom.cdf(k, population, d0, n) <= 0.05
     assert stats.hypergeom.cdf(k, population, d0, n - 1) > 0.05
     assert n <= sample_size_target(target, failures=k)  # fpc never hurts
+
+
+@pytest.mark.parametrize(("population", "target"), [(2000, 0.995), (500, 0.9), (10_000, 0.75)])
+def test_lot_exactly_at_the_ltpd_is_accepted_with_probability_at_most_beta(
+    population: int, target: float
+) -> None:
+    # A lot with exactly N * LTPD failing units (rate = target) must be accepted
+    # with probability <= 0.05 (scipy.stats.hypergeom). The old boundary,
+    # floor(N * LTPD) + 1 failing units, gave n = 476 for (2000, 0.995), which
+    # accepts a lot of 10 failing units with probability 0.085.
+    d = round(population * (1 - target))
+    for n in (60, 200):
+        k = max_failures(n, target, distribution="hypergeometric", population_size=population)
+        if k >= 0:
+            assert stats.hypergeom.cdf(k, population, d, n) <= 0.05
+    n = sample_size_target(target, distribution="hypergeometric", population_size=population)
+    assert stats.hypergeom.cdf(0, population, d, n) <= 0.05
+    if (population, target) == (2000, 0.995):
+        assert n == 517 and stats.hypergeom.cdf(0, population, 10, 476) > 0.05
+
+
+@pytest.mark.parametrize(("population", "d"), [(2100, 10), (2300, 12), (2080, 10), (50, 1)])
+def test_non_integer_ltpd_counts_round_like_r_phyper(population: int, d: int) -> None:
+    # N * 0.005 = 10.5 -> 10, 11.5 -> 12 (halves to even: R 4.2.2
+    # phyper(0, 10.5, 1989.5, 300) == phyper(0, 10, 1990, 300) = 0.1960916 and
+    # phyper(0, 11.5, 2288.5, 300) == phyper(0, 12, ...)); 10.4 -> 10; at least 1.
+    n = sample_size_target(0.995, distribution="hypergeometric", population_size=population)
+    assert stats.hypergeom.cdf(0, population, d, n) <= 0.05
+    assert stats.hypergeom.cdf(0, population, d, n - 1) > 0.05
 
 
 def test_hypergeometric_tends_to_binomial() -> None:

@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "SmallStratumWarning": "beian_audit.errors",
     "DegenerateIntervalWarning": "beian_audit.errors",
     "GoalNotReachableWarning": "beian_audit.errors",
+    "MethodWeaknessWarning": "beian_audit.errors",
     "DataQualityWarning": "beian_audit.errors",
     # data
     "FILING_SCHEMA": "beian_audit.schema",
@@ -124,6 +125,7 @@ if TYPE_CHECKING:  # pragma: no cover
         DegenerateIntervalWarning,
         EstimationError,
         GoalNotReachableWarning,
+        MethodWeaknessWarning,
         MissingDependencyError,
         SampleDesignError,
         SchemaError,

@@ -27,6 +27,7 @@ __all__ = [
     "DegenerateIntervalWarning",
     "EstimationError",
     "GoalNotReachableWarning",
+    "MethodWeaknessWarning",
     "MissingDependencyError",
     "RollUpWarning",
     "SampleDesignError",
@@ -110,6 +111,15 @@ class SmallStratumWarning(BeianAuditWarning, RuntimeWarning):
 
 class DegenerateIntervalWarning(BeianAuditWarning, RuntimeWarning):
     """An interval was computed in a degenerate case (estimate 0 or 1, df <= 0 …)."""
+
+
+class MethodWeaknessWarning(BeianAuditWarning, RuntimeWarning):
+    """A non-default interval method is used where it is known to undercover.
+
+    Rare events with unequal weights, or few design degrees of freedom for a
+    method without a degrees-of-freedom correction (see docs/methodology.md,
+    the coverage table). The default ``"korn-graubard"`` keeps its coverage there.
+    """
 
 
 class GoalNotReachableWarning(BeianAuditWarning, RuntimeWarning):

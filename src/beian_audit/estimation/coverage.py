@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import DegenerateIntervalWarning, EstimationError
+from beian_audit.errors import DegenerateIntervalWarning, EstimationError, MethodWeaknessWarning
 from beian_audit.estimation.intervals import (
     ALTERNATIVES,
     DESIGN_METHODS,
@@ -192,6 +192,7 @@ def simulate_coverage(
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DegenerateIntervalWarning)
+            warnings.simplefilter("ignore", MethodWeaknessWarning)
             est = estimate_proportion(
                 frame, "y", by="rep", method=methods[0]  # type: ignore[arg-type]
             )

@@ -4,15 +4,17 @@ Two families live here.
 
 * **Simple random sample** (:func:`proportion_ci`): ``successes`` out of ``n``
   independent trials, with the methods compared by Brown, Cai & DasGupta (2001):
-  ``"wilson"``, ``"clopper-pearson"``, ``"jeffreys"``, ``"agresti-coull"`` and
-  ``"wald"`` (for comparison only).
+  ``"wilson"``, ``"wilson-cc"`` (with continuity correction, Newcombe 1998),
+  ``"clopper-pearson"``, ``"jeffreys"``, ``"agresti-coull"`` and ``"wald"``
+  (for comparison only).
 * **Design-based** (:func:`design_proportion_ci`): an estimate ``p`` from a
   complex sample, its linearised standard error, the number of observations
   ``n`` and the design degrees of freedom ``df``. Method names follow R
   ``survey::svyciprop``: ``"beta"`` (Korn & Graubard 1998, exactly as R),
   ``"korn-graubard"`` (the NCHS variant), ``"wilson"``, ``"logit"`` (R's
   ``"xlogit"``), ``"asin"``, ``"mean"`` (Wald-t), ``"jeffreys"`` and
-  ``"clopper-pearson"`` on the effective sample size.
+  ``"clopper-pearson"`` on the effective sample size, and ``"likelihood"``
+  (Rao-Scott scaled likelihood ratio, R's ``"likelihood"``).
 
 Every bound is written as a function of its own tail probability ``a`` (a
 one-sided lower bound at confidence ``c`` uses ``a = 1 - c``; a two-sided
@@ -48,6 +50,17 @@ Methodology* 3(4), 484-503.
 Parker, J. D., Talih, M., Malec, D. J. et al. (2017). National Center for
 Health Statistics data presentation standards for proportions. *Vital and
 Health Statistics* 2(175).
+
+Kish, L. (1965). *Survey Sampling*. Wiley.
+
+Newcombe, R. G. (1998). Two-sided confidence intervals for the single
+proportion: comparison of seven methods. *Statistics in Medicine* 17, 857-872.
+
+Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway
+contingency tables with cell proportions estimated from survey data. *Annals
+of Statistics* 12(1), 46-60.
+
+Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
 
 Examples
 --------
@@ -97,9 +110,17 @@ __all__ = [
     "tail_probabilities",
 ]
 
-SRSMethod = Literal["wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"]
+SRSMethod = Literal["wilson", "wilson-cc", "clopper-pearson", "jeffreys", "agresti-coull", "wald"]
 DesignMethod = Literal[
-    "korn-graubard", "beta", "wilson", "logit", "asin", "mean", "jeffreys", "clopper-pearson"
+    "korn-graubard",
+    "beta",
+    "wilson",
+    "logit",
+    "asin",
+    "mean",
+    "jeffreys",
+    "clopper-pearson",
+    "likelihood",
 ]
 Alternative = Literal["two-sided", "greater", "less"]
 
@@ -110,8 +131,13 @@ ALTERNATIVES: tuple[str, ...] = get_args(Alternative)
 #: Reason codes attached to a design-based bound computed in a degenerate case.
 DEGENERATE_REASONS = {
     "": "",
-    "boundary": "estimate is 0 or 1: the effective sample size is taken as n (NCHS rule)",
-    "zero_variance": "estimated variance is 0 although 0 < estimate < 1: effective n taken as n",
+    "boundary": (
+        "estimate is 0 or 1: the effective sample size is taken as n / deff_Kish "
+        "(boundary rule; n for equal weights)"
+    ),
+    "zero_variance": (
+        "estimated variance is 0 although 0 < estimate < 1: effective n taken as n / deff_Kish"
+    ),
     "census": "every stratum is fully enumerated: no sampling error, zero-width interval",
     "df": "design degrees of freedom <= 0: t-based bound set to the whole range [0, 1]",
     "variance_undefined": "variance could not be estimated: bound set to the whole range [0, 1]",
@@ -155,6 +181,12 @@ def check_level(confidence_level: object) -> float:
     if not 0.0 < level < 1.0:
         raise EstimationError(
             f"confidence_level ({confidence_level!r}) must be a number strictly between 0 and 1"
+        )
+    if 1.0 - level == 1.0:
+        # the tail probability 1 - level rounds to 1: no bound can be computed
+        raise EstimationError(
+            f"confidence_level ({confidence_level!r}) is too close to 0: 1 - confidence_level "
+            f"rounds to 1 in double precision; use a level of at least 1e-15"
         )
     return level
 
@@ -207,6 +239,9 @@ class ConfidenceInterval(ResultMixin):
         random sample).
     design_based : bool
         Whether the interval came from a complex-sample estimate.
+    deff_kish : float
+        Kish's design effect of the weights (design-based only; 1 for equal
+        weights), used by the boundary rule when the estimate is 0 or 1.
     note : str
         Reason code when the interval was computed in a degenerate case
         (``"boundary"``, ``"zero_variance"``, ``"census"``, ``"df"``,
@@ -232,6 +267,7 @@ class ConfidenceInterval(ResultMixin):
     df: float = math.nan
     design_based: bool = False
     note: str = ""
+    deff_kish: float = 1.0
 
     def __iter__(self) -> Iterator[float]:
         yield self.low
@@ -291,6 +327,14 @@ def _qbeta(a: np.ndarray, b: np.ndarray, q: np.ndarray) -> np.ndarray:
     ok = (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
     with np.errstate(all="ignore"):
         out[ok] = special.betaincinv(a[ok], b[ok], q[ok])
+        # betaincinv gives up for astronomically large parameters (effective
+        # sizes of 1e20 and more): the normal limit of the Beta is exact there
+        lost = ok & np.isnan(out) & ~np.isnan(q)
+        if lost.any():
+            al, bl, ql = a[lost], b[lost], q[lost]
+            total = al + bl
+            sd = np.sqrt(al * bl / (total * total * (total + 1.0)))
+            out[lost] = np.clip(al / total + special.ndtri(ql) * sd, 0.0, 1.0)
     out[(a == 0) & (b > 0)] = 0.0
     out[(b == 0) & (a > 0)] = 1.0
     return out
@@ -317,9 +361,13 @@ def srs_lower(method: str, x: ArrayLike, n: ArrayLike, a: ArrayLike) -> np.ndarr
         else:
             z = special.ndtri(1.0 - a)
             z2 = z * z
-            if method == "wilson":
-                centre = (x + z2 / 2.0) / (n + z2)
-                half = z * np.sqrt(n) / (n + z2) * np.sqrt(p * (1.0 - p) + z2 / (4.0 * n))
+            if method in ("wilson", "wilson-cc"):
+                # wilson-cc: the score bound at x - 1/2 (Newcombe 1998, method 4;
+                # R prop.test(correct = TRUE)); 0 when x = 0.
+                xc = x if method == "wilson" else np.maximum(x - 0.5, 0.0)
+                pc = xc / n
+                centre = (xc + z2 / 2.0) / (n + z2)
+                half = z * np.sqrt(n) / (n + z2) * np.sqrt(pc * (1.0 - pc) + z2 / (4.0 * n))
                 low = np.where(x <= 0, np.where(z >= 0, 0.0, centre - half), centre - half)
             elif method == "agresti-coull":
                 nt = n + z2
@@ -329,9 +377,10 @@ def srs_lower(method: str, x: ArrayLike, n: ArrayLike, a: ArrayLike) -> np.ndarr
                 low = p - z * np.sqrt(p * (1.0 - p) / n)
             else:  # pragma: no cover - validated by callers
                 raise EstimationError(f"method ({method!r}) must be one of {_quote(SRS_METHODS)}")
-        # A bound with tail probability below 1/2 never lies above the estimate
-        # (the Jeffreys interval can, for effective counts below about one).
-        low = np.where(a < 0.5, np.minimum(low, p), low)
+        # A bound with tail probability up to 1/2 never lies above the estimate
+        # (the Jeffreys interval can, for effective counts below about one, and
+        # its bound at a = 1/2 is the posterior median, not the estimate).
+        low = np.where(a <= 0.5, np.minimum(low, p), low)
         return np.clip(low, 0.0, 1.0)
 
 
@@ -373,8 +422,10 @@ def proportion_ci(
         accepted (effective counts).
     n : int or float
         Number of trials, ``> 0``.
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"}
-        ``"wilson"`` (score interval, default), ``"clopper-pearson"`` (exact),
+    method : {"wilson", "wilson-cc", "clopper-pearson", "jeffreys", "agresti-coull", "wald"}
+        ``"wilson"`` (score interval, default), ``"wilson-cc"`` (score
+        interval with continuity correction, Newcombe 1998 method 4, as R
+        ``prop.test(correct = TRUE)``), ``"clopper-pearson"`` (exact),
         ``"jeffreys"`` (equal-tailed Beta(1/2, 1/2) posterior interval with the
         boundary modification of Brown, Cai & DasGupta 2001: lower bound 0 when
         ``successes = 0``, upper 1 when ``successes = n``), ``"agresti-coull"``
@@ -405,6 +456,9 @@ def proportion_ci(
 
     * Wilson: :math:`\\frac{x + z^2/2}{n + z^2} \\mp \\frac{z\\sqrt n}{n + z^2}
       \\sqrt{\\hat p(1-\\hat p) + z^2/(4n)}`.
+    * Wilson with continuity correction: the Wilson lower bound at
+      :math:`x - 1/2` (0 when :math:`x = 0`) and upper bound at :math:`x + 1/2`
+      (1 when :math:`x = n`); the closed form of Newcombe (1998, method 4).
     * Clopper-Pearson: :math:`B^{-1}(a; x, n-x+1)` and
       :math:`B^{-1}(1-a; x+1, n-x)`.
     * Jeffreys: :math:`B^{-1}(a; x+1/2, n-x+1/2)` and
@@ -414,12 +468,18 @@ def proportion_ci(
     * Wald: :math:`\\hat p \\mp z\\sqrt{\\hat p(1-\\hat p)/n}`.
 
     A two-sided interval at level :math:`L` uses :math:`a = (1-L)/2` on each
-    side; a one-sided bound at level :math:`L` uses :math:`a = 1-L`.
+    side; a one-sided bound at level :math:`L` uses :math:`a = 1-L`. The
+    interval always contains the estimate: a one-sided bound at a level below
+    1/2, which would lie beyond it, is set to the estimate.
 
     References
     ----------
     Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval estimation for a
     binomial proportion. *Statistical Science* 16(2), 101-133.
+
+    Newcombe, R. G. (1998). Two-sided confidence intervals for the single
+    proportion: comparison of seven methods. *Statistics in Medicine* 17,
+    857-872.
 
     Examples
     --------
@@ -436,6 +496,7 @@ def proportion_ci(
     a_low, a_high = tail_probabilities(alternative, level)
     low = 0.0 if math.isnan(a_low) else float(srs_lower(method, k, m, a_low))
     high = 1.0 if math.isnan(a_high) else float(srs_upper(method, k, m, a_high))
+    low, high = min(low, k / m), max(high, k / m)
     return ConfidenceInterval(
         low=low,
         high=high,
@@ -496,7 +557,10 @@ class DesignStats:
     """Sufficient statistics of a design-based proportion (arrays, one per domain).
 
     ``census`` marks a domain whose strata were all fully enumerated (single-stage
-    designs only): its estimate has no sampling error.
+    designs only): its estimate has no sampling error. ``deff_kish`` is Kish's
+    design effect of the weights, :math:`n \\sum w^2 / (\\sum w)^2` (1 for equal
+    weights): the boundary rule takes the effective size :math:`n /
+    \\mathrm{deff_{Kish}}` when the variance says nothing (estimate 0 or 1).
     """
 
     p: np.ndarray
@@ -504,6 +568,7 @@ class DesignStats:
     n: np.ndarray
     df: np.ndarray
     census: np.ndarray
+    deff_kish: np.ndarray | None = None
 
     @classmethod
     def of(
@@ -513,23 +578,40 @@ class DesignStats:
         n: object,
         df: object,
         census: object = False,
+        deff_kish: object = 1.0,
     ) -> DesignStats:
-        p_, v_, n_, df_, c_ = np.broadcast_arrays(
+        p_, v_, n_, df_, c_, k_ = np.broadcast_arrays(
             np.atleast_1d(np.asarray(p, float)),
             np.atleast_1d(np.asarray(v, float)),
             np.atleast_1d(np.asarray(n, float)),
             np.atleast_1d(np.asarray(df, float)),
             np.atleast_1d(np.asarray(census, bool)),
+            np.atleast_1d(np.asarray(deff_kish, float)),
         )
-        return cls(p_.copy(), v_.copy(), n_.copy(), df_.copy(), c_.copy())
+        return cls(p_.copy(), v_.copy(), n_.copy(), df_.copy(), c_.copy(), k_.copy())
+
+    def boundary_n(self) -> np.ndarray:
+        """Effective size of the boundary rule: ``n / deff_kish`` (``n`` when unknown).
+
+        A design effect that is missing, below 1 or not finite counts as 1.
+        """
+        if self.deff_kish is None:
+            return self.n
+        with np.errstate(all="ignore"):
+            deff = np.where(np.isfinite(self.deff_kish) & (self.deff_kish > 1.0),
+                            self.deff_kish, 1.0)
+            return self.n / deff
 
 
 def degenerate_reason(method: str, s: DesignStats) -> np.ndarray:
     """Reason code per domain (``""`` when the interval is regular)."""
     reason = np.full(s.p.shape, "", dtype=object)
-    t_based = method in ("beta", "korn-graubard", "mean", "logit", "asin")
+    t_based = method in ("beta", "korn-graubard", "mean", "logit", "asin", "likelihood")
     with np.errstate(all="ignore"):
         reason[t_based & ~(s.df > 0)] = "df"
+        if method in ("beta", "korn-graubard"):
+            # the Korn-Graubard factor t_{n-1} / t_df needs n - 1 > 0 too
+            reason[~(s.n > 1)] = "df"
         reason[~np.isfinite(s.v)] = "variance_undefined"
         reason[(s.v == 0) & (s.p > 0) & (s.p < 1)] = "zero_variance"
         reason[(s.p <= 0) | (s.p >= 1)] = "boundary"
@@ -539,7 +621,13 @@ def degenerate_reason(method: str, s: DesignStats) -> np.ndarray:
 
 
 def _effective_n(method: str, s: DesignStats, a: np.ndarray, reason: np.ndarray) -> np.ndarray:
-    """Effective sample size used by the beta-type and Wilson-type methods."""
+    """Effective sample size used by the beta-type and Wilson-type methods.
+
+    The boundary rule: when the estimate is 0 or 1 (or the variance is 0), the
+    variance carries no information and the effective size is the
+    weight-based :math:`n / \\mathrm{deff_{Kish}}` (Kish 1965), the size the
+    planner asked for; with equal weights that is ``n`` (the NCHS rule).
+    """
     with np.errstate(all="ignore"):
         raw = s.p * (1.0 - s.p) / s.v
         if method in ("beta", "korn-graubard"):
@@ -551,7 +639,43 @@ def _effective_n(method: str, s: DesignStats, a: np.ndarray, reason: np.ndarray)
         else:
             n_eff = raw
         fallback = (reason == "boundary") | (reason == "zero_variance")
-        return np.where(fallback, s.n, n_eff)
+        return np.where(fallback, s.boundary_n(), n_eff)
+
+
+def _likelihood_lower(p: np.ndarray, n_eff: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Rao-Scott likelihood-ratio lower bound (R ``svyciprop(method = "likelihood")``).
+
+    Solves :math:`\\mathrm{sign}(\\hat p - q)\\sqrt{2 m K(\\hat p, q)} = t` for
+    :math:`q`, with :math:`K(\\hat p, q) = \\hat p \\log(\\hat p/q) + (1-\\hat p)
+    \\log((1-\\hat p)/(1-q))` (half the binomial deviance per unit) and ``n_eff``
+    :math:`= m`. The signed root decreases on (0, 1): vectorised bisection on
+    the logit of :math:`q` (80 halvings of [-745, 745]: full double precision).
+    """
+    from scipy import special
+
+    p, n_eff, t = np.broadcast_arrays(
+        np.asarray(p, float), np.asarray(n_eff, float), np.asarray(t, float)
+    )
+
+    def signed_root(q: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            kl = special.xlogy(p, p) - special.xlogy(p, q)
+            kl = kl + special.xlogy(1.0 - p, 1.0 - p) - special.xlogy(1.0 - p, 1.0 - q)
+            return np.sign(p - q) * np.sqrt(2.0 * n_eff * np.maximum(kl, 0.0))
+
+    # bisection on the logit of q: resolves bounds near 0 and 1 to full precision
+    lo = np.full(p.shape, -745.0)
+    hi = np.full(p.shape, 745.0)
+    for _ in range(80):
+        mid = (lo + hi) / 2.0
+        above = signed_root(special.expit(mid)) > t  # root still to the right
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    out = special.expit((lo + hi) / 2.0)
+    out = np.where(np.isfinite(t) & np.isfinite(n_eff) & ~np.isnan(p), out, np.nan)
+    out = np.where((p <= 0) & (t >= 0), 0.0, out)
+    out = np.where(np.isposinf(t), 0.0, out)
+    return np.clip(out, 0.0, 1.0)
 
 
 def _design_lower_regular(
@@ -573,6 +697,10 @@ def _design_lower_regular(
                 low = np.sin(np.clip(angle, 0.0, np.pi / 2.0)) ** 2
             return np.clip(low, 0.0, 1.0)
         n_eff = _effective_n(method, s, a, reason)
+        if method == "likelihood":
+            # R's quasibinomial dispersion, n / (n - 1), scales the deviance
+            t = _t_quantile(s.df, 1.0 - a)
+            return _likelihood_lower(p, n_eff * (s.n - 1.0) / s.n, t)
         x = n_eff * p
         if method in ("beta", "korn-graubard"):
             low = _qbeta(x, n_eff - x + 1.0, a)
@@ -585,15 +713,16 @@ def design_lower(method: str, s: DesignStats, a: object) -> tuple[np.ndarray, np
     a_arr = np.broadcast_to(np.asarray(a, float), s.p.shape)
     reason = degenerate_reason(method, s)
     low = _design_lower_regular(method, s, a_arr, reason)
-    # Wald-type methods have no answer at the boundary or with zero variance:
-    # use the Korn-Graubard bound (effective n = n) there.
-    if method in ("mean", "logit", "asin"):
+    # Wald-type methods (and R's profile likelihood) have no answer at the
+    # boundary or with zero variance: use the Korn-Graubard bound there (its
+    # effective size is n / deff_Kish, the boundary rule).
+    if method in ("mean", "logit", "asin", "likelihood"):
         fb = (reason == "boundary") | (reason == "zero_variance")
         if np.any(fb):
             low = np.where(fb, _design_lower_regular("korn-graubard", s, a_arr, reason), low)
     low = np.where((reason == "df") | (reason == "variance_undefined"), 0.0, low)
     with np.errstate(invalid="ignore"):
-        low = np.where(a_arr < 0.5, np.minimum(low, s.p), low)
+        low = np.where(a_arr <= 0.5, np.minimum(low, s.p), low)
     low = np.where(reason == "census", s.p, low)
     low = np.where(reason == "empty", np.nan, low)
     return low, reason
@@ -601,7 +730,7 @@ def design_lower(method: str, s: DesignStats, a: object) -> tuple[np.ndarray, np
 
 def design_upper(method: str, s: DesignStats, a: object) -> tuple[np.ndarray, np.ndarray]:
     """Upper bounds at tail probability ``a``: the mirror image of :func:`design_lower`."""
-    mirrored = DesignStats(1.0 - s.p, s.v, s.n, s.df, s.census)
+    mirrored = DesignStats(1.0 - s.p, s.v, s.n, s.df, s.census, s.deff_kish)
     low, reason = design_lower(method, mirrored, a)
     return 1.0 - low, reason
 
@@ -620,6 +749,10 @@ def design_interval_arrays(
         high = np.ones(s.p.shape)
     else:
         high, _ = design_upper(method, s, a_high)
+    with np.errstate(invalid="ignore"):
+        # the interval contains the estimate, also for a one-sided level below 1/2
+        low = np.minimum(low, s.p)
+        high = np.maximum(high, s.p)
     empty = reason == "empty"
     low = np.where(empty, np.nan, low)
     high = np.where(empty, np.nan, high)
@@ -635,6 +768,7 @@ def design_proportion_ci(
     method: DesignMethod = "korn-graubard",
     confidence_level: float = 0.95,
     alternative: Alternative = "two-sided",
+    deff_kish: float = 1.0,
 ) -> ConfidenceInterval:
     """Confidence interval for a proportion estimated from a complex sample.
 
@@ -654,12 +788,15 @@ def design_proportion_ci(
         Design degrees of freedom (number of PSUs minus number of strata);
         ``inf`` for a normal reference distribution.
     method : {"korn-graubard", "beta", "wilson", "logit", "asin", "mean", "jeffreys", \
-"clopper-pearson"}
+"clopper-pearson", "likelihood"}
         See Notes. Default ``"korn-graubard"``.
     confidence_level : float
         Strictly between 0 and 1.
     alternative : {"two-sided", "greater", "less"}
         ``"greater"`` gives the lower bound (``high = 1``).
+    deff_kish : float
+        Kish's design effect of the weights, :math:`n\\sum w^2/(\\sum w)^2`
+        (>= 1; default 1, equal weights). Used only by the boundary rule.
 
     Returns
     -------
@@ -694,11 +831,26 @@ def design_proportion_ci(
       (2\\sqrt{\\hat p(1-\\hat p)}))` with the angle kept in :math:`[0, \\pi/2]`
       (R lets it wrap around, which makes its bound non-monotone).
 
-    Degenerate cases never give a silent zero-width interval: when
-    :math:`\\hat p \\in \\{0, 1\\}` or :math:`v = 0`, the effective size is
-    :math:`n` (and ``"mean"``, ``"logit"``, ``"asin"``, which are undefined
-    there, use the ``"korn-graubard"`` bound); when :math:`df \\le 0` the
-    t-based bounds are [0, 1]. The ``note`` field says which rule applied.
+    * ``"likelihood"``: the Rao-Scott scaled likelihood-ratio interval of R
+      ``svyciprop(method = "likelihood")``: the :math:`q` with
+      :math:`2\\, n^* \\tfrac{n-1}{n}\\, K(\\hat p, q) = t_{df}(1-a)^2`, where
+      :math:`K(\\hat p, q) = \\hat p\\log(\\hat p/q) + (1-\\hat p)\\log((1-\\hat
+      p)/(1-q))`: the binomial deviance divided by the design effect
+      :math:`n/n^*` and by R's quasibinomial dispersion :math:`n/(n-1)`
+      (Rao & Scott 1984; Lumley 2010, sect. 2.3.1). R finds it by a spline
+      through a few profile points (about 1e-6 from the exact root); here it
+      is solved to full precision.
+
+    **The boundary rule.** Degenerate cases never give a silent zero-width
+    interval: when :math:`\\hat p \\in \\{0, 1\\}` or :math:`v = 0`, the variance
+    says nothing and the effective size is the weight-based
+    :math:`n / \\mathrm{deff_{Kish}}` (Kish 1965; ``n`` for equal weights, the
+    NCHS rule of Parker et al. 2017), the size the sample planner asks for,
+    so that planning and estimation agree; ``"mean"``, ``"logit"``,
+    ``"asin"`` and ``"likelihood"``, undefined there (R returns NaN or fails),
+    use the ``"korn-graubard"`` bound. When
+    :math:`df \\le 0` the t-based bounds are [0, 1]. The ``note`` field says
+    which rule applied.
     Bounds are clipped to [0, 1] (R does not clip ``"mean"``) and to contain
     the estimate (the Jeffreys interval can exclude it when the effective
     number of successes or failures is below about one).
@@ -725,7 +877,13 @@ def design_proportion_ci(
         raise EstimationError(f"se ({se!r}) must be >= 0")
     if not float(n) > 0:
         raise EstimationError(f"n ({n!r}) must be > 0")
-    stats = DesignStats.of(float(estimate), float(se) ** 2, float(n), float(df))
+    if isinstance(deff_kish, bool) or not isinstance(
+        deff_kish, int | float | np.integer | np.floating
+    ) or not (math.isfinite(float(deff_kish)) and float(deff_kish) >= 1.0):
+        raise EstimationError(f"deff_kish ({deff_kish!r}) must be a finite number >= 1")
+    stats = DesignStats.of(
+        float(estimate), float(se) ** 2, float(n), float(df), deff_kish=float(deff_kish)
+    )
     low, high, reason = design_interval_arrays(method, stats, alternative, level)
     return ConfidenceInterval(
         low=float(low[0]),
@@ -739,4 +897,5 @@ def design_proportion_ci(
         df=float(df),
         design_based=True,
         note=str(reason[0]),
+        deff_kish=float(deff_kish),
     )

@@ -36,7 +36,12 @@ import pandas as pd
 
 from beian_audit._arrow import one_chunk
 from beian_audit._results import ResultMixin
-from beian_audit.errors import DegenerateIntervalWarning, EstimationError, SmallStratumWarning
+from beian_audit.errors import (
+    DegenerateIntervalWarning,
+    EstimationError,
+    MethodWeaknessWarning,
+    SmallStratumWarning,
+)
 from beian_audit.estimation.intervals import (
     ALTERNATIVES,
     DEGENERATE_REASONS,
@@ -96,8 +101,9 @@ class ProportionEstimate(ResultMixin):
     n : int
         Observations used (outcome not missing).
     n_effective : float
-        :math:`\\hat p(1-\\hat p)/v`; ``n`` when :math:`\\hat p \\in \\{0,1\\}` or
-        :math:`v = 0`; ``inf`` for a census.
+        :math:`\\hat p(1-\\hat p)/v`; :math:`n/\\mathrm{deff_{Kish}}` when
+        :math:`\\hat p \\in \\{0,1\\}` or :math:`v = 0` (the boundary rule);
+        ``inf`` for a census.
     df : int
         Design degrees of freedom: PSUs minus strata holding observations.
     population_size : float
@@ -126,6 +132,10 @@ class ProportionEstimate(ResultMixin):
         ``census``) and derived columns.
     design : dict
         How the design was read: columns used, variance rule, row accounting.
+    deff_kish : float
+        Kish's design effect of the weights, :math:`n\\sum w^2/(\\sum w)^2`
+        over the observations used (1 for equal weights); the boundary rule
+        takes the effective size :math:`n/\\mathrm{deff_{Kish}}`.
     """
 
     outcome: str
@@ -150,6 +160,7 @@ class ProportionEstimate(ResultMixin):
     by_columns: tuple[str, ...]
     table: pd.DataFrame
     design: dict[str, Any]
+    deff_kish: float = 1.0
 
     # ---------------------------------------------------------------- views
     @property
@@ -180,14 +191,7 @@ class ProportionEstimate(ResultMixin):
     # ---------------------------------------------------------------- derived
     def stats(self) -> DesignStats:
         """Sufficient statistics of every row of :attr:`table` (domains, then total)."""
-        t = self.table
-        return DesignStats.of(
-            t["estimate"].to_numpy(float),
-            t["variance"].to_numpy(float),
-            t["n"].to_numpy(float),
-            t["df"].to_numpy(float),
-            t["census"].to_numpy(bool),
-        )
+        return _table_stats(self.table)
 
     def interval(
         self,
@@ -300,6 +304,7 @@ class ProportionEstimate(ResultMixin):
             df=int(total["df"]),
             population_size=float(total["population_size"]),
             **_total_attributes(total),
+            deff_kish=float(total.get("deff_kish", 1.0)),
             by_columns=(),
             table=row.drop(columns=list(self.by_columns)).reset_index(drop=True),
             design={**self.design, "domain": dict(zip(self.by_columns, keys, strict=True))},
@@ -328,6 +333,7 @@ def _total_ci(
         df=float(total["df"]),
         design_based=True,
         note=str(total["note"]),
+        deff_kish=float(total["deff_kish"]) if "deff_kish" in total else 1.0,
     )
 
 
@@ -780,6 +786,7 @@ def _finish(
 def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Standard error, design effects and effective sample size."""
     p, v, n, w = stats["estimate"], stats["variance"], stats["n"], stats["population_size"]
+    n_boundary = DesignStats.of(p, v, n, 0.0, deff_kish=stats["deff_kish"]).boundary_n()
     with np.errstate(all="ignore"):
         pq = p * (1.0 - p)
         s2 = pq * n / (n - 1.0)  # R svyvar: weighted variance with n / (n - 1)
@@ -787,7 +794,7 @@ def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         v_rep = s2 / n
         deff = np.where(pq > 0, v / v_wor, np.nan)
         deff_rep = np.where(pq > 0, v / v_rep, np.nan)
-        n_eff = np.where((pq > 0) & (v > 0), pq / v, n)
+        n_eff = np.where((pq > 0) & (v > 0), pq / v, n_boundary)
         n_eff = np.where(stats["census"], np.inf, n_eff)
     return {"se": np.sqrt(v), "deff": deff, "deff_replace": deff_rep, "n_effective": n_eff}
 
@@ -796,10 +803,59 @@ def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 _TABLE_COLUMNS = (
     "n", "n_missing", "population_size", "estimate", "se", "ci_low", "ci_high", "deff",
     "deff_replace", "n_effective", "df", "n_psu", "n_strata", "n_lonely_strata", "variance",
-    "census", "note", "total_1", "se_total_1", "total_1_low", "total_1_high", "total_0",
+    "census", "note", "deff_kish", "total_1", "se_total_1", "total_1_low", "total_1_high", "total_0",
     "se_total_0", "total_0_low", "total_0_high",
 )
 _TOTAL_CI_COLUMNS = ("total_1_low", "total_1_high", "total_0_low", "total_0_high")
+
+
+def _kish_deff(w: np.ndarray, codes: np.ndarray | None, n_domains: int) -> np.ndarray:
+    """Kish's design effect of the weights, :math:`n\\sum w^2/(\\sum w)^2`, per domain.
+
+    ``codes`` gives each row's domain (``-1``: outside every domain, e.g. a
+    missing outcome); ``None`` means one domain holding every row. The weights
+    are scaled by their maximum first, so that no square overflows. Computed
+    as the planner does (:func:`beian_audit.sampling.allocation.kish_deff`).
+    """
+    u = w / w.max()
+    if codes is None:
+        n = np.array([float(u.size)])
+        s1 = np.array([u.sum()])
+        s2 = np.array([u @ u])
+    else:
+        keep = codes >= 0
+        c, uk = codes[keep], u[keep]
+        n = np.bincount(c, minlength=n_domains).astype(float)
+        s1 = np.bincount(c, weights=uk, minlength=n_domains)
+        s2 = np.bincount(c, weights=uk * uk, minlength=n_domains)
+    with np.errstate(all="ignore"):
+        deff = n * s2 / (s1 * s1)
+    # rounding can leave equal weights a hair below 1
+    return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
+
+
+def _check_weight_range(w: np.ndarray, column: str | None) -> None:
+    """Raise when the weights' sum overflows (every estimate would be NaN)."""
+    with np.errstate(over="ignore"):
+        total = float(w.sum())
+    if not np.isfinite(total):
+        raise EstimationError(
+            f"weight column ({column!r}) sums to more than the largest double "
+            f"(about 1.8e308); divide the weights by a common factor (the estimate "
+            f"does not change)"
+        )
+
+
+def _table_stats(table: pd.DataFrame) -> DesignStats:
+    """Sufficient statistics of every row of an estimate's table."""
+    return DesignStats.of(
+        table["estimate"].to_numpy(float),
+        table["variance"].to_numpy(float),
+        table["n"].to_numpy(float),
+        table["df"].to_numpy(float),
+        table["census"].to_numpy(bool),
+        table["deff_kish"].to_numpy(float) if "deff_kish" in table.columns else 1.0,
+    )
 
 
 def _with_intervals(
@@ -811,17 +867,13 @@ def _with_intervals(
     *,
     warn: bool,
 ) -> pd.DataFrame:
-    stats = DesignStats.of(
-        table["estimate"].to_numpy(float),
-        table["variance"].to_numpy(float),
-        table["n"].to_numpy(float),
-        table["df"].to_numpy(float),
-        table["census"].to_numpy(bool),
-    )
+    stats = _table_stats(table)
     low, high, reason = design_interval_arrays(method, stats, alternative, level)
     table = table.assign(ci_low=low, ci_high=high, note=reason)
     if warn and (reason != "").any():
         _warn_degenerate(table, reason, method, by_columns)
+    if warn:
+        _warn_weakness(table, stats, method, by_columns)
     return table
 
 
@@ -916,6 +968,78 @@ def _warn_degenerate(
         DegenerateIntervalWarning,
         stacklevel=4,
     )
+
+
+#: Methods that undercover with rare events under unequal weights (coverage
+#: study of docs/methodology.md): no cap on the variance-based effective size.
+RARE_EVENT_WEAK_METHODS: tuple[str, ...] = (
+    "beta", "wilson", "logit", "asin", "mean", "jeffreys", "clopper-pearson", "likelihood",
+)
+#: Methods with no degrees-of-freedom correction (normal quantiles on n*).
+SMALL_DF_WEAK_METHODS: tuple[str, ...] = ("wilson", "jeffreys", "clopper-pearson")
+#: "Rare": fewer than this many expected rare outcomes, min(p, 1 - p) * n.
+RARE_EVENT_COUNT = 10.0
+#: "Unequal weights": Kish's design effect of the weights at least this.
+UNEQUAL_WEIGHTS_DEFF = 1.2
+#: "Small df": fewer design degrees of freedom than this.
+SMALL_DF = 30.0
+
+
+def weakness_reasons(method: str, s: DesignStats) -> np.ndarray:
+    """Known weakness of ``method`` that applies to each domain (``""`` if none).
+
+    ``"rare_unequal"``: the rare outcome (failure or success) is expected
+    fewer than :data:`RARE_EVENT_COUNT` times and the weights are unequal
+    (Kish deff >= :data:`UNEQUAL_WEIGHTS_DEFF`); ``"small_df"``: a method
+    without degrees-of-freedom correction with fewer than :data:`SMALL_DF`
+    design degrees of freedom. The default ``"korn-graubard"`` has neither.
+    """
+    out = np.full(s.p.shape, "", dtype=object)
+    with np.errstate(invalid="ignore"):
+        regular = (s.n > 0) & ~s.census & ~np.isnan(s.p)
+        if method in SMALL_DF_WEAK_METHODS:
+            out[regular & (s.df < SMALL_DF)] = "small_df"
+        if method in RARE_EVENT_WEAK_METHODS:
+            deff = s.deff_kish if s.deff_kish is not None else np.ones(s.p.shape)
+            rare = np.minimum(s.p, 1.0 - s.p) * s.n < RARE_EVENT_COUNT
+            out[regular & rare & (deff >= UNEQUAL_WEIGHTS_DEFF)] = "rare_unequal"
+    return out
+
+
+_WEAKNESS_TEXT = {
+    "rare_unequal": (
+        "the rare outcome is seen fewer than {count:g} times (expected) and the weights "
+        "are unequal (Kish deff >= {deff:g}): this method's variance-based effective size "
+        "is unstable there and its simulated coverage falls to about 0.82-0.86 at 95 %"
+    ),
+    "small_df": (
+        "fewer than {df:g} design degrees of freedom: this method has no "
+        "degrees-of-freedom correction and undercovers"
+    ),
+}
+
+
+def _warn_weakness(
+    table: pd.DataFrame, stats: DesignStats, method: str, by_columns: tuple[str, ...]
+) -> None:
+    reason = weakness_reasons(method, stats)
+    parts = []
+    for code, text in _WEAKNESS_TEXT.items():
+        hit = np.flatnonzero(reason == code)
+        if hit.size == 0:
+            continue
+        names = [_label(table.iloc[i], by_columns) for i in hit[:3]]
+        more = f" and {hit.size - 3} more" if hit.size > 3 else ""
+        msg = text.format(count=RARE_EVENT_COUNT, deff=UNEQUAL_WEIGHTS_DEFF, df=SMALL_DF)
+        parts.append(f"{msg} [{'; '.join(names)}{more}]")
+    if parts:
+        warnings.warn(
+            f"method {method!r}: " + " | ".join(parts)
+            + "; the default method 'korn-graubard' keeps its coverage here "
+            "(docs/methodology.md, section 6)",
+            MethodWeaknessWarning,
+            stacklevel=4,
+        )
 
 
 # --------------------------------------------------------------------------- entry point
@@ -1160,6 +1284,7 @@ def estimate_proportion(
         )
 
     design = _build_design(frame, cols, n_input)
+    _check_weight_range(design.w, cols["weight"])
     stage2: _Design | None = None
     stage1_kind = ""
     if cols["stage2_population_size"]:
@@ -1171,6 +1296,7 @@ def estimate_proportion(
         lonely_psu,
     )
     total["n_missing"] = np.array([float(missing_rows.sum())])
+    total["deff_kish"] = _kish_deff(design.w, d_total if any_missing else None, 1)
 
     if by_columns:
         if len(by_columns) == 1:
@@ -1190,6 +1316,7 @@ def estimate_proportion(
             stage2, lonely_psu,
         )
         dom["n_missing"] = np.bincount(codes[missing_rows], minlength=n_dom).astype(float)
+        dom["deff_kish"] = _kish_deff(design.w, np.where(missing_rows, -1, codes), n_dom)
         parts = [keys.assign(level="domain"), pd.DataFrame({"level": [_TOTAL_LABEL]})]
         table = pd.concat(parts, ignore_index=True)
         stats = {k: np.concatenate([dom[k], total[k]]) for k in total}
@@ -1241,6 +1368,7 @@ def estimate_proportion(
         df=int(row["df"]),
         population_size=float(row["population_size"]),
         **_total_attributes(table.iloc[-1]),
+        deff_kish=float(row["deff_kish"]),
         method=method,
         confidence_level=level,
         alternative=alternative,

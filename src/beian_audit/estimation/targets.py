@@ -88,6 +88,11 @@ class TargetAssessment(ResultMixin):
         Domain columns when the estimate had domains.
     table : pandas.DataFrame
         One row per domain (if any) plus the total, with all the above.
+    note : str
+        Why the decision is limited: the interval's degenerate-case code
+        (``"boundary"`` …), or ``"invalid_interval"`` when a bound is NaN, the
+        bounds are inverted (low > high) or outside [0, 1]: such an interval
+        is never called ``"met"`` (status ``"inconclusive"``, p-values NaN).
     """
 
     status: str
@@ -105,6 +110,7 @@ class TargetAssessment(ResultMixin):
     n: float
     by_columns: tuple[str, ...]
     table: pd.DataFrame
+    note: str = ""
 
     @property
     def by(self) -> pd.DataFrame | None:
@@ -178,6 +184,7 @@ def _source(estimate: object, confidence_level: float) -> tuple[_Source, pd.Data
                 estimate.n,
                 estimate.df,
                 estimate.note == "census",
+                estimate.deff_kish,
             )
             return _Source("design", estimate.method, p, n, stats=stats), base, ()
         if (
@@ -265,18 +272,23 @@ def _additional_n(
         assert s is not None
         with np.errstate(all="ignore"):
             regular = (s.v > 0) & (p > 0) & (p < 1) & np.isfinite(s.v)
-            v_unit = np.where(regular, s.v * n, p * (1.0 - p))  # deff 1 when undefined
+            deff_kish = n / s.boundary_n()  # the boundary rule's design effect
+            # the weights' design effect when the variance is undefined
+            v_unit = np.where(regular, s.v * n, deff_kish * p * (1.0 - p))
             df_unit = np.where(s.df > 0, s.df, 1.0) / n
     else:
         v_unit = p * (1.0 - p)
         df_unit = np.full(size, np.inf)
+        deff_kish = np.ones(size)
 
     def decided(n_new: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             shift = z_pow * np.sqrt(v_unit / n_new)
             p_new = np.clip(np.where(up, p - shift, p + shift), 0.0, 1.0)
             if src.kind == "design":
-                stats = DesignStats.of(p_new, v_unit / n_new, n_new, df_unit * n_new, False)
+                stats = DesignStats.of(
+                    p_new, v_unit / n_new, n_new, df_unit * n_new, False, deff_kish
+                )
                 low = design_lower(src.method, stats, a)[0]
                 high = design_upper(src.method, stats, a)[0]
             else:
@@ -350,9 +362,9 @@ def assess_target(
 
     ``additional_n_needed`` (rule): for an inconclusive case, the smallest
     total size :math:`n'` such that the bound recomputed with the variance
-    scaled to :math:`v\\,n/n'` (the same design effect; 1 when it is undefined
-    because the estimate is 0 or 1), degrees of freedom scaled likewise, and
-    the estimate moved against the decision by
+    scaled to :math:`v\\,n/n'` (the same design effect; Kish's design effect of
+    the weights when it is undefined because the estimate is 0 or 1), degrees
+    of freedom scaled likewise, and the estimate moved against the decision by
     :math:`\\Phi^{-1}(\\text{power})\\sqrt{v\\,n/n'}` clears the target; the
     answer is :math:`n' - n`, capped at the domain's population size (a census
     decides). It ignores the finite-population correction of the larger
@@ -396,13 +408,22 @@ def assess_target(
         p_not = _p_value(src.upper, target, size, increasing=False)
     assert low is not None and high is not None
     status = np.where(low >= target, "met", np.where(high < target, "not_met", "inconclusive"))
-    status = np.where(np.isnan(low) | np.isnan(high), "inconclusive", status)
+    # A NaN, inverted or out-of-range interval decides nothing (never "met").
+    with np.errstate(invalid="ignore"):
+        invalid = (
+            np.isnan(low) | np.isnan(high) | (low > high) | (low < 0) | (high > 1)
+        )
+    status = np.where(invalid, "inconclusive", status)
+    p_met = np.where(invalid, np.nan, p_met)
+    p_not = np.where(invalid, np.nan, p_not)
     extra = _additional_n(src, target, a, power, status)
+    extra = np.where(invalid, np.nan, extra)
     note = (
         degenerate_reason(src.method, src.stats)
         if src.kind == "design" and src.stats is not None
         else np.full(size, "", dtype=object)
     )
+    note = np.where(invalid & (note != "empty"), "invalid_interval", note)
 
     table = table.reset_index(drop=True)
     table["n"] = src.n
@@ -435,5 +456,6 @@ def assess_target(
         n=float(total["n"]),
         by_columns=tuple(by_columns),
         table=table,
+        note=str(total["note"]),
     )
 

@@ -224,8 +224,19 @@ def sample_size_margin(
 
 
 def _deficient(target: float, population_size: int) -> int:
-    """Smallest number of failing units for which the rate is below ``target``."""
-    return math.floor(population_size * (1 - target) + _EPS) + 1
+    """Failing units at the consumer's risk point (LTPD): ``D = N (1 - target)``.
+
+    Rounded to the nearest integer, halves to even, as R's ``phyper`` rounds a
+    non-integer ``m`` (so R AcceptanceSampling ``find.plan(type = "hypergeom")``,
+    which passes ``D = CRP[1] * N``); at least 1. A lot with exactly
+    ``N (1 - target)`` failing units, whose rate equals the target, is then
+    accepted with probability at most α, as in the binomial plan; every lot
+    below the target has more failing units and a smaller acceptance
+    probability.
+    """
+    # 1 - target carries rounding error (1 - 0.995 = 0.0050000000000000044):
+    # drop it before rounding, or 2100 * 0.005 = 10.5 would round up
+    return max(round(round(population_size * (1 - target), 9)), 1)
 
 
 def _cdf(
@@ -289,7 +300,8 @@ def sample_size_target(
     distribution : {"binomial", "hypergeometric"}, default "binomial"
         ``"binomial"`` (infinite population / with replacement, conservative) or
         ``"hypergeometric"`` (exact for SRSWOR from ``population_size`` units,
-        with ``D0 = floor(N (1 − target)) + 1`` failing units at the boundary).
+        with ``D0 = N (1 − target)`` failing units at the boundary, rounded
+        as R's ``phyper``; see Notes).
     population_size : int, optional
         N; needed for ``"hypergeometric"``; caps the result for ``"binomial"``.
     deff : float, default 1.0
@@ -316,7 +328,17 @@ def sample_size_target(
     -----
     Binomial: smallest ``n`` with ``F_Bin(k; n, 1 − t) ≤ α``; for ``k = 0``
     ``n = ⌈ln α / ln t⌉``. Hypergeometric: smallest ``n`` with
-    ``F_Hyp(k; N, D0, n) ≤ α``.
+    ``F_Hyp(k; N, D0, n) ≤ α``, with the consumer's risk point (LTPD)
+    ``D0 = N (1 − target)`` failing units, rounded to the nearest integer
+    (halves to even) and at least 1: the convention of R AcceptanceSampling's
+    ``find.plan(type = "hypergeom")`` (Kiermeier 2008). A lot whose rate is
+    exactly the target is accepted with probability at most α. (This library
+    used ``floor(N (1 − target)) + 1``, the smallest lot strictly below the
+    target, until issue #11.7; that accepted a lot at the target with
+    probability above α and gave plans a few units smaller.)
+
+    Kiermeier, A. (2008). Visualizing and assessing acceptance sampling plans:
+    the R package AcceptanceSampling. *Journal of Statistical Software* 26(6).
 
     Examples
     --------
@@ -325,7 +347,7 @@ def sample_size_target(
     >>> sample_size_target(0.95, failures=1)               # AICPA Table A-1: 93
     93
     >>> sample_size_target(0.995, distribution="hypergeometric", population_size=2000)
-    476
+    517
     """
     target = _open_unit("target", target)
     confidence_level = _open_unit("confidence_level", confidence_level)

@@ -11,11 +11,14 @@
 #   mean, se, deff (svymean deff = TRUE), deff_replace (deff = "replace"),
 #   df (degf), n (observations used)
 #   ci_low / ci_high for svyciprop methods "mean", "asin", "xlogit", "logit",
-#   "beta" (R's own code), and for four methods that survey 4.1 does not have,
-#   computed below from R's svymean variance with the formulas of
+#   "beta", "likelihood" (R's own code), and for methods that survey 4.1 does
+#   not have, computed below from R's svymean variance with the formulas of
 #   docs/methodology.md (method names prefixed "formula:"): the NCHS
-#   Korn-Graubard variant, and Wilson, Jeffreys and Clopper-Pearson on the
-#   effective sample size.
+#   Korn-Graubard variant with the boundary rule (effective size n / deff_Kish
+#   when the estimate is 0 or 1), Wilson, Jeffreys and Clopper-Pearson on the
+#   effective sample size, and the Rao-Scott likelihood interval solved
+#   exactly with uniroot (R's own "likelihood" interpolates a spline through a
+#   few profile points).
 
 suppressPackageStartupMessages(library(survey))
 here <- function(f) file.path(getwd(), f)
@@ -31,15 +34,17 @@ emit <- function(case, quantity, method, level, value) {
 
 levels <- c(0.95, 0.90, 0.99)
 
-formula_cis <- function(case, p, v, n, df, level) {
+formula_cis <- function(case, p, v, n, df, level, deff_kish) {
   a <- (1 - level) / 2
-  neff_raw <- if (p > 0 && p < 1 && v > 0) p * (1 - p) / v else n
+  # boundary rule: Kish's effective size n / deff_Kish when the variance says nothing
+  n_boundary <- n / max(deff_kish, 1)
+  neff_raw <- if (p > 0 && p < 1 && v > 0) p * (1 - p) / v else n_boundary
   # NCHS Korn-Graubard (Parker et al. 2017; cf. surveytable::svyciprop_adjusted)
   if (p > 0 && p < 1 && v > 0) {
     rat <- if (df > 0) (qt(a, n - 1) / qt(a, df))^2 else 0
     nkg <- min(n, neff_raw * rat)
   } else {
-    nkg <- n
+    nkg <- n_boundary
   }
   x <- nkg * p
   lo <- if (x > 0) qbeta(a, x, nkg - x + 1) else 0
@@ -58,9 +63,22 @@ formula_cis <- function(case, p, v, n, df, level) {
   half <- z * sqrt(m) / (m + z^2) * sqrt(p * (1 - p) + z^2 / (4 * m))
   emit(case, "ci_low", "formula:wilson", level, max(0, centre - half))
   emit(case, "ci_high", "formula:wilson", level, min(1, centre + half))
+  # Rao-Scott likelihood (svyciprop "likelihood"): deviance / (design effect
+  # n / n* times quasibinomial dispersion n / (n - 1)) against t_df^2
+  if (p > 0 && p < 1 && v > 0 && df > 0) {
+    m <- neff_raw * (n - 1) / n
+    kl <- function(q) p * log(p / q) + (1 - p) * log((1 - p) / (1 - q))
+    tq <- qt(1 - a, df)
+    g <- function(q) 2 * m * kl(q) - tq^2
+    lo <- uniroot(g, c(1e-300, p), tol = 1e-15)$root
+    hi <- uniroot(g, c(p, 1 - 1e-16), tol = 1e-15)$root
+    emit(case, "ci_low", "formula:likelihood", level, lo)
+    emit(case, "ci_high", "formula:likelihood", level, hi)
+  }
 }
 
-run_case <- function(case, design, outcome, svy_methods = c("mean", "asin", "xlogit", "logit", "beta")) {
+run_case <- function(case, design, outcome,
+                     svy_methods = c("mean", "asin", "xlogit", "logit", "beta", "likelihood")) {
   f <- as.formula(paste0("~", outcome))
   m <- svymean(f, design, deff = TRUE)
   m_rep <- svymean(f, design, deff = "replace")
@@ -68,12 +86,16 @@ run_case <- function(case, design, outcome, svy_methods = c("mean", "asin", "xlo
   v <- unname(vcov(m))[1, 1]
   n <- nrow(design)
   df <- degf(design)
+  w <- weights(design)
+  w <- w[w > 0]
+  deff_kish <- length(w) * sum(w^2) / sum(w)^2
   emit(case, "mean", "", NA, p)
   emit(case, "se", "", NA, sqrt(v))
   emit(case, "deff", "", NA, unname(deff(m))[1])
   emit(case, "deff_replace", "", NA, unname(deff(m_rep))[1])
   emit(case, "df", "", NA, df)
   emit(case, "n", "", NA, n)
+  emit(case, "deff_kish", "", NA, deff_kish)
   for (level in levels) {
     for (method in svy_methods) {
       ci <- tryCatch(
@@ -83,7 +105,7 @@ run_case <- function(case, design, outcome, svy_methods = c("mean", "asin", "xlo
       emit(case, "ci_low", method, level, ci[1])
       emit(case, "ci_high", method, level, ci[2])
     }
-    formula_cis(case, p, v, n, df, level)
+    formula_cis(case, p, v, n, df, level, deff_kish)
   }
 }
 
