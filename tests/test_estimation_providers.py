@@ -246,7 +246,8 @@ def test_census_provider_is_known_exactly():
 
 def test_posterior_quantities_follow_the_closed_forms():
     counts = pd.read_csv(DATA / "provider_counts.csv")
-    est = provider_estimates(counts, population_size=False, estimand="superpopulation", rng=2)
+    est = provider_estimates(counts, population_size=False, estimand="superpopulation", rng=2,
+                             eb_interval="plug-in")
     fit = est.fit
     rows = est.providers
     x, n = rows["successes"].to_numpy(), rows["n"].to_numpy()
@@ -264,7 +265,7 @@ def test_posterior_quantities_follow_the_closed_forms():
 
 def test_finite_estimand_posterior_is_beta_binomial_on_the_unchecked_filings():
     frame = counts_frame([3, 10, 20, 5], [2, 9, 11, 5], [50, 40, 400, 20])
-    est = provider_estimates(frame, rng=4)
+    est = provider_estimates(frame, rng=4, eb_interval="plug-in")
     fit = est.fit
     rows = est.providers
     for _, r in rows.iterrows():
@@ -299,7 +300,13 @@ def test_shrinkage_is_stronger_for_smaller_samples(pairs):
     # two probes with the same raw share 1/2 but 4 and 40 checked filings
     n = np.append(n, [4, 40])
     x = np.append(x, [2, 20])
-    est = quiet_estimates(counts_frame(n, x), population_size=False, rng=0, n_sim=100)
+    hier = quiet_estimates(counts_frame(n, x), population_size=False, rng=0, n_sim=100)
+    shrink = hier.providers["shrinkage"].to_numpy()  # posterior mean of kappa / (kappa + n)
+    order = np.argsort(n, kind="stable")
+    assert np.all(np.diff(shrink[order]) <= 1e-15)
+    # the James-Stein form below is the plug-in posterior's
+    est = quiet_estimates(counts_frame(n, x), population_size=False, rng=0, n_sim=100,
+                          eb_interval="plug-in")
     rows = est.providers
     mu = est.fit.mean
     shrink = rows["shrinkage"].to_numpy()
@@ -344,8 +351,9 @@ def test_rank_intervals_agree_with_reporting_rank_providers():
     from beian_audit.reporting.rankings import rank_providers
 
     counts = pd.read_csv(DATA / "provider_counts.csv")
+    # plug-in: independent Beta posteriors, the form rank_providers draws from
     est = provider_estimates(counts, population_size=False, estimand="superpopulation",
-                             rng=11, n_sim=2000)  # fmt: skip
+                             rng=11, n_sim=2000, eb_interval="plug-in")  # fmt: skip
     ours = est.providers.set_index("provider_id")
     theirs = rank_providers(estimates=est.providers, method="beta", rng=11,
                             n_sim=2000).to_frame().set_index("provider_id")  # fmt: skip
@@ -438,7 +446,9 @@ def test_counts_table_with_unchecked_provider_gets_the_prior():
     rows = provider_estimates(frame, estimand="superpopulation", rng=0).providers
     est = provider_estimates(frame, estimand="superpopulation", rng=0)
     assert math.isnan(rows["estimate"][0])
-    assert rows["eb_estimate"][0] == pytest.approx(est.fit.mean)
+    assert rows["eb_estimate"][0] == pytest.approx(est.hyper.mean, rel=1e-12)
+    plug = provider_estimates(frame, estimand="superpopulation", rng=0, eb_interval="plug-in")
+    assert plug.providers["eb_estimate"][0] == pytest.approx(plug.fit.mean)
     assert (rows["ci_low"][0], rows["ci_high"][0]) == (0.0, 1.0)
 
 
