@@ -77,16 +77,16 @@ from beian_audit.estimation.intervals import (
 )
 
 __all__ = [
+    "EB_INTERVALS",
     "ESTIMANDS",
     "EXACT_METHODS",
-    "EB_INTERVALS",
     "BetaBinomialFit",
     "EbInterval",
     "Estimand",
     "ExactMethod",
+    "HyperPosterior",
     "ProviderEstimates",
     "fit_beta_binomial",
-    "HyperPosterior",
     "hyper_posterior",
     "hypergeometric_ci",
     "provider_estimates",
