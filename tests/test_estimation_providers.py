@@ -533,8 +533,8 @@ def brute_hierarchical(x, n, q, big_n=None, grid=201):
     for k in range(len(x)):
         pa, pb = a + x[k], b + n[k] - x[k]
         if big_n is None:
-            out.append(optimize.brentq(lambda p: w @ stats.beta.cdf(p, pa, pb) - q, 1e-12,
-                                       1 - 1e-12, xtol=1e-12))  # fmt: skip
+            out.append(optimize.brentq(lambda p, pa=pa, pb=pb: w @ stats.beta.cdf(p, pa, pb) - q,
+                                       1e-12, 1 - 1e-12, xtol=1e-12))  # fmt: skip
         else:
             rest = big_n[k] - n[k]
             ys = np.arange(rest + 1)
