@@ -718,7 +718,8 @@ class ProviderEstimates(ResultMixin):
           ``posterior_alpha``, ``posterior_beta``;
         * ``rank`` (by posterior mean, 1 = highest, ties share the smallest
           rank), ``rank_low``, ``rank_high`` (rank interval), ``rank_mean``,
-          ``p_bottom`` (probability of being among the ``bottom_k`` lowest).
+          ``p_bottom`` (probability of being among the ``bottom_k`` lowest);
+        * ``eb_interval``, ``eb_note`` (as the attributes below).
 
         With ``posterior_alpha`` / ``posterior_beta`` the table plugs into
         :func:`beian_audit.reporting.rank_providers` as ``estimates=``.
