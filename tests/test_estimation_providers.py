@@ -246,7 +246,8 @@ def test_census_provider_is_known_exactly():
 
 def test_posterior_quantities_follow_the_closed_forms():
     counts = pd.read_csv(DATA / "provider_counts.csv")
-    est = provider_estimates(counts, population_size=False, estimand="superpopulation", rng=2)
+    est = provider_estimates(counts, population_size=False, estimand="superpopulation", rng=2,
+                             eb_interval="plug-in")
     fit = est.fit
     rows = est.providers
     x, n = rows["successes"].to_numpy(), rows["n"].to_numpy()
@@ -264,7 +265,7 @@ def test_posterior_quantities_follow_the_closed_forms():
 
 def test_finite_estimand_posterior_is_beta_binomial_on_the_unchecked_filings():
     frame = counts_frame([3, 10, 20, 5], [2, 9, 11, 5], [50, 40, 400, 20])
-    est = provider_estimates(frame, rng=4)
+    est = provider_estimates(frame, rng=4, eb_interval="plug-in")
     fit = est.fit
     rows = est.providers
     for _, r in rows.iterrows():
@@ -299,7 +300,13 @@ def test_shrinkage_is_stronger_for_smaller_samples(pairs):
     # two probes with the same raw share 1/2 but 4 and 40 checked filings
     n = np.append(n, [4, 40])
     x = np.append(x, [2, 20])
-    est = quiet_estimates(counts_frame(n, x), population_size=False, rng=0, n_sim=100)
+    hier = quiet_estimates(counts_frame(n, x), population_size=False, rng=0, n_sim=100)
+    shrink = hier.providers["shrinkage"].to_numpy()  # posterior mean of kappa / (kappa + n)
+    order = np.argsort(n, kind="stable")
+    assert np.all(np.diff(shrink[order]) <= 1e-15)
+    # the James-Stein form below is the plug-in posterior's
+    est = quiet_estimates(counts_frame(n, x), population_size=False, rng=0, n_sim=100,
+                          eb_interval="plug-in")
     rows = est.providers
     mu = est.fit.mean
     shrink = rows["shrinkage"].to_numpy()
@@ -344,8 +351,9 @@ def test_rank_intervals_agree_with_reporting_rank_providers():
     from beian_audit.reporting.rankings import rank_providers
 
     counts = pd.read_csv(DATA / "provider_counts.csv")
+    # plug-in: independent Beta posteriors, the form rank_providers draws from
     est = provider_estimates(counts, population_size=False, estimand="superpopulation",
-                             rng=11, n_sim=2000)  # fmt: skip
+                             rng=11, n_sim=2000, eb_interval="plug-in")  # fmt: skip
     ours = est.providers.set_index("provider_id")
     theirs = rank_providers(estimates=est.providers, method="beta", rng=11,
                             n_sim=2000).to_frame().set_index("provider_id")  # fmt: skip
@@ -438,7 +446,9 @@ def test_counts_table_with_unchecked_provider_gets_the_prior():
     rows = provider_estimates(frame, estimand="superpopulation", rng=0).providers
     est = provider_estimates(frame, estimand="superpopulation", rng=0)
     assert math.isnan(rows["estimate"][0])
-    assert rows["eb_estimate"][0] == pytest.approx(est.fit.mean)
+    assert rows["eb_estimate"][0] == pytest.approx(est.hyper.mean, rel=1e-12)
+    plug = provider_estimates(frame, estimand="superpopulation", rng=0, eb_interval="plug-in")
+    assert plug.providers["eb_estimate"][0] == pytest.approx(plug.fit.mean)
     assert (rows["ci_low"][0], rows["ci_high"][0]) == (0.0, 1.0)
 
 
@@ -496,3 +506,116 @@ def test_provider_estimates_validates_data():
         provider_estimates(counts_frame([3], [1]))
     with pytest.raises(EstimationError, match="must be a Sample"):
         provider_estimates([1, 2, 3])
+
+
+# --------------------------------------------------------------------------- hierarchical (#11.3)
+def brute_hierarchical(x, n, q, big_n=None, grid=201):
+    """Mixture quantiles on a fixed fine grid, written with scipy.stats only.
+
+    Same hyperprior as ``hyper_posterior`` (mu uniform, kappa / (kappa + n0) uniform,
+    n0 = 0.3 x median n), but a fixed 201 x 201 grid over logit mu in [-8, 8] and
+    log kappa in [log 1e-2, log 1e7], likelihood from ``scipy.stats.betabinom``, the
+    mixture cdf from ``scipy.stats.beta`` / ``betabinom`` and the quantile from
+    ``scipy.optimize.brentq`` (continuous) or a scan of the support (finite).
+    """
+    u = np.linspace(-8, 8, grid)
+    v = np.linspace(math.log(1e-2), math.log(1e7), grid)
+    uu, vv = (g.ravel() for g in np.meshgrid(u, v, indexing="ij"))
+    mu, kappa = special.expit(uu), np.exp(vv)
+    a, b = mu * kappa, (1 - mu) * kappa
+    loglik = stats.betabinom.logpmf(x[None, :], n[None, :], a[:, None], b[:, None]).sum(1)
+    n0 = 0.3 * np.median(n)
+    b0 = kappa / (kappa + n0)  # uniform: density b0 (1 - b0) in log kappa
+    logpost = loglik + np.log(mu * (1 - mu)) + np.log(b0 * (1 - b0))
+    w = np.exp(logpost - logpost.max())
+    w /= w.sum()
+    out = []
+    for k in range(len(x)):
+        pa, pb = a + x[k], b + n[k] - x[k]
+        if big_n is None:
+            out.append(optimize.brentq(lambda p, pa=pa, pb=pb: w @ stats.beta.cdf(p, pa, pb) - q,
+                                       1e-12, 1 - 1e-12, xtol=1e-12))  # fmt: skip
+        else:
+            rest = big_n[k] - n[k]
+            ys = np.arange(rest + 1)
+            pmf = w @ stats.betabinom.pmf(ys[None, :], rest, pa[:, None], pb[:, None])
+            out.append((x[k] + int(np.argmax(np.cumsum(pmf) >= q))) / big_n[k])
+    return np.array(out)
+
+
+def test_hierarchical_intervals_equal_brute_force_quadrature():
+    counts = pd.read_csv(DATA / "provider_counts.csv").head(12)
+    x, n = counts["successes"].to_numpy(), counts["n"].to_numpy()
+    est = provider_estimates(counts, population_size=False, rng=0, n_sim=100)
+    rows = est.providers
+    inner = (x > 0) & (x < n)  # edge providers keep 0 / 1 (tested below)
+    inner_low = x > 0
+    ref_low = brute_hierarchical(x, n, 0.025)
+    assert np.allclose(rows["eb_low"][inner_low], ref_low[inner_low], atol=2e-3)
+    assert (rows["eb_low"][x == 0] == 0.0).all()
+    assert np.allclose(rows["eb_high"][inner], brute_hierarchical(x, n, 0.975)[inner], atol=2e-3)
+    assert (rows["eb_high"][x == n] == 1.0).all()
+    # finite estimand: mixture of beta-binomials over the unchecked filings
+    sizes = n + np.array([5, 7, 3, 40, 2, 9, 60, 11, 4, 25, 30, 6])
+    fin = provider_estimates(counts.assign(population_size=sizes), rng=0, n_sim=100).providers
+    ref = brute_hierarchical(x, n, 0.025, big_n=sizes)
+    assert np.abs(fin["eb_low"].to_numpy() - ref).max() <= 1.0 / sizes.min() + 1e-12
+    assert (np.abs(fin["eb_low"].to_numpy() - ref) < 1e-9).mean() > 0.8
+
+
+def test_hierarchical_intervals_do_not_collapse_when_the_fit_is_at_its_bound():
+    # 30 providers, 3 filings each, the same true rate: no extra-binomial variation, so
+    # maximum likelihood puts kappa at its bound 1e7. The plug-in intervals (the old
+    # behaviour) are then ~3e-4 wide and miss most providers' rate.
+    x = np.array([2, 3, 2, 2, 1, 3, 2, 2, 3, 2] * 3)
+    frame = counts_frame([3] * 30, x)
+    with pytest.warns(DegenerateIntervalWarning, match="not collapsed"):
+        est = provider_estimates(frame, population_size=False, rng=0)
+    assert est.fit.at_bound == "concentration" and est.eb_interval == "hierarchical"
+    width = (est.providers["eb_high"] - est.providers["eb_low"]).to_numpy()
+    assert width.min() > 0.1
+    with pytest.warns(DegenerateIntervalWarning, match="collapsed to the pooled mean"):
+        plug = provider_estimates(frame, population_size=False, rng=0, eb_interval="plug-in")
+    assert (plug.providers["eb_high"] - plug.providers["eb_low"]).max() < 1e-3
+    assert plug.eb_note.startswith("collapsed") and plug.to_frame()["eb_note"][0] == plug.eb_note
+    # the rank intervals use the same posterior: wide, not a strict order
+    assert (est.providers["rank_high"] - est.providers["rank_low"]).min() >= 10
+
+
+def test_all_outcomes_equal_gives_the_exact_bounds():
+    frame = counts_frame([3, 3, 5, 2], [3, 3, 5, 2], [40, 60, 5, 30])
+    with pytest.warns(DegenerateIntervalWarning, match="exact per-provider bounds"):
+        est = provider_estimates(frame, rng=0)
+    rows = est.providers
+    assert est.eb_note.startswith("exact")
+    assert np.array_equal(rows["eb_low"], rows["ci_low"])
+    assert np.array_equal(rows["eb_high"], rows["ci_high"])
+
+
+def _coverage(shape: str, k: int, n: int, reps: int, seed: int, **kw) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    hits = []
+    for _ in range(reps):
+        p = {"wide": lambda: rng.beta(7, 3, k), "tight": lambda: rng.beta(70, 30, k),
+             "degenerate": lambda: np.full(k, 0.7)}[shape]()  # fmt: skip
+        x = rng.binomial(n, p)
+        rows = quiet_estimates(counts_frame([n] * k, x), population_size=False, rng=0,
+                               n_sim=100, **kw).providers  # fmt: skip
+        hits.append(np.mean((rows["eb_low"] <= p) & (p <= rows["eb_high"])))
+    hits_a = np.array(hits)
+    return float(hits_a.mean()), float(hits_a.std(ddof=1) / math.sqrt(reps))
+
+
+@pytest.mark.parametrize(("shape", "seed"), [("wide", 1), ("tight", 2), ("degenerate", 3)])
+def test_hierarchical_95_percent_intervals_cover_at_their_level(shape, seed):
+    # Reduced grid of benchmarks/coverage_providers.py: 30 providers x 3 filings, rates
+    # from Beta(7, 3), Beta(70, 30) or all 0.7; binomial outcomes drawn here. The
+    # coverage (share of providers whose true rate is inside its interval) must reach
+    # 0.95 minus three Monte Carlo standard errors (between-replicate).
+    cover, se = _coverage(shape, 30, 3, 20, seed)
+    assert cover >= 0.95 - 3 * se - 0.005, (cover, se)
+    # the plug-in intervals (the old default) do not: 0.37-0.64 over 100 replicates; with
+    # a tight or degenerate prior the fit sits at its bound in half the samples
+    if shape != "wide":
+        old, _ = _coverage(shape, 30, 3, 8, seed, eb_interval="plug-in")
+        assert old < 0.8

@@ -169,3 +169,70 @@ def test_decision_and_p_value_agree(p, deff, n, method, target, level):
     if a.status == "not_met":
         assert a.p_value_not_met <= alpha * (1 + 1e-9)
     assert a.lower_bound <= a.upper_bound
+
+
+# --------------------------------------------------------------------------- multiplicity (#11.4)
+def _providers_frame(shares, n, big_n, rng):
+    """Stratified SRSWOR of n filings from each provider of big_n with the given true shares."""
+    parts = []
+    for i, share in enumerate(shares):
+        pop = np.r_[np.ones(round(share * big_n)), np.zeros(big_n - round(share * big_n))]
+        parts.append(pd.DataFrame({"provider_id": f"P{i:02d}",
+                                   "ok": rng.permutation(pop)[:n], "N": big_n}))  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_adjusted_p_values_equal_statsmodels_multipletests():
+    from statsmodels.stats.multitest import multipletests
+
+    from beian_audit.estimation.targets import adjust_p_values
+
+    rng = np.random.default_rng(4)
+    frame = _providers_frame([0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.55, 0.85], 30, 200, rng)
+    with warnings.catch_warnings():  # providers with every checked filing correct
+        warnings.simplefilter("ignore")
+        est = estimate_proportion(frame, "ok", strata="provider_id", population_size="N",
+                                  by="provider_id")  # fmt: skip
+    raw = assess_target(est, 0.75, multiplicity="none").table
+    dom = raw["level"] == "domain"
+    for method in ("holm", "fdr_bh"):
+        a = assess_target(est, 0.75, multiplicity=method)
+        t = a.to_frame()
+        for col in ("p_value", "p_value_not_met"):
+            ref = multipletests(raw.loc[dom, col].to_numpy(), method=method)[1]
+            assert np.allclose(t.loc[dom, f"{col}_adjusted"], ref, rtol=1e-12, atol=0)
+            # the total row is a family of one
+            assert t.loc[~dom, f"{col}_adjusted"].tolist() == t.loc[~dom, col].tolist()
+        assert a.multiplicity == method and (t.loc[dom, "multiplicity"] == method).all()
+        assert (t.loc[~dom, "multiplicity"] == "none").all()
+        assert a.to_dict()["records"][0]["multiplicity"] == method
+        # verdicts follow the adjusted p-values; never more decided than unadjusted
+        assert ((t["status"] == "met") <= (raw["status"] == "met")).all()
+        assert ((t.loc[dom, "status"] == "met")
+                == (t.loc[dom, "p_value_adjusted"] <= 0.05)).all()  # fmt: skip
+        assert t.loc[~dom, "status"].tolist() == raw.loc[~dom, "status"].tolist()
+    # hand-computed: Holm sorts 0.01, 0.03, 0.04 -> 3 x 0.01, max(2 x 0.03, .), max(1 x 0.04, .)
+    assert np.allclose(adjust_p_values([0.01, 0.04, 0.03], "holm"), [0.03, 0.06, 0.06])
+    # Benjamini-Hochberg: 0.01 x 3/1, min(0.03 x 3/2, 0.04), 0.04 x 3/3
+    assert np.allclose(adjust_p_values([0.01, 0.04, 0.03], "fdr_bh"), [0.03, 0.04, 0.04])
+    assert assess_target(est, 0.75).multiplicity == "holm"  # the default
+    with pytest.raises(EstimationError, match="multiplicity"):
+        assess_target(est, 0.75, multiplicity="bonferroni")  # type: ignore[arg-type]
+
+
+def test_holm_keeps_the_familywise_error_across_30_providers_at_target():
+    # 30 providers of 400 filings, exactly 300 correct each (true share = the 75 % target),
+    # 40 checked per provider (stratified SRSWOR). "not_met" is then a wrong verdict for
+    # every provider. Unadjusted, some provider is wrongly "not_met" in ~45 % of samples;
+    # with Holm the familywise rate must stay at 5 % (plus Monte Carlo error).
+    rng = np.random.default_rng(11)
+    reps, wrong_none, wrong_holm = 30, 0, 0
+    for _ in range(reps):
+        frame = _providers_frame([0.75] * 30, 40, 400, rng)
+        est = estimate_proportion(frame, "ok", strata="provider_id", population_size="N",
+                                  by="provider_id")  # fmt: skip
+        wrong_none += (assess_target(est, 0.75, multiplicity="none").by["status"]
+                       == "not_met").any()  # fmt: skip
+        wrong_holm += (assess_target(est, 0.75).by["status"] == "not_met").any()
+    assert wrong_holm / reps <= 0.05 + 2 * math.sqrt(0.05 * 0.95 / reps)
+    assert wrong_none / reps > 0.2  # the old behaviour

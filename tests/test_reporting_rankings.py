@@ -11,6 +11,7 @@ synthetic ground truth.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -268,3 +269,43 @@ def test_rank_validation():
         rank_providers(estimates=only_ci)
     with pytest.raises(EstimationError):
         rank_providers()
+
+
+# --------------------------------------------------------------------------- verdicts (#11.4)
+def test_rank_providers_verdicts_use_multiplicity_control():
+    from statsmodels.stats.multitest import multipletests
+
+    from beian_audit.estimation import assess_target, estimate_proportion
+
+    rng = np.random.default_rng(8)
+    shares = [0.55, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.65, 0.72, 0.78]
+    frame = pd.DataFrame({
+        "provider_id": np.repeat([f"P{i}" for i in range(10)], 30),
+        "ok": np.concatenate([rng.binomial(1, s, 30) for s in shares])})  # fmt: skip
+    plain = rank_providers(frame, "ok", rng=1)
+    assert plain.target is None and "status" not in plain.table.columns
+    ranked = rank_providers(frame, "ok", rng=1, target=0.75)  # default: Holm
+    assert ranked.multiplicity == "holm" and (ranked.table["multiplicity"] == "holm").all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = estimate_proportion(frame, "ok", by="provider_id")
+    raw = assess_target(est, 0.75, multiplicity="none").by.set_index("provider_id")
+    got = ranked.to_frame().set_index("provider_id").loc[raw.index]
+    ref = multipletests(raw["p_value_not_met"].to_numpy(), method="holm")[1]
+    assert np.allclose(got["p_value_not_met_adjusted"], ref, rtol=1e-12, atol=0)
+    assert ((got["status"] == "not_met") == (ref <= 0.05)).all()
+    # the ranks themselves do not depend on the verdicts
+    assert ranked.table["rank_low"].tolist() == plain.table["rank_low"].tolist()
+    # seam: unadjusted p-values in the estimates frame are adjusted here
+    frame_in = est.by[["provider_id", "estimate", "se", "ci_low", "ci_high"]].merge(
+        raw[["p_value", "p_value_not_met"]].reset_index(), on="provider_id")
+    seam = rank_providers(estimates=frame_in, method="normal", rng=1, target=0.75,
+                          multiplicity="fdr_bh").to_frame().set_index("provider_id")  # fmt: skip
+    bh = multipletests(raw["p_value"].to_numpy(), method="fdr_bh")[1]
+    assert np.allclose(seam.loc[raw.index, "p_value_adjusted"], bh, rtol=1e-12, atol=0)
+    assert "target=0.75" in repr(ranked)
+    with pytest.raises(ValueError, match="multiplicity"):
+        rank_providers(frame, "ok", target=0.75, multiplicity="sidak")
+    with pytest.raises(SchemaError, match="p_value"):
+        rank_providers(estimates=frame_in.drop(columns=["p_value"]), method="normal",
+                       target=0.75)  # fmt: skip

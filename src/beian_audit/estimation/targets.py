@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -38,10 +38,14 @@ from beian_audit.estimation.intervals import (
 )
 from beian_audit.estimation.stratified import ProportionEstimate
 
-__all__ = ["STATUSES", "TargetAssessment", "assess_target"]
+__all__ = ["MULTIPLICITY", "STATUSES", "Multiplicity", "TargetAssessment", "adjust_p_values",
+           "assess_target"]
 
 #: The possible values of :attr:`TargetAssessment.status`.
 STATUSES: tuple[str, ...] = ("met", "not_met", "inconclusive")
+#: Multiplicity control of the domain verdicts (``statsmodels`` method names).
+Multiplicity = Literal["holm", "fdr_bh", "none"]
+MULTIPLICITY: tuple[str, ...] = get_args(Multiplicity)
 
 _LOGIT_MIN = -690.0  # a = 1e-300
 _LOGIT_MAX = 36.7  # a = 1 - 1e-16
@@ -86,8 +90,14 @@ class TargetAssessment(ResultMixin):
         Observations behind the estimate.
     by_columns : tuple of str
         Domain columns when the estimate had domains.
+    multiplicity : {"holm", "fdr_bh", "none"}
+        Multiplicity control of the domain verdicts (see :func:`assess_target`).
     table : pandas.DataFrame
-        One row per domain (if any) plus the total, with all the above.
+        One row per domain (if any) plus the total, with all the above, and
+        ``p_value_adjusted`` / ``p_value_not_met_adjusted`` (the p-values
+        adjusted across the domains; equal to the raw ones on the total row)
+        and ``multiplicity`` (the control applied to the row: the total is a
+        family of one, ``"none"``).
     note : str
         Why the decision is limited: the interval's degenerate-case code
         (``"boundary"`` …), or ``"invalid_interval"`` when a bound is NaN, the
@@ -111,6 +121,7 @@ class TargetAssessment(ResultMixin):
     by_columns: tuple[str, ...]
     table: pd.DataFrame
     note: str = ""
+    multiplicity: str = "none"
 
     @property
     def by(self) -> pd.DataFrame | None:
@@ -130,7 +141,44 @@ class TargetAssessment(ResultMixin):
             f"lower_bound={self.lower_bound:.6g}, upper_bound={self.upper_bound:.6g}, "
             f"p_value={self.p_value:.3g}, confidence_level={self.confidence_level:g}, "
             f"method={self.method!r}, additional_n_needed={self.additional_n_needed:g}"
+            + (f", multiplicity={self.multiplicity!r}" if self.by_columns else "")
         )
+
+
+def adjust_p_values(p_values: object, method: Multiplicity = "holm") -> np.ndarray:
+    """Adjust a family of p-values with ``statsmodels.stats.multitest.multipletests``.
+
+    Parameters
+    ----------
+    p_values : array-like of float
+        The family; ``nan`` entries are left out of it and stay ``nan``.
+    method : {"holm", "fdr_bh", "none"}
+        Holm (1979) step-down (familywise error rate), Benjamini-Hochberg (1995)
+        step-up (false discovery rate), or none.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, same order; reject at level ``a`` where ``<= a``.
+
+    Examples
+    --------
+    >>> adjust_p_values([0.01, 0.04, 0.03, float("nan")], "holm").round(3)
+    array([0.03, 0.06, 0.06,  nan])
+    >>> adjust_p_values([0.01, 0.04, 0.03], "fdr_bh").round(3)
+    array([0.03, 0.04, 0.04])
+    """
+    from beian_audit.estimation.intervals import check_choice
+
+    method = check_choice("multiplicity", method, MULTIPLICITY)  # type: ignore[assignment]
+    p = np.asarray(p_values, float).ravel().copy()
+    ok = np.isfinite(p)
+    if method == "none" or ok.sum() < 2:
+        return p
+    from statsmodels.stats.multitest import multipletests
+
+    p[ok] = multipletests(np.clip(p[ok], 0.0, 1.0), method=method)[1]
+    return p
 
 
 # --------------------------------------------------------------------------- bound sources
@@ -251,7 +299,7 @@ def _p_value(bound: Any, target: float, size: int, increasing: bool) -> np.ndarr
 
 
 def _additional_n(
-    src: _Source, target: float, a: float, power: float, status: np.ndarray
+    src: _Source, target: float, a: float | np.ndarray, power: float, status: np.ndarray
 ) -> np.ndarray:
     """Further observations that would decide each undecided row (see assess_target)."""
     from scipy import special
@@ -321,6 +369,7 @@ def assess_target(
     *,
     confidence_level: float = 0.95,
     power: float = 0.8,
+    multiplicity: Multiplicity = "holm",
 ) -> TargetAssessment:
     """Decide whether an estimated rate meets a target, honestly.
 
@@ -340,6 +389,15 @@ def assess_target(
         For ``additional_n_needed``: probability of reaching a decision,
         strictly between 0 and 1 (0.5 gives "the bound computed at the current
         estimate just clears the target").
+    multiplicity : {"holm", "fdr_bh", "none"}
+        Control of the domain verdicts (providers, provinces …) for being many:
+        ``"holm"`` (default) keeps the chance of *any* wrong "met" verdict,
+        and separately of any wrong "not_met" verdict, across the domains at
+        most ``1 - confidence_level`` (Holm 1979); ``"fdr_bh"`` keeps the
+        expected share of wrong verdicts among the "met" (and among the
+        "not_met") domains at most that (Benjamini & Hochberg 1995);
+        ``"none"`` judges each domain on its own (the behaviour before
+        version 0.2). The total row is never adjusted.
 
     Returns
     -------
@@ -359,6 +417,21 @@ def assess_target(
     :math:`L(a) = \\text{target}` (by bisection; for Clopper-Pearson it is the
     exact binomial p-value, for Wilson the score-test p-value), and
     ``status == "met"`` exactly when ``p_value <= 1 - confidence_level``.
+
+    Multiplicity: the one-sided p-values of the domain rows are adjusted
+    with :func:`adjust_p_values` (``statsmodels``' ``multipletests``), the
+    "met" family and the "not met" family each on its own: a domain's true
+    rate is either below the target or not, so only one of its two verdicts
+    can be wrong, and each kind of wrong verdict is controlled across the
+    domains (with ``"holm"`` the chance of any wrong verdict is at most
+    ``1 - confidence_level`` when all domains are on the same side of the
+    target, at most twice that otherwise). A domain is "met" when its
+    adjusted ``p_value`` is at most ``1 - confidence_level`` (likewise
+    "not_met"); ``lower_bound`` / ``upper_bound`` stay the per-domain
+    bounds, so a domain can show a bound past the target and still be
+    "inconclusive". Its ``additional_n_needed`` is then planned at the
+    Bonferroni level ``(1 - confidence_level) / m`` over the ``m`` domains
+    (conservative for Holm and Benjamini-Hochberg).
 
     ``additional_n_needed`` (rule): for an inconclusive case, the smallest
     total size :math:`n'` such that the bound recomputed with the variance
@@ -394,6 +467,11 @@ def assess_target(
     if not 0.0 < power < 1.0:
         raise EstimationError(f"power ({power!r}) must be a number strictly between 0 and 1")
 
+    from beian_audit.estimation.intervals import check_choice
+
+    multiplicity = check_choice(  # type: ignore[assignment]
+        "multiplicity", multiplicity, MULTIPLICITY
+    )
     src, table, by_columns = _source(estimate, level)
     a = 1.0 - level
     size = src.estimate.size
@@ -416,7 +494,19 @@ def assess_target(
     status = np.where(invalid, "inconclusive", status)
     p_met = np.where(invalid, np.nan, p_met)
     p_not = np.where(invalid, np.nan, p_not)
-    extra = _additional_n(src, target, a, power, status)
+    domain = (table["level"] == "domain").to_numpy() & np.isfinite(p_met) & np.isfinite(p_not)
+    adj_met, adj_not = p_met.copy(), p_not.copy()
+    a_rows: float | np.ndarray = a
+    family = np.full(size, "none", dtype=object)
+    if multiplicity != "none" and domain.sum() >= 2:
+        adj_met[domain] = adjust_p_values(p_met[domain], multiplicity)  # type: ignore[arg-type]
+        adj_not[domain] = adjust_p_values(p_not[domain], multiplicity)  # type: ignore[arg-type]
+        status = np.where(domain & (status == "met") & ~(adj_met <= a), "inconclusive", status)
+        status = np.where(domain & (status == "not_met") & ~(adj_not <= a), "inconclusive",
+                          status)  # fmt: skip
+        a_rows = np.where(domain, a / int(domain.sum()), a)
+        family[domain] = multiplicity
+    extra = _additional_n(src, target, a_rows, power, status)
     extra = np.where(invalid, np.nan, extra)
     note = (
         degenerate_reason(src.method, src.stats)
@@ -435,6 +525,9 @@ def assess_target(
     table["status"] = status
     table["p_value"] = p_met
     table["p_value_not_met"] = p_not
+    table["p_value_adjusted"] = adj_met
+    table["p_value_not_met_adjusted"] = adj_not
+    table["multiplicity"] = family
     table["additional_n_needed"] = extra
     table["confidence_level"] = level
     table["method"] = src.method
@@ -457,5 +550,6 @@ def assess_target(
         by_columns=tuple(by_columns),
         table=table,
         note=str(total["note"]),
+        multiplicity=multiplicity if by_columns else "none",
     )
 

@@ -48,8 +48,9 @@ import pandas as pd
 
 from beian_audit._results import ResultMixin
 from beian_audit.errors import DegenerateIntervalWarning, EstimationError, SchemaError
-from beian_audit.estimation import ProportionEstimate, estimate_proportion
+from beian_audit.estimation import ProportionEstimate, assess_target, estimate_proportion
 from beian_audit.estimation.intervals import DESIGN_METHODS, DesignMethod, check_level
+from beian_audit.estimation.targets import MULTIPLICITY, Multiplicity, adjust_p_values
 from beian_audit.reporting._common import as_frame, check_choice, require_columns
 
 __all__ = [
@@ -305,6 +306,14 @@ class ProviderRanking(ResultMixin):
         Number of simulated rankings.
     higher_is_better : bool
         Rank 1 is the highest estimate when ``True``.
+    target : float or None
+        The target the providers were judged against (``None``: no verdicts).
+        With a target the table also has ``status`` (met / not_met /
+        inconclusive), ``p_value``, ``p_value_not_met``, their
+        ``*_adjusted`` versions and ``multiplicity``.
+    multiplicity : str
+        Multiplicity control of those verdicts (``"holm"``, ``"fdr_bh"`` or
+        ``"none"``; ``"none"`` without a target).
     """
 
     table: pd.DataFrame
@@ -314,6 +323,8 @@ class ProviderRanking(ResultMixin):
     simultaneous: bool
     n_sim: int
     higher_is_better: bool
+    target: float | None = None
+    multiplicity: str = "none"
 
     def to_frame(self) -> pd.DataFrame:
         """The ranking (a copy)."""
@@ -325,6 +336,8 @@ class ProviderRanking(ResultMixin):
         return (
             f"providers={k}, method={self.method!r}, confidence_level={self.confidence_level:g}, "
             f"simultaneous={self.simultaneous}, mean_rank_interval_width={width:.3g}"
+            + (f", target={self.target:g}, multiplicity={self.multiplicity!r}"
+               if self.target is not None else "")
         )
 
 
@@ -334,7 +347,7 @@ def _estimates_from(
     by: str,
     ci_method: str,
     confidence_level: float,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, ProportionEstimate]:
     if isinstance(sample_or_frame, ProportionEstimate):
         est = sample_or_frame
         if by not in est.by_columns:
@@ -361,7 +374,7 @@ def _estimates_from(
             )
         table = est.by
         assert table is not None
-    return table[[by, "n", "estimate", "se", "ci_low", "ci_high", "n_effective"]].copy()
+    return table[[by, "n", "estimate", "se", "ci_low", "ci_high", "n_effective"]].copy(), est
 
 
 def _draws(
@@ -424,6 +437,8 @@ def rank_providers(
     ci_method: DesignMethod = "korn-graubard",
     higher_is_better: bool = True,
     prior: float = 0.5,
+    target: float | None = None,
+    multiplicity: Multiplicity = "holm",
 ) -> ProviderRanking:
     """Rank providers by estimated accuracy, with intervals and rank intervals.
 
@@ -460,6 +475,18 @@ def rank_providers(
         Rank 1 = highest accuracy; ``False`` ranks the worst first.
     prior : float, default 0.5
         Beta prior parameter added to both effective counts (0.5: Jeffreys).
+    target : float, optional
+        Judge every provider against this rate too (``status``, p-values):
+        :func:`~beian_audit.estimation.assess_target` on the design-based
+        estimates; with ``estimates=``, the frame must carry the unadjusted
+        one-sided ``p_value`` and ``p_value_not_met`` (e.g.
+        ``assess_target(est, target, multiplicity="none").by``).
+    multiplicity : {"holm", "fdr_bh", "none"}
+        Control of the provider verdicts for being many (default ``"holm"``:
+        the chance of any wrong "met", and of any wrong "not_met", is at most
+        ``1 - confidence_level``; ``"fdr_bh"``: false discovery rate;
+        ``"none"``: each provider on its own). See
+        :func:`~beian_audit.estimation.assess_target`.
 
     Returns
     -------
@@ -518,7 +545,15 @@ def rank_providers(
         raise ValueError(f"n_sim ({n_sim!r}) must be an integer >= 100")
     if isinstance(prior, bool) or not isinstance(prior, int | float) or not prior >= 0:
         raise ValueError(f"prior ({prior!r}) must be a number >= 0")
+    multiplicity = check_choice(  # type: ignore[assignment]
+        "multiplicity", multiplicity, MULTIPLICITY
+    )
+    if target is not None and (
+        isinstance(target, bool) or not isinstance(target, int | float) or not 0 < target < 1
+    ):
+        raise ValueError(f"target ({target!r}) must be a number strictly between 0 and 1")
     generator = np.random.default_rng(rng)
+    source: ProportionEstimate | None = None
 
     if estimates is not None:
         table = as_frame(estimates, "estimates").copy()
@@ -526,7 +561,7 @@ def rank_providers(
         if "n" not in table.columns:
             table["n"] = np.nan
     elif sample_or_frame is not None:
-        table = _estimates_from(sample_or_frame, outcome, by, ci_method, level)
+        table, source = _estimates_from(sample_or_frame, outcome, by, ci_method, level)
     else:
         raise EstimationError("give a sample, a ProportionEstimate, or estimates=")
     table = table[table["estimate"].notna()].reset_index(drop=True)
@@ -547,6 +582,8 @@ def rank_providers(
     low = np.quantile(ranks, tail, axis=0, method="inverted_cdf")
     high = np.quantile(ranks, 1.0 - tail, axis=0, method="inverted_cdf")
 
+    if target is not None:
+        table = _verdicts(table, source, by, float(target), level, multiplicity)
     table["rank"] = rankdata(sign * p, method="min").astype(np.int64)
     table["rank_low"] = low.astype(np.int64)
     table["rank_high"] = high.astype(np.int64)
@@ -569,4 +606,43 @@ def rank_providers(
         simultaneous=bool(simultaneous),
         n_sim=int(n_sim),
         higher_is_better=bool(higher_is_better),
+        target=None if target is None else float(target),
+        multiplicity=multiplicity if target is not None else "none",
     )
+
+
+_VERDICT_COLUMNS = ("status", "p_value", "p_value_not_met", "p_value_adjusted",
+                    "p_value_not_met_adjusted", "multiplicity")  # fmt: skip
+
+
+def _verdicts(
+    table: pd.DataFrame,
+    source: ProportionEstimate | None,
+    by: str,
+    target: float,
+    level: float,
+    multiplicity: str,
+) -> pd.DataFrame:
+    """Add each provider's verdict against ``target`` under the multiplicity control."""
+    if source is not None:
+        judged = assess_target(source, target, confidence_level=level,
+                               multiplicity=multiplicity)  # type: ignore[arg-type]  # fmt: skip
+        found = judged.by
+        assert found is not None
+        found = found[[by, *_VERDICT_COLUMNS]]
+        return table.drop(columns=[c for c in _VERDICT_COLUMNS if c in table.columns]).merge(
+            found, on=by, how="left", validate="1:1"
+        )
+    require_columns(table, ["p_value", "p_value_not_met"], name="estimates (with target=)")
+    a = 1.0 - level
+    p_met = pd.to_numeric(table["p_value"], errors="coerce").to_numpy(float)
+    p_not = pd.to_numeric(table["p_value_not_met"], errors="coerce").to_numpy(float)
+    adj_met = adjust_p_values(p_met, multiplicity)  # type: ignore[arg-type]
+    adj_not = adjust_p_values(p_not, multiplicity)  # type: ignore[arg-type]
+    out = table.copy()
+    out["status"] = np.where(adj_met <= a, "met", np.where(adj_not <= a, "not_met",
+                                                           "inconclusive"))  # fmt: skip
+    out["p_value_adjusted"] = adj_met
+    out["p_value_not_met_adjusted"] = adj_not
+    out["multiplicity"] = multiplicity
+    return out
