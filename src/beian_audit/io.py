@@ -146,7 +146,8 @@ def _check_path(source: object) -> Path:
         exists = path.exists()
         is_dir = path.is_dir()
     except OSError as exc:  # e.g. a name too long for the file system
-        raise _file_error(path, f"cannot be accessed ({exc.strerror or exc})", "unreadable") from exc
+        message = f"cannot be accessed ({exc.strerror or exc})"
+        raise _file_error(path, message, "unreadable") from exc
     if not exists:
         raise _file_error(
             path, "file does not exist", "file_not_found", cls=InputFileNotFoundError
@@ -240,9 +241,11 @@ def _decode_guess(path: Path, data: bytes, utf8_error: UnicodeDecodeError) -> st
         )
     shares = {enc: _share(text, enc) or 0.0 for enc, text in texts.items()}
     gb, big5 = shares.get("gb18030", -1.0), shares.get("cp950", -1.0)
-    if gb >= 0.8 and gb - big5 >= 0.2:
+    # one decoding alone: it must look like text; both: one must clearly fit better
+    need = 0.5 if len(texts) == 1 else 0.8
+    if gb >= need and gb - big5 >= 0.2:
         return texts["gb18030"]
-    if big5 >= 0.8 and big5 - gb >= 0.2:
+    if big5 >= need and big5 - gb >= 0.2:
         warnings.warn(
             f"{str(path)!r} is not UTF-8; it was read as Big5 (traditional Chinese). "
             "Pass encoding= to read it otherwise.",
@@ -253,7 +256,8 @@ def _decode_guess(path: Path, data: bytes, utf8_error: UnicodeDecodeError) -> st
     raise _file_error(
         path,
         "is not UTF-8 and its encoding cannot be told from its content "
-        f"(GB18030 fits {gb:.0%}, Big5 fits {big5:.0%} of its characters); {hint}",
+        f"(GB18030 fits {max(gb, 0):.0%}, Big5 fits {max(big5, 0):.0%} of its characters); "
+        f"{hint}",
         "ambiguous_encoding",
     )
 
@@ -343,7 +347,8 @@ def _read_csv(path: Path, sep: str, encoding: str | None) -> tuple[pd.DataFrame,
         bad = [(line, n) for line, n in records if n != width]
         rows = [(None, "<file>", f"{n} fields, header has {width}", "ragged_row") for _, n in bad]
         failures = _failures(rows or [(None, "<file>", None, "ragged_row")])
-        failures["line"] = pd.array([line for line, _ in bad] or [None], dtype="Int64")
+        found: list[int | None] = [line for line, _ in bad]
+        failures["line"] = pd.array(found or [None], dtype="Int64")
         first = f"line {bad[0][0]} has {bad[0][1]} fields, the header has {width}" if bad else ""
         raise InputFileError(
             f"{str(path)!r}: {len(ragged)} line(s) do not have as many fields as the header"
@@ -354,9 +359,8 @@ def _read_csv(path: Path, sep: str, encoding: str | None) -> tuple[pd.DataFrame,
         )
     if any(not pa.types.is_string(t) for t in table.schema.types):
         raise _file_error(path, f"has more than {_MAX_COLUMNS} columns", "malformed_file")
-    headers = tuple(
-        str(v) if v else f"Unnamed: {j}" for j, v in enumerate(table.slice(0, 1).to_pylist()[0].values())
-    )
+    first = table.slice(0, 1).to_pylist()[0].values()
+    headers = tuple(str(v) if v else f"Unnamed: {j}" for j, v in enumerate(first))
     body = table.slice(1)
     empty = pa.scalar(None, pa.string())
     columns: dict[int, Any] = {}
@@ -493,17 +497,21 @@ def _lost_digits(value: object) -> bool:
     return isinstance(value, int) and abs(value) >= _EXACT_LIMIT
 
 
-def _as_strings(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Any column to Arrow strings, and a mask of numbers that may have lost digits.
+def _as_strings(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Any column to Arrow strings, a mask of numbers that may have lost digits and
+    a mask of values that are not scalars (lists, dicts, undecodable bytes …).
 
     Integral floats (Excel numbers) lose their '.0'. A float at or beyond 2**53
     (an 18-digit ID typed into Excel as a number) has lost digits already and is
-    flagged, never rounded into text.
+    flagged, never rounded into text; so is an integer that came that way from a
+    spreadsheet (an ``int`` in an object column).
     """
     n = len(values)
     none = np.zeros(n, dtype=bool)
-    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.is_string_dtype(values.dtype):
-        return values.astype(STRING_DTYPE), none
+    if isinstance(values.dtype, pd.StringDtype) or (
+        values.dtype != object and pd.api.types.is_string_dtype(values.dtype)
+    ):
+        return values.astype(STRING_DTYPE), none, none
     if pd.api.types.is_float_dtype(values.dtype):
         floats = values.to_numpy(dtype=float, na_value=np.nan)
         lost = np.isfinite(floats) & (np.abs(floats) >= _EXACT_LIMIT)
@@ -512,21 +520,33 @@ def _as_strings(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
             ints = pd.array(np.where(lost | np.isnan(floats), 0, floats).astype(np.int64),
                             dtype="Int64")
             ints[lost | np.isnan(floats)] = pd.NA
-            return pd.Series(ints, index=values.index).astype(STRING_DTYPE), lost
+            return pd.Series(ints, index=values.index).astype(STRING_DTYPE), lost, none
         lost_obj = values.astype(object)
         lost_obj[lost] = None
-        return _object_strings(lost_obj), lost
+        return _object_strings(lost_obj), lost, none
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype(STRING_DTYPE), none
+        return values.astype(STRING_DTYPE), none, none
     objects = values.astype(object)
     kinds = pd.api.types.infer_dtype(objects, skipna=True)
-    lost = none
+    lost = bad = none
     if kinds not in {"string", "empty", "boolean", "datetime", "date"}:
         arr = objects.to_numpy(dtype=object)
         lost = np.fromiter((_lost_digits(v) for v in arr), dtype=bool, count=n)
-        if lost.any():
-            objects = objects.where(~lost, None)
-    return _object_strings(objects), lost
+        bad = np.fromiter((_not_scalar(v) for v in arr), dtype=bool, count=n)
+        if lost.any() or bad.any():
+            objects = objects.where(~(lost | bad), None)
+    return _object_strings(objects), lost, bad
+
+
+def _not_scalar(value: object) -> bool:
+    """A cell value that is no text, number, flag or date: a container, undecodable bytes."""
+    if isinstance(value, bytes):
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
+    return not (value is None or pd.api.types.is_scalar(value))
 
 
 def _object_strings(objects: pd.Series) -> pd.Series:
@@ -544,19 +564,22 @@ def _scalar_text(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return value.isoformat(sep=" ")
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        return value.decode("utf-8")
     return str(value)
 
 
-def _clean_text(values: pd.Series, *, identifier: bool) -> tuple[pd.Series, np.ndarray]:
+def _clean_text(
+    values: pd.Series, *, identifier: bool
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """NFKC, strip invisibles, trim (identifiers: remove all white space); empty becomes NA.
 
-    Also returns the mask of numbers that lost digits (see :func:`_as_strings`).
+    Also returns the masks of numbers that lost digits and of values that are not
+    scalars (see :func:`_as_strings`); both come back as NA.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    strings, lost = _as_strings(values)
+    strings, lost, bad = _as_strings(values)
     raw = strings.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
     arr = pa.array(raw, type=pa.string())
     arr = pc.utf8_normalize(arr, "NFKC")
@@ -568,7 +591,7 @@ def _clean_text(values: pd.Series, *, identifier: bool) -> tuple[pd.Series, np.n
     )
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     out = pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index, name=values.name)
-    return out, lost
+    return out, lost, bad
 
 
 Problems = list[tuple[np.ndarray, str]]
@@ -586,7 +609,7 @@ def _date_column(values: pd.Series) -> tuple[pd.Series, Problems]:
         inside = ((stamps >= lo) & (stamps <= hi)).to_numpy(dtype=bool)
         out = stamps.where(inside).astype("datetime64[ns]")
         return out, [(present & ~inside, "date_out_of_range")]
-    text, lost = _clean_text(values, identifier=False)
+    text, lost, odd = _clean_text(values, identifier=False)
     parts = text.str.extract(_DATE)
     present = text.notna().to_numpy(dtype=bool)
     nums = parts.apply(pd.to_numeric, errors="coerce").astype("float64")
@@ -604,18 +627,21 @@ def _date_column(values: pd.Series) -> tuple[pd.Series, Problems]:
     )
     stamp = pd.to_datetime(fields, errors="coerce").astype("datetime64[ns]")
     valid_day = stamp.notna().to_numpy(dtype=bool)
-    stamp[far] = pd.NaT
+    stamp = stamp.mask(far)
     out_of_range = present & far & valid_day
     bad = present & ~valid_day & ~lost
-    return stamp, [(bad, "unparseable_value"), (out_of_range, "date_out_of_range"),
-                   (lost, "digits_lost")]
+    return stamp, [
+        (bad | odd, "unparseable_value"),
+        (out_of_range, "date_out_of_range"),
+        (lost, "digits_lost"),
+    ]
 
 
 def _coerce(values: pd.Series, column: Column) -> tuple[pd.Series, Problems]:
     """Coerce one column; return the new values and (mask, reason) of bad rows."""
     if column.kind == "string":
-        out, lost = _clean_text(values, identifier=column.identifier)
-        problems: Problems = [(lost, "digits_lost")]
+        out, lost, odd = _clean_text(values, identifier=column.identifier)
+        problems: Problems = [(lost, "digits_lost"), (odd, "unparseable_value")]
         if column.identifier or column.personal in ("id", "phone"):
             sci = out.str.fullmatch(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
             problems.append((sci, "digits_lost"))
@@ -623,18 +649,18 @@ def _coerce(values: pd.Series, column: Column) -> tuple[pd.Series, Problems]:
     if column.kind == "boolean":
         if pd.api.types.is_bool_dtype(values.dtype):
             return values.astype("boolean"), []
-        text, _ = _clean_text(values, identifier=True)
+        text, lost, odd = _clean_text(values, identifier=True)
         text = text.str.lower()
         out = pd.Series(pd.NA, index=values.index, dtype="boolean")
         out[text.isin(_TRUE).fillna(False).astype(bool)] = True
         out[text.isin(_FALSE).fillna(False).astype(bool)] = False
-        bad = (text.notna() & out.isna()).to_numpy(dtype=bool)
+        bad = (text.notna() & out.isna()).to_numpy(dtype=bool) | odd | lost
         return out, [(bad, "unparseable_value")]
     if column.kind == "date":
         return _date_column(values)
-    text, lost = _clean_text(values, identifier=True)
+    text, lost, odd = _clean_text(values, identifier=True)
     numeric = pd.to_numeric(text, errors="coerce")
-    bad = text.notna().to_numpy(dtype=bool) & numeric.isna().to_numpy(dtype=bool) & ~lost
+    bad = (text.notna().to_numpy(dtype=bool) & numeric.isna().to_numpy(dtype=bool)) | odd
     if column.kind == "integer":
         whole = numeric.notna() & (numeric % 1 != 0)
         bad |= whole.to_numpy(dtype=bool)
@@ -801,7 +827,17 @@ def _message(
         lines.append(f"  {row}, column {rec['column']!r}{named}: {rec['reason']}{value}")
     more = len(failures) - 10
     tail = f"\n  ... and {more} more (see .failure_cases)" if more > 0 else ""
+    hints = [_HINTS[r] for r in _HINTS if (failures["reason"] == r).any()]
+    tail += "".join(f"\n  {h}" for h in hints)
     return f"{len(failures)} problem(s) in {where}:\n" + "\n".join(lines) + tail
+
+
+_HINTS = {
+    "digits_lost": "digits_lost: an identifier was stored as a number and has lost digits "
+    "(float64 holds 15-16); format the column as text and enter the values again.",
+    "date_out_of_range": "date_out_of_range: dates must lie between 1678 and 2261.",
+    "duplicate_column": "duplicate_column: two headers name the same column; keep one.",
+}
 
 
 def read_filings(
