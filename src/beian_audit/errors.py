@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArgumentError",
+    "ArgumentKeyError",
     "ArgumentTypeError",
     "BeianAuditError",
     "BeianAuditWarning",
@@ -127,6 +128,16 @@ class ArgumentTypeError(ArgumentError, TypeError):
     Subclasses both ``TypeError`` and (through :class:`ArgumentError`)
     ``ValueError``, so either ``except`` works.
     """
+
+
+class ArgumentKeyError(ArgumentError, KeyError):
+    """A lookup by a key (a row name, a column name …) that does not exist.
+
+    Also a ``KeyError`` (and a ``ValueError``); ``str()`` is the plain message.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class WorksheetError(_RowsError, ValueError):

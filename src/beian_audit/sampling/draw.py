@@ -54,7 +54,7 @@ import pandas as pd
 
 from beian_audit._arrow import take_rows
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
-from beian_audit.errors import SampleDesignError
+from beian_audit.errors import ArgumentError, ArgumentTypeError, SampleDesignError
 from beian_audit.privacy import mask_frame
 from beian_audit.sampling.plan import (
     SamplePlan,
@@ -95,13 +95,13 @@ _BLOCK = 1 << 16
 def _check_draw_options(seed: object, period: object, rotation: object) -> tuple[int, int, float]:
     seed = _check_seed(seed)
     if isinstance(period, bool) or not isinstance(period, int | np.integer) or period < 0:
-        raise ValueError(f"period ({period!r}) must be a non-negative integer")
+        raise ArgumentError(f"period ({period!r}) must be a non-negative integer")
     if (
         isinstance(rotation, bool)
         or not isinstance(rotation, int | float | np.floating)
         or not 0 <= float(rotation) < 1
     ):
-        raise ValueError(f"rotation ({rotation!r}) must be in [0, 1)")
+        raise ArgumentError(f"rotation ({rotation!r}) must be in [0, 1)")
     return seed, int(period), float(rotation)
 
 
@@ -616,9 +616,9 @@ def draw_sample(
     # --- end of Dask dispatch ---
     seed, period, rotation = _check_draw_options(seed, period, rotation)
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
+        raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if not isinstance(plan, SamplePlan):
-        raise TypeError(f"plan must be a SamplePlan, not {type(plan).__name__}")
+        raise ArgumentTypeError(f"plan must be a SamplePlan, not {type(plan).__name__}")
     kh = _key_hashes(frame, key)
     codes = _plan_codes(frame, plan)
     sizes = plan.sizes

@@ -65,7 +65,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import FAILURE_COLUMNS, WorksheetError, require
+from beian_audit.errors import (
+    FAILURE_COLUMNS,
+    ArgumentError,
+    ArgumentTypeError,
+    WorksheetError,
+    require,
+)
 from beian_audit.privacy import mask_frame
 
 if TYPE_CHECKING:
@@ -199,7 +205,7 @@ def _checks_frame(checks: Any, sample_frame: pd.DataFrame, key: str) -> pd.DataF
     # pandas' Flags object, so test for a DataFrame first)
     flags = checks if isinstance(checks, pd.DataFrame) else getattr(checks, "flags", None)
     if not isinstance(flags, pd.DataFrame):
-        raise TypeError(
+        raise ArgumentTypeError(
             "checks must be a DataFrame indexed like the frame (or have a .flags DataFrame)"
         )
     if key in flags.columns:
@@ -261,7 +267,7 @@ def write_worksheet(
     else:
         unknown = [c for c in columns if c not in frame.columns]
         if unknown:
-            raise ValueError(f"columns {unknown} are not in the sample")
+            raise ArgumentError(f"columns {unknown} are not in the sample")
         shown = [c for c in columns if c not in (key, "stratum")]
     info = mask_frame(frame[[key, "stratum", *shown]], reveal=reveal)
     if checks is not None:
