@@ -23,6 +23,10 @@ _EXPORTS: dict[str, str] = {
     "BeianAuditError": "beian_audit.errors",
     "BeianAuditWarning": "beian_audit.errors",
     "SchemaError": "beian_audit.errors",
+    "InputFileError": "beian_audit.errors",
+    "InputFileNotFoundError": "beian_audit.errors",
+    "ArgumentError": "beian_audit.errors",
+    "ArgumentTypeError": "beian_audit.errors",
     "WorksheetError": "beian_audit.errors",
     "SampleDesignError": "beian_audit.errors",
     "EstimationError": "beian_audit.errors",
@@ -119,12 +123,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from beian_audit.checks.network import IpRangeIndex, check_domain
     from beian_audit.checks.phone import check_phone
     from beian_audit.errors import (
+        ArgumentError,
+        ArgumentTypeError,
         BeianAuditError,
         BeianAuditWarning,
         DataQualityWarning,
         DegenerateIntervalWarning,
         EstimationError,
         GoalNotReachableWarning,
+        InputFileError,
+        InputFileNotFoundError,
         MethodWeaknessWarning,
         MissingDependencyError,
         SampleDesignError,

@@ -21,12 +21,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentKeyError",
+    "ArgumentTypeError",
     "BeianAuditError",
     "BeianAuditWarning",
     "DataQualityWarning",
     "DegenerateIntervalWarning",
     "EstimationError",
     "GoalNotReachableWarning",
+    "InputFileError",
+    "InputFileNotFoundError",
     "MethodWeaknessWarning",
     "MissingDependencyError",
     "RollUpWarning",
@@ -71,6 +76,69 @@ class SchemaError(_RowsError, ValueError):
 
     Lists every problem at once in ``failure_cases``.
     """
+
+
+class InputFileError(SchemaError):
+    """A file cannot be read as a table: empty, truncated, ragged, a directory,
+    unreadable, undecodable text, a number where an identifier was expected …
+
+    A :class:`SchemaError` (so also a ``ValueError``) whose ``failure_cases``
+    has one row per problem; ``path`` is the file, ``line`` the line or row
+    number as the user sees it (CSV: line number with the header as line 1;
+    Excel: the worksheet row number) or ``None``, ``column`` the header as
+    written in the file or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        failure_cases: pd.DataFrame | None = None,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, failure_cases)
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (type(self), self.message, self.failure_cases,
+             {"path": self.path, "line": self.line, "column": self.column}),
+        )
+
+
+class InputFileNotFoundError(InputFileError, FileNotFoundError):
+    """The file (or the directory it should be in) does not exist."""
+
+
+def _rebuild(cls: type[Any], message: str, failure_cases: Any, extra: dict[str, Any]) -> Any:
+    return cls(message, failure_cases, **extra)
+
+
+class ArgumentError(BeianAuditError, ValueError):
+    """A function was called with a bad argument value (an unknown option …)."""
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """A function was called with an argument of the wrong type or shape.
+
+    Subclasses both ``TypeError`` and (through :class:`ArgumentError`)
+    ``ValueError``, so either ``except`` works.
+    """
+
+
+class ArgumentKeyError(ArgumentError, KeyError):
+    """A lookup by a key (a row name, a column name …) that does not exist.
+
+    Also a ``KeyError`` (and a ``ValueError``); ``str()`` is the plain message.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class WorksheetError(_RowsError, ValueError):

@@ -26,6 +26,8 @@ from typing import Literal
 
 import pandas as pd
 
+from beian_audit.errors import ArgumentError
+
 __all__ = ["MaskKind", "mask_frame", "mask_series", "mask_value"]
 
 MaskKind = Literal["name", "id", "phone", "email", "address", "ip"]
@@ -85,7 +87,7 @@ def mask_value(value: object, kind: MaskKind) -> object:
     if kind == "ip":
         parts = text.split(".")
         return ".".join(parts[:2] + ["*"] * (len(parts) - 2)) if len(parts) == 4 else "*"
-    raise ValueError(
+    raise ArgumentError(
         f"kind ({kind!r}) must be one of 'name', 'id', 'phone', 'email', 'address', 'ip'"
     )
 

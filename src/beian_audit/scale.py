@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import EstimationError, SampleDesignError, require
+from beian_audit.errors import ArgumentTypeError, EstimationError, SampleDesignError, require
 
 if TYPE_CHECKING:
     from beian_audit.checks.filings import CheckReport
@@ -156,7 +156,7 @@ def _dask() -> Any:
 def _check_frame(frame: object, name: str = "frame") -> None:
     _dask()
     if not is_dask(frame) or not hasattr(frame, "to_delayed"):
-        raise TypeError(f"{name} must be a Dask DataFrame, not {type(frame).__name__}")
+        raise ArgumentTypeError(f"{name} must be a Dask DataFrame, not {type(frame).__name__}")
 
 
 def _recording(func: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
@@ -779,7 +779,7 @@ def draw_sample_dask(
 
     _check_frame(frame)
     if not isinstance(plan, SamplePlan):
-        raise TypeError(f"plan must be a SamplePlan, not {type(plan).__name__}")
+        raise ArgumentTypeError(f"plan must be a SamplePlan, not {type(plan).__name__}")
     meta = frame._meta
     # validates the seed, period, rotation, key and stratum columns as pandas does
     draw_partition(meta, plan, seed=seed, key=key, period=period, rotation=rotation)

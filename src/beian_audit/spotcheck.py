@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
+from beian_audit.errors import ArgumentError
 
 __all__ = ["DEFAULT_TARGETS", "SpotCheckResult", "run_spot_check", "write_spot_check"]
 
@@ -289,7 +290,7 @@ def province_table(
 
     code = province_codes(pd.Series([province])).iloc[0]
     if code is None:
-        raise ValueError(f"province ({province!r}) is not a known province name or code")
+        raise ArgumentError(f"province ({province!r}) is not a known province name or code")
     table = providers.drop_duplicates("provider_id")
     homes = province_codes(table["home_province"].astype(object))
     local = set(table["provider_id"][(homes == code).to_numpy()])

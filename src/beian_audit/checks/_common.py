@@ -22,18 +22,147 @@ Examples
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from beian_audit._arrow import one_chunk
+from beian_audit.errors import ArgumentError, ArgumentTypeError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["as_text", "map_distinct"]
+__all__ = ["as_text", "check_bool", "check_date", "check_option", "checker_values", "map_distinct"]
+
+
+def checker_values(values: object, *, name: str = "values") -> Any:
+    """The one gate every public checker puts its ``values`` through.
+
+    * a Series, list, tuple, ``range``, 1-D numpy array, pandas Index or
+      extension array is used as it is (one result row per element);
+    * a single value (a ``str``, a number, a date, NaN) is **one value**: the
+      result has one row (index ``[0]``), a string is never split into characters;
+    * a generator or other one-shot iterator is read once into a list;
+    * ``None``, a DataFrame, a dict, a set, ``bytes`` and arrays of more than one
+      dimension raise :class:`~beian_audit.errors.ArgumentTypeError` (a set has no
+      order to align results with; a dict or DataFrame is ambiguous: pass one
+      column or ``pd.Series(mapping)``).
+
+    Each element must then be text, a number, a date or missing (see :func:`as_text`).
+
+    Examples
+    --------
+    >>> checker_values("13812345678").tolist()
+    ['13812345678']
+    >>> checker_values(v for v in ["a", "b"])
+    ['a', 'b']
+    >>> checker_values({"a"})
+    Traceback (most recent call last):
+    ...
+    beian_audit.errors.ArgumentTypeError: values is a set, which has no order ...
+    """
+    if isinstance(values, pd.Series):
+        return values
+    kind = type(values).__name__
+    if values is None:
+        raise ArgumentTypeError(
+            f"{name} is None; pass a list, array or Series of values (one value: [value])"
+        )
+    if isinstance(values, pd.DataFrame):
+        raise ArgumentTypeError(
+            f"{name} is a DataFrame; pass one of its columns, e.g. frame['phone']"
+        )
+    if isinstance(values, str):
+        return pd.Series([values], dtype=object)
+    if isinstance(values, bytes | bytearray | memoryview):
+        raise ArgumentTypeError(f"{name} is {kind}; decode it to str first")
+    if isinstance(values, Mapping):
+        raise ArgumentTypeError(
+            f"{name} is a {kind}; pass pd.Series(mapping) to keep its keys as the index, "
+            "or list(mapping.values())"
+        )
+    if isinstance(values, set | frozenset):
+        raise ArgumentTypeError(
+            f"{name} is a {kind}, which has no order to match results to; pass a list "
+            "(e.g. sorted(values))"
+        )
+    if isinstance(values, np.ndarray):
+        if values.ndim == 0:
+            return pd.Series([values.item()], dtype=object)
+        if values.ndim != 1:
+            raise ArgumentTypeError(
+                f"{name} is a {values.ndim}-dimensional array; pass a 1-D array (e.g. .ravel())"
+            )
+        return values
+    if isinstance(values, list | tuple | range | pd.Index | pd.api.extensions.ExtensionArray):
+        return values
+    if pd.api.types.is_scalar(values):
+        return pd.Series([values], dtype=object)
+    if isinstance(values, Iterator | Iterable):
+        return list(values)
+    raise ArgumentTypeError(
+        f"{name} must be a list, array or Series of values, not {kind}"
+    )
+
+
+def check_option(name: str, value: object, allowed: Sequence[str]) -> None:
+    """Raise :class:`~beian_audit.errors.ArgumentError` unless ``value`` is one of ``allowed``.
+
+    Examples
+    --------
+    >>> check_option("kind", "any", ("any", "mobile"))
+    >>> check_option("kind", "all", ("any", "mobile"))
+    Traceback (most recent call last):
+    ...
+    beian_audit.errors.ArgumentError: kind ('all') must be one of 'any', 'mobile'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed)
+        raise ArgumentError(f"{name} ({value!r}) must be one of {listed}")
+
+
+def check_bool(name: str, value: object) -> bool:
+    """``value`` as a bool, or :class:`~beian_audit.errors.ArgumentTypeError`.
+
+    Only ``True`` / ``False`` (and numpy booleans) count: ``"no"`` is a string,
+    and a non-empty string is truthy, so it would silently mean ``True``.
+
+    Examples
+    --------
+    >>> check_bool("reveal", False)
+    False
+    >>> check_bool("check_deliverability", "no")
+    Traceback (most recent call last):
+    ...
+    beian_audit.errors.ArgumentTypeError: check_deliverability must be True or False, not 'no'
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ArgumentTypeError(f"{name} must be True or False, not {value!r}")
+
+
+def check_date(name: str, value: object) -> date | None:
+    """``None`` or a calendar date (a datetime or Timestamp counts by its date).
+
+    Examples
+    --------
+    >>> check_date("as_of", pd.Timestamp("2024-05-01 13:00"))
+    datetime.date(2024, 5, 1)
+    """
+    if value is None:
+        return None
+    if value is pd.NaT:
+        raise ArgumentError(f"{name} is NaT; pass a date or None")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise ArgumentTypeError(
+        f"{name} must be a datetime.date (or datetime / pandas.Timestamp), not {value!r}"
+    )
 
 
 def as_text(values: Iterable[object] | pd.Series) -> pd.Series:
@@ -48,7 +177,11 @@ def as_text(values: Iterable[object] | pd.Series) -> pd.Series:
     >>> as_text(["a" + chr(0xD800)]).tolist() == ["a" + chr(0xFFFD)]
     True
     """
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    series = (
+        values
+        if isinstance(values, pd.Series)
+        else pd.Series(list(checker_values(values)), dtype=object)
+    )
     out = series.astype(object)
     mask = pd.isna(out).to_numpy(dtype=bool)
     arr = out.to_numpy(dtype=object, copy=True)
@@ -56,6 +189,11 @@ def as_text(values: Iterable[object] | pd.Series) -> pd.Series:
         for i in np.flatnonzero(~mask):
             v = arr[i]
             if not isinstance(v, str):
+                if isinstance(v, bytes | bytearray) or not pd.api.types.is_scalar(v):
+                    raise ArgumentTypeError(
+                        f"value at position {i} is a {type(v).__name__}; each value must be "
+                        "text, a number, a date or missing"
+                    )
                 if isinstance(v, float) and v.is_integer():
                     v = str(int(v))
                 arr[i] = str(v)
@@ -129,8 +267,7 @@ _METHODS = ("fast", "reference")
 
 
 def _check_method(method: object) -> None:
-    if method not in _METHODS:
-        raise ValueError(f"method ({method!r}) must be one of 'fast', 'reference'")
+    check_option("method", method, _METHODS)
 
 
 def _is_arrow_string(dtype: object) -> bool:

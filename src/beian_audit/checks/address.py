@@ -66,8 +66,10 @@ from beian_audit.checks._common import (  # the fast-path plumbing, shared by th
     _per_value,
     _str_array,
     as_text,
+    checker_values,
     map_distinct,
 )
+from beian_audit.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -471,6 +473,7 @@ def match_divisions(
     3           NaN       NaN         NaN      False
     4           NaN       NaN         NaN      False
     """
+    values = checker_values(values)
     _check_method(method)
     if method == "fast":
         return _match_fast(values)
@@ -620,6 +623,7 @@ def check_address(
     1  False  province_mismatch           NaN       NaN       True
     2   True                           330000    330100      False
     """
+    values = checker_values(values)
     _check_method(method)
     if not isinstance(values, pd.Series):
         values = list(values)
@@ -631,7 +635,7 @@ def check_address(
         else:
             items = list(declared_province)
             if len(items) != n:
-                raise ValueError(
+                raise ArgumentError(
                     f"declared_province (length {len(items)}) must be one value or have the "
                     f"length of values ({n})"
                 )

@@ -57,6 +57,9 @@ from beian_audit.checks._common import (
     _checker_frame,
     _distinct_text,
     as_text,
+    check_bool,
+    check_option,
+    checker_values,
     map_distinct,
     nfkc_strip,
     nfkc_strip_all,
@@ -271,10 +274,7 @@ def _fast_syntax(texts: list[str]) -> dict[str, np.ndarray]:
     return out
 
 
-def _check_option(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} ({value!r}) must be one of {listed}")
+_check_option = check_option
 
 
 def check_email(
@@ -333,7 +333,9 @@ def check_email(
     3  False     typo_domain      name@gmial.com      name@gmail.com
     4  False           no_at                 NaN                 NaN
     """
+    values = checker_values(values)
     _check_option("method", method, _METHODS)
+    check_deliverability = check_bool("check_deliverability", check_deliverability)
     resolver = email_validator.caching_resolver() if check_deliverability else None
     if method == "reference":
         out = map_distinct(as_text(values), lambda v: _reference_one(v, resolver), _MISSING,

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit.checks.filings import CheckReport
+from beian_audit.errors import ArgumentError
 
 __all__ = ["DEFECT_CHECKS", "evaluate_checks", "main"]
 
@@ -84,7 +85,7 @@ def evaluate_checks(report: CheckReport, truth: pd.DataFrame) -> pd.DataFrame:
         detectors against ``truth_sponsor_ok`` / ``truth_access_ok``).
     """
     if "truth_defects" not in truth.columns:
-        raise ValueError("truth must have the synthetic 'truth_defects' column")
+        raise ArgumentError("truth must have the synthetic 'truth_defects' column")
     codes = truth["truth_defects"].fillna("").astype(str).to_numpy()
     has = {c: np.fromiter((c in s.split(";") for s in codes), bool, len(codes))
            for c in (*DEFECT_CHECKS, *_HUMAN_ONLY)}

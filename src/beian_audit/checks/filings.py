@@ -64,8 +64,14 @@ import pandas as pd
 
 from beian_audit._arrow import take_rows
 from beian_audit._results import ResultMixin
-from beian_audit.checks._common import _distinct_text, _str_array, as_text
-from beian_audit.errors import SchemaError
+from beian_audit.checks._common import (
+    _distinct_text,
+    _str_array,
+    as_text,
+    check_bool,
+    check_date,
+)
+from beian_audit.errors import ArgumentError, ArgumentTypeError, SchemaError
 from beian_audit.privacy import mask_series
 from beian_audit.schema import FILING_SCHEMA, STRING_DTYPE
 
@@ -209,7 +215,7 @@ class CheckReport(ResultMixin):
         keys = [by] if isinstance(by, str) else list(by)
         missing = [k for k in keys if k not in self.groups.columns]
         if missing:
-            raise ValueError(
+            raise ArgumentError(
                 f"by ({missing!r}) must be among the kept columns {list(self.groups.columns)!r}"
             )
         data = self.groups[keys].copy()
@@ -273,7 +279,7 @@ def _run_steps(steps: list[Callable[[], None]], *, workers: int | None, progress
         workers = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                       else os.cpu_count() or 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers ({workers!r}) must be a positive integer")
+        raise ArgumentError(f"workers ({workers!r}) must be a positive integer")
     bar: Any = None
     if progress:
         from tqdm.auto import tqdm
@@ -335,6 +341,35 @@ def _in_ranges(ips: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarr
         if ip is not None and lo is not None and hi is not None:
             out[i] = ip.version == lo.version == hi.version and lo <= ip <= hi  # type: ignore[operator]
     return out
+
+
+def _check_entry(frame: Any, providers: Any, *, reveal: object, progress: object) -> None:
+    """Types of :func:`check_filings`' arguments; duplicate column labels."""
+    from beian_audit.scale import is_dask
+
+    if not isinstance(frame, pd.DataFrame) and not is_dask(frame):
+        raise ArgumentTypeError(
+            f"frame must be a DataFrame (e.g. from read_filings), not {type(frame).__name__}"
+        )
+    if providers is not None and not isinstance(providers, pd.DataFrame):
+        raise ArgumentTypeError(
+            f"providers must be a DataFrame or None, not {type(providers).__name__}"
+        )
+    check_bool("reveal", reveal)
+    check_bool("progress", progress)
+    for name, table in (("frame", frame), ("providers", providers)):
+        if table is None:
+            continue
+        labels = pd.Index(table.columns)
+        if labels.has_duplicates:
+            dup = sorted({str(c) for c in labels[labels.duplicated()]})
+            raise SchemaError(
+                f"{name} has duplicate column labels {dup}; keep one of each",
+                pd.DataFrame(
+                    {"row": pd.array([pd.NA] * len(dup), dtype="Int64"), "column": dup,
+                     "value": [None] * len(dup), "reason": ["duplicate_column"] * len(dup)}
+                ),
+            )
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
@@ -418,6 +453,8 @@ def check_filings(
     from beian_audit.checks.phone import check_phone
     from beian_audit.scale import is_dask  # Dask dispatch (see beian_audit.scale)
 
+    _check_entry(frame, providers, reveal=reveal, progress=progress)
+    as_of = check_date("as_of", as_of)
     if is_dask(frame):
         from beian_audit.scale import check_filings_dask
 
@@ -431,8 +468,10 @@ def check_filings(
                  "reason": ["missing_column"]}
             ),
         )
-    if not isinstance(ring_threshold, int) or ring_threshold < 2:
-        raise ValueError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
+    if isinstance(ring_threshold, bool) or not isinstance(ring_threshold, int | np.integer):
+        raise ArgumentTypeError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
+    if ring_threshold < 2:
+        raise ArgumentError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
 
     index = frame.index
     flags: dict[str, np.ndarray] = {}

@@ -56,6 +56,8 @@ from beian_audit.checks._common import (
     _per_value,
     _str_array,
     as_text,
+    check_date,
+    checker_values,
     map_distinct,
 )
 
@@ -281,8 +283,9 @@ def check_icp_number(
     4  False   bad_serial_length  sponsor        110000
     5  False     bad_serial_year  sponsor        110000
     """
+    values = checker_values(values)
     _check_method(method)
-    ref = as_of if as_of is not None else date.today()
+    ref = check_date("as_of", as_of) or date.today()
     if method == "reference":
         return _finish(map_distinct(as_text(values), lambda v: _icp_one(v, ref), _MISSING))
     return _icp_fast(values, ref)

@@ -45,7 +45,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -66,8 +66,12 @@ from beian_audit.checks._common import (
     _per_value,
     _str_array,
     as_text,
+    check_date,
+    check_option,
+    checker_values,
     map_distinct,
 )
+from beian_audit.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -333,13 +337,9 @@ def check_resident_id(
     0   True                    11010519491231002X           2
     1  False  first_generation  11010519491231002X           1
     """
-    if first_generation not in ("reject", "accept"):
-        raise ValueError(
-            f"first_generation ({first_generation!r}) must be one of 'reject', 'accept'"
-        )
-    ref = as_of if as_of is not None else date.today()
-    if isinstance(ref, datetime):  # also pandas.Timestamp: compare dates with dates
-        ref = ref.date()
+    values = checker_values(values)
+    check_option("first_generation", first_generation, ("reject", "accept"))
+    ref = check_date("as_of", as_of) or date.today()
     _check_method(method)
     if method == "reference":
         out = map_distinct(
@@ -395,7 +395,7 @@ def org_code_check_char(body: str) -> str:
     '1'
     """
     if len(body) != 8 or not re.fullmatch(r"[0-9A-Z]{8}", body):
-        raise ValueError(f"body ({body!r}) must be eight characters from 0-9 and A-Z")
+        raise ArgumentError(f"body ({body!r}) must be eight characters from 0-9 and A-Z")
     total = sum(int(ch, 36) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True))
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
@@ -463,6 +463,7 @@ def check_org_code(
     2  False  is_credit_code  914403001922038216
     3  False         missing                 NaN
     """
+    values = checker_values(values)
     _check_method(method)
     if method == "reference":
         return _org_finish(map_distinct(as_text(values), _org_one, _ORG_MISSING))
@@ -584,6 +585,7 @@ def check_credit_code(
     1   True                91440300708461136T
     2  False  bad_checksum  A1440300708461136T
     """
+    values = checker_values(values)
     _check_method(method)
     if method == "reference":
         return _uscc_finish(map_distinct(as_text(values), _uscc_one, _USCC_MISSING))

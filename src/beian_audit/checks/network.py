@@ -53,8 +53,10 @@ from beian_audit.checks._common import (
     _per_value,
     _str_array,
     as_text,
+    checker_values,
     map_distinct,
 )
+from beian_audit.errors import ArgumentError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -265,6 +267,7 @@ def check_domain(
     3  False        bad_syntax            NaN           NaN
     4  False             is_ip            ::1           NaN
     """
+    values = checker_values(values)
     _check_method(method)
     if method == "reference":
         return _domain_finish(map_distinct(as_text(values), _domain_one, _DOMAIN_MISSING))
@@ -632,6 +635,7 @@ def parse_ip_list(
     8     0  False  not_global  10.0.0.1   10.0.0.1
     9     0  False     missing       NaN        NaN
     """
+    values = checker_values(values)
     _check_method(method)
     if method == "fast":
         fast = _ip_list_fast(values)
@@ -921,10 +925,10 @@ class IpRangeIndex(ResultMixin):
         IpRangeIndex(ranges=2, intervals=3)
         """
         if on_invalid not in ("raise", "skip"):
-            raise ValueError(f"on_invalid ({on_invalid!r}) must be one of 'raise', 'skip'")
+            raise ArgumentError(f"on_invalid ({on_invalid!r}) must be one of 'raise', 'skip'")
         ids, texts = list(provider_ids), as_text(ranges)
         if len(ids) != len(texts):
-            raise ValueError(
+            raise ArgumentError(
                 f"provider_ids (length {len(ids)}) and ranges (length {len(texts)}) "
                 "must have the same length"
             )

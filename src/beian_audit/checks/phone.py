@@ -76,6 +76,8 @@ from beian_audit.checks._common import (
     _checker_frame,
     _distinct_text,
     as_text,
+    check_option,
+    checker_values,
     map_distinct,
     nfkc_strip,
     nfkc_strip_all,
@@ -773,10 +775,7 @@ def _derive_vec(cls: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
 # ----------------------------------------------------------------- entry point
 
 
-def _check_option(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} ({value!r}) must be one of {listed}")
+_check_option = check_option
 
 
 def check_phone(
@@ -853,6 +852,7 @@ def check_phone(
     0  not_fixed_line  +8613912345679       NaN
     1                  +8657187654322      8001
     """
+    values = checker_values(values)
     _check_option("kind", kind, _KINDS)
     _check_option("method", method, _METHODS)
     if method == "reference":

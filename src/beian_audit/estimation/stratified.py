@@ -803,8 +803,8 @@ def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 _TABLE_COLUMNS = (
     "n", "n_missing", "population_size", "estimate", "se", "ci_low", "ci_high", "deff",
     "deff_replace", "n_effective", "df", "n_psu", "n_strata", "n_lonely_strata", "variance",
-    "census", "note", "deff_kish", "total_1", "se_total_1", "total_1_low", "total_1_high", "total_0",
-    "se_total_0", "total_0_low", "total_0_high",
+    "census", "note", "deff_kish", "total_1", "se_total_1", "total_1_low", "total_1_high",
+    "total_0", "se_total_0", "total_0_low", "total_0_high",
 )
 _TOTAL_CI_COLUMNS = ("total_1_low", "total_1_high", "total_0_low", "total_0_high")
 

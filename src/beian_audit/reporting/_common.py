@@ -19,7 +19,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import SchemaError
+from beian_audit.errors import ArgumentError, SchemaError
 
 __all__ = [
     "as_frame",
@@ -41,7 +41,7 @@ def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     """
     if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} ({value!r}) must be one of {listed}")
+        raise ArgumentError(f"{name} ({value!r}) must be one of {listed}")
     return value
 
 
@@ -124,7 +124,7 @@ def resolve_province(value: object) -> tuple[str, str]:
     text = unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
     code = _province_aliases().get(text)
     if code is None:
-        raise ValueError(
+        raise ArgumentError(
             f"province ({value!r}) must be one of the 31 provinces of provinces.csv, given "
             "as a GB/T 2260 code ('330000'), a full name ('浙江省'), a short name ('浙江') "
             "or a filing-number prefix ('浙')"

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import EstimationError, require
+from beian_audit.errors import ArgumentError, EstimationError, require
 from beian_audit.estimation import ConfidenceInterval, ProportionEstimate
 from beian_audit.estimation.intervals import check_level
 from beian_audit.reporting._common import require_columns
@@ -72,10 +72,10 @@ def _percent_axis(axis: Any) -> None:
 
 def _check_rate(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise ValueError(f"{name} ({value!r}) must be a number strictly between 0 and 1")
+        raise ArgumentError(f"{name} ({value!r}) must be a number strictly between 0 and 1")
     value = float(value)
     if not 0.0 < value < 1.0:
-        raise ValueError(f"{name} ({value!r}) must be a number strictly between 0 and 1")
+        raise ArgumentError(f"{name} ({value!r}) must be a number strictly between 0 and 1")
     return value
 
 
@@ -90,7 +90,7 @@ def _forest_frame(data: object, label: str | None) -> tuple[pd.DataFrame, str, f
     else:
         found: object = getattr(data, "table", data)
         if not isinstance(found, pd.DataFrame):
-            raise ValueError(
+            raise ArgumentError(
                 "estimates must be a ProportionEstimate, a ProviderRanking or a DataFrame with "
                 f"estimate / ci_low / ci_high, not {type(data).__name__}"
             )
@@ -101,7 +101,7 @@ def _forest_frame(data: object, label: str | None) -> tuple[pd.DataFrame, str, f
         if label is None:
             label = next((c for c in frame.columns if frame[c].dtype == object), None)
         if label is None:
-            raise ValueError("pass label= naming the column that identifies each row")
+            raise ArgumentError("pass label= naming the column that identifies each row")
     require_columns(frame, [label], name="estimates")
     return frame, label, overall
 
@@ -232,7 +232,7 @@ def funnel_limits(
     level = check_level(confidence_level)
     n_arr = np.asarray(n, dtype=float)
     if (n_arr <= 0).any() or not np.isfinite(n_arr).all():
-        raise ValueError("n must hold positive finite numbers")
+        raise ArgumentError("n must hold positive finite numbers")
     n_int = np.round(n_arr)
 
     def limit(p: float) -> np.ndarray:
@@ -255,7 +255,7 @@ def _funnel_frame(data: object, successes: str, n: str) -> pd.DataFrame:
             {"n": frame["n"].to_numpy(float), "rate": frame["estimate"].to_numpy(float)}
         )
     if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"frame must be a DataFrame or ProportionEstimate, not {type(data)}")
+        raise ArgumentError(f"frame must be a DataFrame or ProportionEstimate, not {type(data)}")
     if successes in data.columns:
         require_columns(data, [n], name="frame")
         m = data[n].to_numpy(float)
@@ -317,7 +317,7 @@ def plot_funnel(
     points = _funnel_frame(frame, successes, n)
     points = points[np.isfinite(points["rate"]) & (points["n"] > 0)]
     if points.empty:
-        raise ValueError("frame has no provider with n > 0 and a rate")
+        raise ArgumentError("frame has no provider with n > 0 and a rate")
     if target is not None:
         centre = _check_rate("target", target)
         centre_label = f"target {centre:.1%}"

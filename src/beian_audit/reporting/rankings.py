@@ -47,7 +47,12 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._results import ResultMixin
-from beian_audit.errors import DegenerateIntervalWarning, EstimationError, SchemaError
+from beian_audit.errors import (
+    ArgumentError,
+    DegenerateIntervalWarning,
+    EstimationError,
+    SchemaError,
+)
 from beian_audit.estimation import ProportionEstimate, assess_target, estimate_proportion
 from beian_audit.estimation.intervals import DESIGN_METHODS, DesignMethod, check_level
 from beian_audit.estimation.targets import MULTIPLICITY, Multiplicity, adjust_p_values
@@ -231,7 +236,7 @@ def top_unfiled_providers(
     acc = as_frame(accessed_sites, "accessed_sites")
     require_columns(acc, ["site_id", "provider_id"], name="accessed_sites")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n ({n!r}) must be a positive integer")
+        raise ArgumentError(f"n ({n!r}) must be a positive integer")
     ties = check_choice("ties", ties, TIES)  # type: ignore[assignment]
     if registry_or_match is None:
         require_columns(acc, ["filed"], name="accessed_sites (registry_or_match=None)")
@@ -542,16 +547,16 @@ def rank_providers(
     ci_method = check_choice("ci_method", ci_method, DESIGN_METHODS)  # type: ignore[assignment]
     level = check_level(confidence_level)
     if isinstance(n_sim, bool) or not isinstance(n_sim, int | np.integer) or n_sim < 100:
-        raise ValueError(f"n_sim ({n_sim!r}) must be an integer >= 100")
+        raise ArgumentError(f"n_sim ({n_sim!r}) must be an integer >= 100")
     if isinstance(prior, bool) or not isinstance(prior, int | float) or not prior >= 0:
-        raise ValueError(f"prior ({prior!r}) must be a number >= 0")
+        raise ArgumentError(f"prior ({prior!r}) must be a number >= 0")
     multiplicity = check_choice(  # type: ignore[assignment]
         "multiplicity", multiplicity, MULTIPLICITY
     )
     if target is not None and (
         isinstance(target, bool) or not isinstance(target, int | float) or not 0 < target < 1
     ):
-        raise ValueError(f"target ({target!r}) must be a number strictly between 0 and 1")
+        raise ArgumentError(f"target ({target!r}) must be a number strictly between 0 and 1")
     generator = np.random.default_rng(rng)
     source: ProportionEstimate | None = None
 

@@ -46,6 +46,8 @@ import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import (
+    ArgumentError,
+    ArgumentKeyError,
     DataQualityWarning,
     EstimationError,
     RollUpWarning,
@@ -381,7 +383,7 @@ def _row_no(key: str | int) -> int:
             return int(key)
     elif isinstance(key, str) and key in _BY_KEY:
         return _BY_KEY[key].no
-    raise KeyError(f"row ({key!r}) must be a row number 1-18 or one of {list(_BY_KEY)}")
+    raise ArgumentKeyError(f"row ({key!r}) must be a row number 1-18 or one of {list(_BY_KEY)}")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -397,7 +399,7 @@ def _check_int(name: str, value: object, low: int, high: int) -> int:
         or not isinstance(value, int | np.integer)
         or not (low <= int(value) <= high)
     ):
-        raise ValueError(f"{name} ({value!r}) must be an integer from {low} to {high}")
+        raise ArgumentError(f"{name} ({value!r}) must be an integer from {low} to {high}")
     return int(value)
 
 
@@ -494,7 +496,7 @@ def _check_counts(counts: Mapping[str | int, object] | None) -> dict[str, int]:
     if counts is None:
         return {}
     if not isinstance(counts, Mapping):
-        raise ValueError(f"counts must be a mapping of row key -> count, not {type(counts)}")
+        raise ArgumentError(f"counts must be a mapping of row key -> count, not {type(counts)}")
     out: dict[str, int] = {}
     for key, value in counts.items():
         no = _row_no(key)
@@ -511,7 +513,7 @@ def _check_counts(counts: Mapping[str | int, object] | None) -> dict[str, int]:
             or float(value) < 0
             or float(value) % 1 != 0
         ):
-            raise ValueError(f"counts[{key!r}] ({value!r}) must be a non-negative integer")
+            raise ArgumentError(f"counts[{key!r}] ({value!r}) must be a non-negative integer")
         out[row.key] = int(value)
     return out
 
@@ -928,21 +930,21 @@ def national_roll_up(
     """
     tables = list(tables)
     if not tables:
-        raise ValueError("tables must hold at least one StatisticsTable")
+        raise ArgumentError("tables must hold at least one StatisticsTable")
     for t in tables:
         if not isinstance(t, StatisticsTable):
-            raise ValueError(f"tables must hold StatisticsTable objects, not {type(t).__name__}")
+            raise ArgumentError(f"tables must hold StatisticsTable objects, not {type(t).__name__}")
         if t.national:
-            raise ValueError("tables must be provincial tables, not a national roll-up")
+            raise ArgumentError("tables must be provincial tables, not a national roll-up")
     first = tables[0]
     for attr in ("year", "month", "period", "province_by"):
         seen = sorted({str(getattr(t, attr)) for t in tables})
         if len(seen) > 1:
-            raise ValueError(f"tables must share one {attr}; got {seen}")
+            raise ArgumentError(f"tables must share one {attr}; got {seen}")
     codes = [t.province_code for t in tables]
     dupes = sorted({c for c in codes if codes.count(c) > 1})  # type: ignore[type-var]
     if dupes:
-        raise ValueError(f"tables hold province(s) {dupes} more than once")
+        raise ArgumentError(f"tables hold province(s) {dupes} more than once")
     for arg, est in (("sponsor_accuracy", sponsor_accuracy), ("access_accuracy", access_accuracy)):
         if est is not None and not isinstance(est, ProportionEstimate | ConfidenceInterval):
             raise EstimationError(

@@ -49,7 +49,7 @@ from typing import Literal
 
 import numpy as np
 
-from beian_audit.errors import SampleDesignError, SmallStratumWarning
+from beian_audit.errors import ArgumentError, SampleDesignError, SmallStratumWarning
 
 __all__ = ["ALLOCATIONS", "Allocation", "allocate", "tianjin_rule"]
 
@@ -90,16 +90,16 @@ def _scores(
         return n_h**exponent
     if method == "neyman":
         if anticipated is None:
-            raise ValueError(
+            raise ArgumentError(
                 "allocation='neyman' needs anticipated rates per stratum (anticipated=...)"
             )
         p = np.asarray(anticipated, dtype=np.float64)
         if p.shape != n_h.shape:
-            raise ValueError(
+            raise ArgumentError(
                 f"anticipated has {p.size} values for {n_h.size} strata; give one per stratum"
             )
         if np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
-            raise ValueError("anticipated rates must be in [0, 1]")
+            raise ArgumentError("anticipated rates must be in [0, 1]")
         with np.errstate(divide="ignore", invalid="ignore"):
             s2 = np.where(n_h > 1, n_h * p * (1 - p) / (n_h - 1), 0.0)
         return n_h * np.sqrt(s2)
@@ -226,33 +226,33 @@ def allocate(
     """
     if method not in ALLOCATIONS:
         listed = ", ".join(repr(a) for a in ALLOCATIONS)
-        raise ValueError(f"method ({method!r}) must be one of {listed}")
+        raise ArgumentError(f"method ({method!r}) must be one of {listed}")
     sizes = np.asarray(population_sizes)
     if sizes.ndim != 1 or (sizes.size and not np.issubdtype(sizes.dtype, np.integer)):
         if sizes.size and np.all(np.mod(sizes, 1) == 0):
             sizes = sizes.astype(np.int64)
         else:
-            raise ValueError("population_sizes must be a one-dimensional array of integers")
+            raise ArgumentError("population_sizes must be a one-dimensional array of integers")
     sizes = sizes.astype(np.int64)
     if np.any(sizes < 1):
-        raise ValueError("population_sizes must all be positive")
+        raise ArgumentError("population_sizes must all be positive")
     if (
         isinstance(min_per_stratum, bool)
         or not isinstance(min_per_stratum, int | np.integer)
         or min_per_stratum < 0
     ):
-        raise ValueError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
+        raise ArgumentError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
     if not isinstance(exponent, int | float) or not 0 <= exponent <= 1:
-        raise ValueError(f"exponent ({exponent!r}) must be in [0, 1]")
+        raise ArgumentError(f"exponent ({exponent!r}) must be in [0, 1]")
     lo = np.minimum(int(min_per_stratum), sizes)
     if method == "tianjin":
         if n is not None:
-            raise ValueError("allocation='tianjin' fixes the sizes by rule; do not pass n")
+            raise ArgumentError("allocation='tianjin' fixes the sizes by rule; do not pass n")
         return np.maximum(tianjin_rule(sizes), lo)
     if n is None:
-        raise ValueError(f"allocation={method!r} needs a total sample size n")
+        raise ArgumentError(f"allocation={method!r} needs a total sample size n")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-        raise ValueError(f"n ({n!r}) must be a non-negative integer")
+        raise ArgumentError(f"n ({n!r}) must be a non-negative integer")
     n = int(n)
     total, floor_total = int(sizes.sum()), int(lo.sum())
     if n > total:

@@ -54,7 +54,12 @@ import pandas as pd
 
 from beian_audit._arrow import take_rows
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
-from beian_audit.errors import SampleDesignError
+from beian_audit.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    BeianAuditError,
+    SampleDesignError,
+)
 from beian_audit.privacy import mask_frame
 from beian_audit.sampling.plan import (
     SamplePlan,
@@ -95,13 +100,13 @@ _BLOCK = 1 << 16
 def _check_draw_options(seed: object, period: object, rotation: object) -> tuple[int, int, float]:
     seed = _check_seed(seed)
     if isinstance(period, bool) or not isinstance(period, int | np.integer) or period < 0:
-        raise ValueError(f"period ({period!r}) must be a non-negative integer")
+        raise ArgumentError(f"period ({period!r}) must be a non-negative integer")
     if (
         isinstance(rotation, bool)
         or not isinstance(rotation, int | float | np.floating)
         or not 0 <= float(rotation) < 1
     ):
-        raise ValueError(f"rotation ({rotation!r}) must be in [0, 1)")
+        raise ArgumentError(f"rotation ({rotation!r}) must be in [0, 1)")
     return seed, int(period), float(rotation)
 
 
@@ -616,9 +621,9 @@ def draw_sample(
     # --- end of Dask dispatch ---
     seed, period, rotation = _check_draw_options(seed, period, rotation)
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
+        raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if not isinstance(plan, SamplePlan):
-        raise TypeError(f"plan must be a SamplePlan, not {type(plan).__name__}")
+        raise ArgumentTypeError(f"plan must be a SamplePlan, not {type(plan).__name__}")
     kh = _key_hashes(frame, key)
     codes = _plan_codes(frame, plan)
     sizes = plan.sizes
@@ -750,6 +755,16 @@ def verify_sample(
     Returns
     -------
     bool
+        ``False`` (or :class:`~beian_audit.errors.SampleDesignError` with
+        ``raise_on_mismatch``) also when the manifest is incomplete or malformed
+        or the sample's columns cannot be compared.
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``frame`` or ``sample_frame`` is not a DataFrame, ``manifest`` is not a
+        mapping (e.g. a JSON string: pass ``json.loads(text)``), or
+        ``raise_on_mismatch`` is not a bool.
 
     Examples
     --------
@@ -763,11 +778,48 @@ def verify_sample(
     >>> verify_sample(df, s.manifest, s.frame.iloc[1:])
     False
     """
+    for name, value in (("frame", frame), ("sample_frame", sample_frame)):
+        if not isinstance(value, pd.DataFrame):
+            raise ArgumentTypeError(
+                f"{name} must be a pandas DataFrame, not {type(value).__name__}"
+            )
+    if not isinstance(manifest, Mapping):
+        hint = " (parse it first: json.loads(text))" if isinstance(manifest, str | bytes) else ""
+        raise ArgumentTypeError(
+            f"manifest must be a mapping (Sample.manifest), not {type(manifest).__name__}{hint}"
+        )
+    if not isinstance(raise_on_mismatch, bool | np.bool_):
+        raise ArgumentTypeError(
+            f"raise_on_mismatch must be True or False, not {raise_on_mismatch!r}"
+        )
+    try:
+        return _verify_sample(
+            frame, manifest, sample_frame, raise_on_mismatch=bool(raise_on_mismatch)
+        )
+    except BeianAuditError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, IndexError) as exc:
+        reason = f"the manifest or the sample cannot be compared ({type(exc).__name__}: {exc})"
+        if raise_on_mismatch:
+            raise SampleDesignError(f"the sample does not verify: {reason}") from exc
+        return False
+
+
+def _verify_sample(
+    frame: pd.DataFrame,
+    manifest: Mapping[str, Any],
+    sample_frame: pd.DataFrame,
+    *,
+    raise_on_mismatch: bool = False,
+) -> bool:
 
     def fail(reason: str) -> bool:
         if raise_on_mismatch:
             raise SampleDesignError(f"the sample does not verify: {reason}")
         return False
+
+    if pd.Index(sample_frame.columns).has_duplicates:
+        return fail("the sample has duplicate column labels")
 
     try:
         version = manifest["algorithm_version"]

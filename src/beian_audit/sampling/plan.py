@@ -41,6 +41,8 @@ import pandas as pd
 
 from beian_audit._results import ResultMixin
 from beian_audit.errors import (
+    ArgumentError,
+    ArgumentTypeError,
     DataQualityWarning,
     GoalNotReachableWarning,
     SampleDesignError,
@@ -81,7 +83,7 @@ def _columns(value: str | Sequence[str] | None, name: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise ValueError(f"{name} ({value!r}) must be a column name, a list of column names or None")
+    raise ArgumentError(f"{name} ({value!r}) must be a column name, a list of column names or None")
 
 
 def _label(value: object) -> str:
@@ -291,15 +293,15 @@ def _psu_table(
     big_m = np.bincount(g_of_psu, minlength=g_labels.size)
     if psu_selection == "all":
         if n_psu is not None:
-            raise ValueError("psu_selection='all' takes every psu; do not pass n_psu")
+            raise ArgumentError("psu_selection='all' takes every psu; do not pass n_psu")
         n_g = big_m.copy()
     elif n_psu is None:
-        raise ValueError(f"psu_selection={psu_selection!r} needs n_psu")
+        raise ArgumentError(f"psu_selection={psu_selection!r} needs n_psu")
     elif isinstance(n_psu, Mapping):
         unknown = sorted(set(map(str, n_psu)) - set(g_labels.astype(str)))
         missing = sorted(set(g_labels.astype(str)) - set(map(str, n_psu)))
         if unknown or missing:
-            raise ValueError(
+            raise ArgumentError(
                 f"n_psu must give a size for every stage-1 stratum; unknown {unknown}, "
                 f"missing {missing}"
             )
@@ -308,7 +310,7 @@ def _psu_table(
             raise SampleDesignError("n_psu per stage-1 stratum must be between 0 and its psu count")
     else:
         if isinstance(n_psu, bool) or not isinstance(n_psu, int | np.integer) or n_psu < 1:
-            raise ValueError(f"n_psu ({n_psu!r}) must be a positive integer or a mapping")
+            raise ArgumentError(f"n_psu ({n_psu!r}) must be a positive integer or a mapping")
         if n_psu > m:
             raise SampleDesignError(f"n_psu ({n_psu}) exceeds the number of psus ({m})")
         n_g = allocate(big_m, int(n_psu), method="proportional", min_per_stratum=1)
@@ -522,7 +524,7 @@ def _anticipated(
         values = np.full(h, float(anticipated))
     elif isinstance(anticipated, str):
         if anticipated not in frame.columns:
-            raise ValueError(f"anticipated ({anticipated!r}) is not a column of the frame")
+            raise ArgumentError(f"anticipated ({anticipated!r}) is not a column of the frame")
         col = pd.to_numeric(frame[anticipated].astype("Float64"), errors="coerce")
         ok = col.notna().to_numpy()
         values_all = col.to_numpy(dtype=float, na_value=0.0)
@@ -535,13 +537,13 @@ def _anticipated(
         values = np.array([mapping.get(str(s), math.nan) for s in labels], dtype=float)
         if np.isnan(values).any():
             missing = [str(s) for s, v in zip(labels, values, strict=True) if np.isnan(v)][:5]
-            raise ValueError(f"anticipated has no rate for strata {missing} …")
+            raise ArgumentError(f"anticipated has no rate for strata {missing} …")
     else:
-        raise ValueError(
+        raise ArgumentError(
             "anticipated must be a rate, a column name, or a mapping stratum -> rate"
         )
     if np.any((values < 0) | (values > 1)):
-        raise ValueError("anticipated rates must be in [0, 1]")
+        raise ArgumentError("anticipated rates must be in [0, 1]")
     return values
 
 
@@ -616,11 +618,11 @@ def _check_unit(name: str, value: float | None, *, closed_low: bool = False) -> 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise ValueError(f"{name} ({value!r}) must be a number")
+        raise ArgumentError(f"{name} ({value!r}) must be a number")
     lo_ok = value >= 0 if closed_low else value > 0
     if not (lo_ok and value < 1):
         interval = "[0, 1)" if closed_low else "(0, 1)"
-        raise ValueError(f"{name} ({value!r}) must be in {interval}")
+        raise ArgumentError(f"{name} ({value!r}) must be in {interval}")
     return float(value)
 
 
@@ -794,56 +796,56 @@ def plan_sample(
         )
     # --- end of Dask dispatch ---
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
+        raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if len(frame) == 0:
         raise SampleDesignError("the frame has no rows")
     if allocation not in ALLOCATIONS:
         listed = ", ".join(repr(a) for a in ALLOCATIONS)
-        raise ValueError(f"allocation ({allocation!r}) must be one of {listed}")
+        raise ArgumentError(f"allocation ({allocation!r}) must be one of {listed}")
     if psu_selection not in PSU_SELECTIONS:
         listed = ", ".join(repr(a) for a in PSU_SELECTIONS)
-        raise ValueError(f"psu_selection ({psu_selection!r}) must be one of {listed}")
+        raise ArgumentError(f"psu_selection ({psu_selection!r}) must be one of {listed}")
     confidence_level = _check_unit("confidence_level", confidence_level)  # type: ignore[assignment]
     margin = _check_unit("margin", margin)
     target = _check_unit("target", target)
     power = _check_unit("power", power)
     if expected is not None and not (isinstance(expected, int | float) and 0 <= expected <= 1):
-        raise ValueError(f"expected ({expected!r}) must be in [0, 1]")
+        raise ArgumentError(f"expected ({expected!r}) must be in [0, 1]")
     if not isinstance(deff, int | float) or isinstance(deff, bool) or deff <= 0:
-        raise ValueError(f"deff ({deff!r}) must be a positive number")
+        raise ArgumentError(f"deff ({deff!r}) must be a positive number")
     if not isinstance(response_rate, int | float) or not 0 < response_rate <= 1:
-        raise ValueError(f"response_rate ({response_rate!r}) must be in (0, 1]")
+        raise ArgumentError(f"response_rate ({response_rate!r}) must be in (0, 1]")
     if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
-        raise ValueError(f"failures ({failures!r}) must be a non-negative integer")
+        raise ArgumentError(f"failures ({failures!r}) must be a non-negative integer")
     if power is not None:
         if target is None:
-            raise ValueError("power needs target")
+            raise ArgumentError("power needs target")
         if expected is None or expected <= target:
-            raise ValueError(
+            raise ArgumentError(
                 f"power needs expected (the assumed true rate) above target ({target}); "
                 f"got expected={expected!r}"
             )
     if n_per_stratum is not None and allocation != "equal":
-        raise ValueError(
+        raise ArgumentError(
             f"n_per_stratum goes with allocation='equal', not allocation={allocation!r}"
         )
     given = [name for name, v in (("n", n), ("n_per_stratum", n_per_stratum)) if v is not None]
     if allocation == "tianjin":
         given.append("allocation='tianjin'")
     if len(given) > 1:
-        raise ValueError(f"give only one of {', '.join(given)}")
+        raise ArgumentError(f"give only one of {', '.join(given)}")
     if not given and margin is None and target is None:
-        raise ValueError("give n, n_per_stratum, margin or target (or allocation='tianjin')")
+        raise ArgumentError("give n, n_per_stratum, margin or target (or allocation='tianjin')")
 
     strata_cols = _columns(strata, "strata")
     psu_strata_cols = _columns(psu_strata, "psu_strata")
     if psu is not None:
         if not isinstance(psu, str):
-            raise ValueError(f"psu ({psu!r}) must be a column name")
+            raise ArgumentError(f"psu ({psu!r}) must be a column name")
         stage2 = (psu, *[c for c in strata_cols if c != psu])
     else:
         if psu_selection != "all" or n_psu is not None or psu_strata_cols or psu_size:
-            raise ValueError("psu_selection, n_psu, psu_strata and psu_size need psu=")
+            raise ArgumentError("psu_selection, n_psu, psu_strata and psu_size need psu=")
         stage2 = strata_cols
     needed = [*stage2, *psu_strata_cols, *([psu_size] if psu_size else [])]
     if isinstance(anticipated, str):
@@ -877,7 +879,9 @@ def plan_sample(
     default_p = expected if expected is not None else (target if target is not None else 0.5)
     p_h = _anticipated(frame, codes, labels, anticipated, float(default_p))
     if allocation == "neyman" and anticipated is None:
-        raise ValueError("allocation='neyman' needs anticipated rates per stratum (anticipated=)")
+        raise ArgumentError(
+            "allocation='neyman' needs anticipated rates per stratum (anticipated=)"
+        )
 
     from scipy.stats import norm
 
@@ -887,7 +891,7 @@ def plan_sample(
         or not isinstance(min_per_stratum, int)
         or min_per_stratum < 0
     ):
-        raise ValueError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
+        raise ArgumentError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
     lo = np.minimum(min_per_stratum, big_n)
 
     required: int | None = None
@@ -959,11 +963,11 @@ def plan_sample(
             or not isinstance(n_per_stratum, int)
             or n_per_stratum < 1
         ):
-            raise ValueError(f"n_per_stratum ({n_per_stratum!r}) must be a positive integer")
+            raise ArgumentError(f"n_per_stratum ({n_per_stratum!r}) must be a positive integer")
         small_n = np.minimum(np.maximum(n_per_stratum, lo), big_n).astype(np.int64)
     elif n is not None:
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(f"n ({n!r}) must be a positive integer")
+            raise ArgumentError(f"n ({n!r}) must be a positive integer")
         if n > big_n.sum():
             raise SampleDesignError(f"n ({n}) exceeds the frame ({int(big_n.sum())} rows)")
         if two_stage:

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._arrow import one_chunk
+from beian_audit.errors import ArgumentError, ArgumentTypeError
 
 __all__ = [
     "ALGORITHM_VERSION",
@@ -153,7 +154,9 @@ def _arrow_strings(keys: Any) -> Any:
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if arr.null_count:
-        raise ValueError(f"keys contain {arr.null_count} missing value(s); every unit needs a key")
+        raise ArgumentError(
+            f"keys contain {arr.null_count} missing value(s); every unit needs a key"
+        )
     if pa.types.is_integer(arr.type):
         arr = arr.cast(pa.large_string())
     elif pa.types.is_null(arr.type) and len(arr) == 0:
@@ -163,7 +166,7 @@ def _arrow_strings(keys: Any) -> Any:
         or pa.types.is_large_string(arr.type)
         or pa.types.is_string_view(arr.type)
     ):
-        raise TypeError(f"keys must be strings or integers, not {arr.type}")
+        raise ArgumentTypeError(f"keys must be strings or integers, not {arr.type}")
     return arr.cast(pa.large_string())
 
 
@@ -247,19 +250,19 @@ def seed_hash(seed: int, stream: int = 0) -> int:
     """
     seed = _check_seed(seed)
     if isinstance(stream, bool) or not isinstance(stream, int | np.integer) or stream < 0:
-        raise ValueError(f"stream ({stream!r}) must be a non-negative integer")
+        raise ArgumentError(f"stream ({stream!r}) must be a non-negative integer")
     first = splitmix64(np.array([seed], dtype=_U64))
     return int(splitmix64(first ^ _U64(int(stream) & _MASK64))[0])
 
 
 def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"seed ({seed!r}) must be an int in [0, 2**64); it is recorded in the manifest, "
             "so a numpy Generator is not accepted"
         )
     if not 0 <= int(seed) <= _MASK64:
-        raise ValueError(f"seed ({seed!r}) must be an int in [0, 2**64)")
+        raise ArgumentError(f"seed ({seed!r}) must be an int in [0, 2**64)")
     return int(seed)
 
 

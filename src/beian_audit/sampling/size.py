@@ -48,7 +48,7 @@ from typing import Literal
 
 import numpy as np
 
-from beian_audit.errors import GoalNotReachableWarning, SampleDesignError
+from beian_audit.errors import ArgumentError, GoalNotReachableWarning, SampleDesignError
 
 __all__ = [
     "Distribution",
@@ -72,26 +72,26 @@ _N_LIMIT = 10**8
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         listed = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} ({value!r}) must be one of {listed}")
+        raise ArgumentError(f"{name} ({value!r}) must be one of {listed}")
 
 
 def _open_unit(name: str, value: float) -> float:
     if not isinstance(value, int | float | np.floating) or not 0 < float(value) < 1:
-        raise ValueError(f"{name} ({value!r}) must be a number strictly between 0 and 1")
+        raise ArgumentError(f"{name} ({value!r}) must be a number strictly between 0 and 1")
     return float(value)
 
 
 def _check_common(deff: float, response_rate: float, population_size: int | None) -> None:
     if not isinstance(deff, int | float | np.number) or not float(deff) > 0:
-        raise ValueError(f"deff ({deff!r}) must be a positive number")
+        raise ArgumentError(f"deff ({deff!r}) must be a positive number")
     if not isinstance(response_rate, int | float | np.number) or not 0 < response_rate <= 1:
-        raise ValueError(f"response_rate ({response_rate!r}) must be in (0, 1]")
+        raise ArgumentError(f"response_rate ({response_rate!r}) must be in (0, 1]")
     if population_size is not None and (
         isinstance(population_size, bool)
         or not isinstance(population_size, int | np.integer)
         or population_size < 1
     ):
-        raise ValueError(f"population_size ({population_size!r}) must be a positive integer")
+        raise ArgumentError(f"population_size ({population_size!r}) must be a positive integer")
 
 
 def _finish(n: float, deff: float, response_rate: float, population_size: int | None) -> int:
@@ -195,7 +195,7 @@ def sample_size_margin(
     margin = _open_unit("margin", margin)
     expected = float(expected)
     if not 0 <= expected <= 1:
-        raise ValueError(f"expected ({expected!r}) must be in [0, 1]")
+        raise ArgumentError(f"expected ({expected!r}) must be in [0, 1]")
     confidence_level = _open_unit("confidence_level", confidence_level)
     _choice("method", method, _MARGIN_METHODS)
     _check_common(deff, response_rate, population_size)
@@ -259,14 +259,14 @@ def _cdf(
 
 def _check_failures(failures: int) -> int:
     if isinstance(failures, bool) or not isinstance(failures, int | np.integer) or failures < 0:
-        raise ValueError(f"failures ({failures!r}) must be a non-negative integer")
+        raise ArgumentError(f"failures ({failures!r}) must be a non-negative integer")
     return int(failures)
 
 
 def _check_distribution(distribution: str, population_size: int | None) -> None:
     _choice("distribution", distribution, _DISTRIBUTIONS)
     if distribution == "hypergeometric" and population_size is None:
-        raise ValueError("distribution='hypergeometric' needs population_size")
+        raise ArgumentError("distribution='hypergeometric' needs population_size")
 
 
 def sample_size_target(
@@ -430,7 +430,7 @@ def max_failures(
     227
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n ({n!r}) must be a positive integer")
+        raise ArgumentError(f"n ({n!r}) must be a positive integer")
     out = _acceptance(np.array([int(n)]), target, confidence_level, distribution, population_size)
     return int(out[0])
 
@@ -454,7 +454,7 @@ def _acceptance(
     else:
         assert population_size is not None
         if np.any(n > population_size):
-            raise ValueError(f"n must not exceed population_size ({population_size})")
+            raise ArgumentError(f"n must not exceed population_size ({population_size})")
         d0 = _deficient(target, population_size)
         if d0 > population_size:
             return np.full(n.shape, -1, dtype=np.int64)
@@ -509,10 +509,10 @@ def target_power(
     """
     true_rate = float(true_rate)
     if not 0 <= true_rate <= 1:
-        raise ValueError(f"true_rate ({true_rate!r}) must be in [0, 1]")
+        raise ArgumentError(f"true_rate ({true_rate!r}) must be in [0, 1]")
     sizes = np.atleast_1d(np.asarray(n, dtype=np.int64))
     if np.any(sizes < 1):
-        raise ValueError("n must be positive")
+        raise ArgumentError("n must be positive")
     k = _acceptance(sizes, target, confidence_level, distribution, population_size)
     d1 = None if population_size is None else round(population_size * (1 - true_rate))
     power = np.where(
@@ -581,7 +581,7 @@ def sample_size_power(
     target = _open_unit("target", target)
     true_rate = float(true_rate)
     if not target < true_rate <= 1:
-        raise ValueError(f"true_rate ({true_rate!r}) must be above target ({target!r}) and ≤ 1")
+        raise ArgumentError(f"true_rate ({true_rate!r}) must be above target ({target!r}) and ≤ 1")
     power = _open_unit("power", power)
     _check_common(deff, response_rate, population_size)
     _check_distribution(distribution, population_size)

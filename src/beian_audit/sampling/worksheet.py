@@ -65,7 +65,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import FAILURE_COLUMNS, WorksheetError, require
+from beian_audit.errors import (
+    FAILURE_COLUMNS,
+    ArgumentError,
+    ArgumentTypeError,
+    WorksheetError,
+    require,
+)
 from beian_audit.privacy import mask_frame
 
 if TYPE_CHECKING:
@@ -199,7 +205,7 @@ def _checks_frame(checks: Any, sample_frame: pd.DataFrame, key: str) -> pd.DataF
     # pandas' Flags object, so test for a DataFrame first)
     flags = checks if isinstance(checks, pd.DataFrame) else getattr(checks, "flags", None)
     if not isinstance(flags, pd.DataFrame):
-        raise TypeError(
+        raise ArgumentTypeError(
             "checks must be a DataFrame indexed like the frame (or have a .flags DataFrame)"
         )
     if key in flags.columns:
@@ -261,7 +267,7 @@ def write_worksheet(
     else:
         unknown = [c for c in columns if c not in frame.columns]
         if unknown:
-            raise ValueError(f"columns {unknown} are not in the sample")
+            raise ArgumentError(f"columns {unknown} are not in the sample")
         shown = [c for c in columns if c not in (key, "stratum")]
     info = mask_frame(frame[[key, "stratum", *shown]], reveal=reveal)
     if checks is not None:
@@ -494,36 +500,70 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
         every problem (``row`` = Excel row number, ``column``, ``value``,
         ``reason`` in ``missing_column``, ``key_edited``, ``stratum_edited``,
         ``row_missing``, ``unexpected_row``, ``unknown_value``,
-        ``unknown_code``, ``invalid_date``).
+        ``unknown_code``, ``invalid_date``); ``manifest_damaged`` when the
+        manifest sheet cannot be read.
+    InputFileError
+        The file is missing (:class:`~beian_audit.errors.InputFileNotFoundError`),
+        a directory, not ``.xlsx``, or not a readable workbook (truncated …).
+    ArgumentTypeError
+        ``path`` is not a str or path-like.
     MissingDependencyError
         When openpyxl is not installed.
     """
     openpyxl = require("openpyxl", "io")
     from openpyxl.utils import get_column_letter
 
-    source = Path(path)
-    wb = openpyxl.load_workbook(source, data_only=True)
+    from beian_audit.io import _check_path, _file_error
+
+    source = _check_path(path)
+    if source.suffix.lower() not in {".xlsx", ".xlsm"}:
+        raise _file_error(
+            source, f"file suffix ({source.suffix!r}) must be '.xlsx'", "unsupported_format"
+        )
+    try:
+        wb = openpyxl.load_workbook(source, data_only=True)
+    except MemoryError:
+        raise
+    except Exception as exc:  # BadZipFile, InvalidFileException, PermissionError …
+        raise _file_error(
+            source,
+            f"is not a readable .xlsx workbook (truncated, encrypted or another format: "
+            f"{type(exc).__name__}: {exc})",
+            "malformed_file",
+        ) from exc
     if MANIFEST_SHEET not in wb.sheetnames:
         raise WorksheetError(f"{source.name} is not a beian_audit worksheet (no {MANIFEST_SHEET})")
     ms = wb[MANIFEST_SHEET]
-    meta: dict[str, Any] = {}
-    for row in ms.iter_rows(min_row=1, max_col=2, values_only=True):
-        if row[0] is None:
-            break
-        meta[str(row[0])] = row[1]
-    key = str(meta["key"])
-    sheet_name = str(meta.get("sheet", MAIN_SHEET))
-    first_row = int(meta.get("first_row", DATA_START_ROW))
-    n_chunks = int(meta.get("manifest_chunks", 1))
-    text = "".join(
-        str(ms.cell(row=i, column=4).value or "") for i in range(1, n_chunks + 1)
-    )
-    manifest = json.loads(text) if text else {}
-    expected: dict[int, tuple[str, str]] = {}
-    for row in ms.iter_rows(min_row=2, min_col=6, max_col=8, values_only=True):
-        if row[0] is None:
-            break
-        expected[int(row[0])] = (str(row[1]), str(row[2]))
+    try:
+        meta: dict[str, Any] = {}
+        for row in ms.iter_rows(min_row=1, max_col=2, values_only=True):
+            if row[0] is None:
+                break
+            meta[str(row[0])] = row[1]
+        key = str(meta["key"])
+        sheet_name = str(meta.get("sheet", MAIN_SHEET))
+        first_row = int(meta.get("first_row", DATA_START_ROW))
+        n_chunks = int(meta.get("manifest_chunks", 1))
+        text = "".join(
+            str(ms.cell(row=i, column=4).value or "") for i in range(1, n_chunks + 1)
+        )
+        manifest = json.loads(text) if text else {}
+        expected: dict[int, tuple[str, str]] = {}
+        for row in ms.iter_rows(min_row=2, min_col=6, max_col=8, values_only=True):
+            if row[0] is None:
+                break
+            expected[int(row[0])] = (str(row[1]), str(row[2]))
+    except (KeyError, TypeError, ValueError, IndexError) as exc:  # JSONDecodeError too
+        raise WorksheetError(
+            f"{source.name}: the {MANIFEST_SHEET} sheet was edited or damaged and cannot be "
+            f"read ({type(exc).__name__}: {exc}); use the worksheet as written",
+            pd.DataFrame(
+                {"row": pd.array([pd.NA], dtype="Int64"), "column": [MANIFEST_SHEET],
+                 "value": [None], "reason": ["manifest_damaged"]}
+            ),
+        ) from exc
+    if first_row < 2 or n_chunks < 0:
+        raise WorksheetError(f"{source.name}: the {MANIFEST_SHEET} sheet has impossible values")
     if sheet_name not in wb.sheetnames:
         raise WorksheetError(f"{source.name}: the sheet {sheet_name!r} is missing")
     ws = wb[sheet_name]
