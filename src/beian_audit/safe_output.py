@@ -130,9 +130,10 @@ def _neutralise_series(values: pd.Series) -> pd.Series:
     changed = {k: v for k, v in mapping.items() if v is not k}
     if not changed:
         return values
-    out = values.astype(object).copy()
-    hit = out.isin(list(changed)).to_numpy(dtype=bool)
-    out[hit] = out[hit].map(changed)
+    raw = values.to_numpy(dtype=object, copy=True)
+    hit = np.flatnonzero(values.isin(list(changed)).to_numpy(dtype=bool))
+    raw[hit] = [changed[v] for v in raw[hit]]
+    out = pd.Series(raw, index=values.index, name=values.name)
     return out.astype(dtype) if isinstance(dtype, pd.StringDtype) else out
 
 
