@@ -43,6 +43,7 @@ __all__ = [
 MaskKind = Literal["name", "id", "phone", "email", "address", "ip"]
 
 _DIGITS = re.compile(r"\d")
+STRING = pd.StringDtype("pyarrow")
 
 
 def _mask_middle(text: str, keep_start: int, keep_end: int) -> str:
@@ -119,7 +120,9 @@ def mask_series(values: pd.Series, kind: MaskKind) -> pd.Series:
 
 # --------------------------------------------------------------------------- by value
 #: Sponsor natures that make the sponsor (and its ``investor``) a natural person.
-INDIVIDUAL_NATURES: frozenset[str] = frozenset({"个人", "自然人", "individual", "person", "personal"})
+INDIVIDUAL_NATURES: frozenset[str] = frozenset(
+    {"个人", "自然人", "individual", "person", "personal"}
+)
 
 # One spelling of each pattern that both Python's ``re`` and RE2 (pyarrow) read:
 # ASCII classes only (the text is NFKC-normalised first, so full-width digits and
@@ -215,9 +218,8 @@ def _text_array(values: pd.Series) -> Any:
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         arr = pa.chunked_array(pa.array(values.array))
     elif pd.api.types.is_numeric_dtype(dtype):
-        if len(values) == 0 or not pd.api.types.is_integer_dtype(dtype) and not (
-            pd.api.types.is_float_dtype(dtype)
-        ):
+        integral = pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)
+        if len(values) == 0 or not integral:
             return None
         big = values.abs() >= 1e9
         if not bool(big.fillna(False).any()):
@@ -265,7 +267,7 @@ def detect_personal(values: pd.Series) -> pd.Series:
     """
     import pyarrow.compute as pc
 
-    out = pd.Series(pd.NA, index=values.index, dtype=pd.StringDtype("pyarrow"))
+    out = pd.Series(pd.NA, index=values.index, dtype=STRING)
     arr = _text_array(values)
     if arr is None:
         return out
@@ -274,7 +276,7 @@ def detect_personal(values: pd.Series) -> pd.Series:
         hit = pc.match_substring_regex(arr, _RE2[kind]).to_numpy(zero_copy_only=False)
         hit = np.asarray(pd.array(hit, dtype="boolean").fillna(False), dtype=bool)
         kinds[hit] = kind
-    return pd.Series(kinds, index=values.index).astype(pd.StringDtype("pyarrow"))
+    return pd.Series(kinds, index=values.index).astype(STRING)
 
 
 def mask_personal(values: pd.Series) -> pd.Series:
@@ -282,13 +284,13 @@ def mask_personal(values: pd.Series) -> pd.Series:
 
     Only the personal part of a cell is masked (``"电话 13812345678"`` becomes
     ``"电话 138****5678"``); other cells keep their value and type. A numeric
-    column with a personal value becomes an object column (the masked cells are
-    text). Returns ``values`` itself when nothing looks personal.
+    column with a personal value (mobiles read from Excel as numbers) becomes
+    a string column. Returns ``values`` itself when nothing looks personal.
 
     Examples
     --------
     >>> mask_personal(pd.Series([13812345678, 5])).tolist()
-    ['138****5678', 5]
+    ['138****5678', '5']
     >>> s = pd.Series(["x", "ok"])
     >>> mask_personal(s) is s
     True
@@ -296,17 +298,28 @@ def mask_personal(values: pd.Series) -> pd.Series:
     found = detect_personal(values).notna().to_numpy(dtype=bool)
     if not found.any():
         return values
-    out = values.astype(object) if not isinstance(values.dtype, pd.StringDtype) else values.copy()
-    raw = values.iloc[np.flatnonzero(found)].astype(object)
+    numeric = pd.api.types.is_numeric_dtype(values.dtype)
+    raw = values.to_numpy(dtype=object, copy=True)
     cache: dict[str, str] = {}
-    masked = []
-    for v in raw:
+    for i in np.flatnonzero(found):
+        v = raw[i]
         text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
         if text not in cache:
             cache[text] = scrub_text(text)
-        masked.append(cache[text])
-    out.iloc[np.flatnonzero(found)] = masked
-    return out
+        raw[i] = cache[text]
+    if numeric:  # a column of phone numbers read as numbers: all text now
+        keep = ~found & values.notna().to_numpy(dtype=bool)
+        raw[keep] = [_number_text(v) for v in raw[keep]]
+        raw[values.isna().to_numpy(dtype=bool)] = None
+        return pd.Series(raw, index=values.index, name=values.name, dtype=STRING)
+    out = pd.Series(raw, index=values.index, name=values.name)
+    return out.astype(values.dtype) if isinstance(values.dtype, pd.StringDtype) else out
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _individual(natures: pd.Series) -> np.ndarray:
@@ -380,7 +393,7 @@ def mask_frame(
             column = out.iloc[:, i]
             masked = mask_personal(column)
             if masked is not column:
-                out.isetitem(i, masked)
+                out.isetitem(i, masked.array)
         out.columns = pd.Index(
             [scrub_text(c) if isinstance(c, str) else c for c in out.columns]
         )

@@ -117,7 +117,7 @@ def neutralise_cell(value: Any) -> Any:
 def _neutralise_series(values: pd.Series) -> pd.Series:
     dtype = values.dtype
     if not (
-        dtype == object
+        pd.api.types.is_object_dtype(dtype)
         or isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
         or pd.api.types.is_string_dtype(dtype)
     ):
@@ -152,7 +152,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         column = out.iloc[:, i]
         fixed = _neutralise_series(column)
         if fixed is not column:
-            out.isetitem(i, fixed)
+            out.isetitem(i, fixed.array)
     out.columns = pd.Index([neutralise_cell(c) for c in out.columns])
     return out
 
@@ -453,7 +453,7 @@ def write_table(
     frame: pd.DataFrame,
     path: str | os.PathLike[str],
     *,
-    format: Format | None = None,  # noqa: A002 - the natural name
+    format: Format | None = None,
     overwrite: bool = True,
     encoding: str = "utf-8-sig",
     date_format: str | None = None,
