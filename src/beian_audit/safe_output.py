@@ -449,6 +449,20 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet_name: str, date_format: s
 
 
 # --------------------------------------------------------------------------- tables
+def _has_cr(frame: pd.DataFrame) -> bool:
+    if any(isinstance(c, str) and "\r" in c for c in frame.columns):
+        return True
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(
+            column.dtype
+        ):
+            text = column.dropna().astype(str)
+            if bool(text.str.contains("\r", regex=False).any()):
+                return True
+    return False
+
+
 def write_table(
     frame: pd.DataFrame,
     path: str | os.PathLike[str],
@@ -492,7 +506,9 @@ def write_table(
 
     Notes
     -----
-    CSV and XLSX cells and headers are neutralised (:func:`neutralise_frame`);
+    CSV and XLSX cells and headers are neutralised (:func:`neutralise_frame`).
+    CSV lines end with LF, or CRLF when a cell holds a carriage return (so that
+    the cell is quoted and cannot split its row);
     in XLSX every text cell is a typed string with ``quotePrefix`` when it was
     dangerous, numbers are numbers and dates are dates. Parquet and JSON are
     written as they are (no program evaluates them), atomically too.
@@ -518,8 +534,12 @@ def write_table(
         frame = frame.reset_index()
     with atomic_path(path, overwrite=overwrite) as tmp:
         if fmt == "csv":
-            neutralise_frame(frame).to_csv(
-                tmp, index=False, encoding=encoding, date_format=date_format, lineterminator="\n"
+            safe = neutralise_frame(frame)
+            # Python's csv module quotes a cell only for the characters of the line
+            # terminator: a bare CR inside a cell would split the row for readers
+            ending = "\r\n" if _has_cr(safe) else "\n"
+            safe.to_csv(
+                tmp, index=False, encoding=encoding, date_format=date_format, lineterminator=ending
             )
         elif fmt == "xlsx":
             _write_xlsx(neutralise_frame(frame), tmp, sheet_name, date_format or "yyyy-mm-dd")
