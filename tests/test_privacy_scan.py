@@ -91,7 +91,7 @@ def test_headers_of_the_registry_map_to_the_schema(registry):
 
 
 def test_detector_finds_every_spelling():
-    values = pd.Series(_spellings() + ["W1", "京ICP备10046444号-1", "2013-05-01", "0668-6932496"])
+    values = pd.Series([*_spellings(), "W1", "京ICP备10046444号-1", "2013-05-01", "0668-6932496"])
     kinds = detect_personal(values)
     assert kinds.iloc[: len(_spellings())].notna().all()
     assert kinds.iloc[len(_spellings()):].isna().all()  # ICP numbers, dates, keys are not personal

@@ -184,7 +184,8 @@ def test_reporting_and_worksheet_outputs_are_safe(tmp_path: Path) -> None:
     table = statistics_table(province="浙江", month=5, counts={1: 12}, province_by="none")
     files += [table.to_csv(tmp_path / "t.csv"), table.to_excel(tmp_path / "t.xlsx")]
     sample = draw_sample(reg, plan_sample(reg, n=10), seed=1)
-    files.append(sample.to_worksheet(tmp_path / "w.xlsx", columns=["website_name", "service_content"]))
+    shown = ["website_name", "service_content"]
+    files.append(sample.to_worksheet(tmp_path / "w.xlsx", columns=shown))
     for path in files:
         (_assert_xlsx_safe if path.suffix == ".xlsx" else _assert_csv_safe)(path)
     assert "'=HYPERLINK(1)" in (tmp_path / "hits.csv").read_text(encoding="utf-8-sig")
@@ -221,8 +222,9 @@ def test_overwrite_false_refuses_and_keeps_the_file(tmp_path: Path) -> None:
         write_table(pd.DataFrame({"a": [2]}), target, overwrite=False)
     assert isinstance(info.value, FileExistsError) and isinstance(info.value, BeianAuditError)
     assert target.read_bytes() == before
-    df = read_filings(pd.DataFrame({"website_id": ["W1"], "unitName": ["甲"], "natureName": ["企业"],
-                                    "serviceLicence": ["京ICP备10046444号-1"], "domain": ["a.cn"],
+    df = read_filings(pd.DataFrame({"website_id": ["W1"], "unitName": ["甲"],
+                                    "natureName": ["企业"], "domain": ["a.cn"],
+                                    "serviceLicence": ["京ICP备10046444号-1"],
                                     "provider_id": ["P1"]}))  # fmt: skip
     with pytest.raises(OutputExistsError):
         write_filings(df, target, overwrite=False)
