@@ -8,7 +8,10 @@ inherits :class:`ResultMixin`, then implements ``to_frame()`` (a tidy table) and
 * ``_repr_html_()``: the tidy table rendered for notebooks;
 * ``__repr__``: one line.
 
-Personal data must already be masked by ``to_frame()``.
+Personal data must already be masked by ``to_frame()``; as a second line of
+defence the mixin masks, by value, any ID number, phone number or e-mail left
+in the records, the summary line and the HTML table
+(:func:`beian_audit.privacy.mask_frame` / :func:`~beian_audit.privacy.scrub_text`).
 
 Examples
 --------
@@ -71,6 +74,18 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _by_value(frame: pd.DataFrame) -> pd.DataFrame:
+    from beian_audit.privacy import mask_frame
+
+    return mask_frame(frame, columns={})
+
+
+def _scrub(text: str) -> str:
+    from beian_audit.privacy import scrub_text
+
+    return scrub_text(text)
+
+
 class ResultMixin:
     """Rendering shared by all result objects."""
 
@@ -84,11 +99,11 @@ class ResultMixin:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready output: ``schema_version``, ``kind``, ``summary`` and ``records``."""
-        frame = self.to_frame()
+        frame = _by_value(self.to_frame())
         return {
             "schema_version": SCHEMA_VERSION,
             "kind": type(self).__name__,
-            "summary": self._summary(),
+            "summary": _scrub(self._summary()),
             "records": jsonable(frame.to_dict(orient="records")),
         }
 
@@ -98,10 +113,10 @@ class ResultMixin:
         return json.dumps(self.to_dict(), **kwargs)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._summary()})"
+        return f"{type(self).__name__}({_scrub(self._summary())})"
 
     def _repr_html_(self) -> str:
-        frame = self.to_frame()
+        frame = _by_value(self.to_frame())
         table = frame.to_html(index=False, max_rows=60, float_format=lambda x: f"{x:.4g}")
-        title = html.escape(f"{type(self).__name__}: {self._summary()}")
+        title = html.escape(f"{type(self).__name__}: {_scrub(self._summary())}")
         return f"<div><p><strong>{title}</strong></p>{table}</div>"

@@ -94,9 +94,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         filings, providers=_load_table(args.providers), progress=args.progress
     )
     if args.failures:
-        path = Path(args.failures)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        report.failures.to_csv(path, index=False, encoding="utf-8-sig")
+        from beian_audit.safe_output import write_table
+
+        write_table(report.failures, args.failures)  # masked; neutralised; atomic
     _print_json(
         {
             "summary": report._summary(),
@@ -129,9 +129,9 @@ def _cmd_draw(args: argparse.Namespace) -> int:
             checks = check_filings(filings, providers=_load_table(args.providers)).flags
         sample.to_worksheet(args.worksheet, checks=checks)
     if args.manifest:
-        Path(args.manifest).write_text(
-            json.dumps(sample.manifest, ensure_ascii=False, indent=2), "utf-8"
-        )
+        from beian_audit.safe_output import write_json
+
+        write_json(sample.manifest, args.manifest)
     _print_json({"summary": sample._summary(), "manifest": sample.manifest,
                  "by_stratum": sample.by_stratum().to_dict(orient="records")})
     return EXIT_OK

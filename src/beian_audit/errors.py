@@ -34,6 +34,7 @@ __all__ = [
     "InputFileNotFoundError",
     "MethodWeaknessWarning",
     "MissingDependencyError",
+    "OutputExistsError",
     "RollUpWarning",
     "SampleDesignError",
     "SchemaError",
@@ -46,8 +47,30 @@ __all__ = [
 FAILURE_COLUMNS = ("row", "column", "value", "reason")
 
 
+def _scrub(args: tuple[object, ...]) -> tuple[object, ...]:
+    """Mask personal-looking values (ID numbers, phones, e-mails) in message strings."""
+    if not any(isinstance(a, str) for a in args):
+        return args
+    from beian_audit.privacy import scrub_text
+
+    return tuple(scrub_text(a) if isinstance(a, str) else a for a in args)
+
+
 class BeianAuditError(Exception):
-    """Root of every error beian_audit raises on purpose."""
+    """Root of every error beian_audit raises on purpose.
+
+    Whatever a message quotes, an ID number, a phone number or an e-mail in it
+    is masked (:func:`beian_audit.privacy.scrub_text`), wherever the value came
+    from (a shifted CSV row puts an ID number into any column).
+
+    Examples
+    --------
+    >>> str(BeianAuditError("bad value '13812345678' in column 'approval_date'"))
+    "bad value '138****5678' in column 'approval_date'"
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*_scrub(args))
 
 
 class _RowsError(BeianAuditError):
@@ -61,7 +84,15 @@ class _RowsError(BeianAuditError):
 
     def __init__(self, message: str, failure_cases: pd.DataFrame | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(self.args[0]) if self.args else message
+        if failure_cases is not None and "value" in getattr(failure_cases, "columns", ()):
+            from beian_audit.privacy import mask_personal
+
+            values = failure_cases["value"]
+            masked = mask_personal(values)
+            if masked is not values:
+                failure_cases = failure_cases.copy()
+                failure_cases["value"] = masked
         self.failure_cases = failure_cases
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -169,8 +200,15 @@ class MissingDependencyError(BeianAuditError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
 
 
+class OutputExistsError(BeianAuditError, FileExistsError):
+    """An output file exists and ``overwrite=False`` (CLI: no ``--force``) was asked."""
+
+
 class BeianAuditWarning(UserWarning):
-    """Root of every warning beian_audit emits."""
+    """Root of every warning beian_audit emits (its message is masked like an error's)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*_scrub(args))
 
 
 class SmallStratumWarning(BeianAuditWarning, RuntimeWarning):

@@ -931,20 +931,33 @@ def write_filings(
     *,
     headers: Literal["english", "chinese"] = "english",
     reveal: bool = False,
+    overwrite: bool = True,
 ) -> Path:
     """Write a canonical frame to CSV (UTF-8 with BOM, for Excel), XLSX or Parquet.
+
+    The file is written atomically (a temporary file next to ``path``, moved
+    into place when complete) and is safe to open in a spreadsheet program:
+    text cells that would start a formula are neutralised (see
+    :mod:`beian_audit.safe_output`); in XLSX every text cell is a string.
 
     Parameters
     ----------
     frame : DataFrame
-        Canonical columns (unknown columns are written as they are).
+        Canonical columns (unknown columns are written as they are, masked by
+        value).
     path : path
         Target; the format follows the suffix (``.csv``, ``.xlsx``, ``.parquet``).
     headers : {"english", "chinese"}
         Canonical names or the first Chinese label of each column.
     reveal : bool, default False
-        Personal columns are masked unless ``reveal=True`` (the caller explicitly
-        asks for raw values, e.g. to hand the registry to another system).
+        Personal data is masked unless ``reveal=True`` (the caller explicitly
+        asks for raw values, e.g. to hand the registry to another system): the
+        personal columns of the schema, ``investor`` of individual sponsors,
+        and any ID number, phone number or e-mail found in any other column
+        (:func:`beian_audit.privacy.mask_frame`).
+    overwrite : bool, default True
+        Replace an existing file; ``False`` raises
+        :class:`~beian_audit.errors.OutputExistsError`.
 
     Returns
     -------
@@ -963,22 +976,21 @@ def write_filings(
     张*
     """
     from beian_audit.privacy import mask_frame
+    from beian_audit.safe_output import write_table
 
     if headers not in ("english", "chinese"):
-        raise ValueError(f"headers ({headers!r}) must be one of 'english', 'chinese'")
+        raise ArgumentError(f"headers ({headers!r}) must be one of 'english', 'chinese'")
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx", ".parquet", ".pq"}:
+        raise ArgumentError(
+            f"path suffix ({suffix!r}) must be one of '.csv', '.xlsx', '.parquet'"
+        )
+    if suffix == ".xlsx":
+        require("openpyxl", "io")
     out = mask_frame(frame, reveal=reveal)
     if headers == "chinese":
         out = out.rename(columns={c.name: c.label_zh for c in FILING_SCHEMA})
-    suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        out.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
-    elif suffix == ".xlsx":
-        require("openpyxl", "io")
-        out.to_excel(path, index=False)
-    elif suffix in {".parquet", ".pq"}:
-        out.to_parquet(path, index=False)
-    else:
-        raise ValueError(f"path suffix ({suffix!r}) must be one of '.csv', '.xlsx', '.parquet'")
-    return path
+    return write_table(
+        out, path, overwrite=overwrite, date_format="%Y-%m-%d" if suffix == ".csv" else None
+    )

@@ -153,47 +153,85 @@ class Schema:
         )
 
 
+#: Header spellings of the principal's contact fields met in provincial exports,
+#: spreadsheets and forms. ``{who}`` is the principal (主体负责人 / 网站负责人);
+#: the unprefixed spellings (``手机号码``, ``E-mail`` …) go to the sponsor's
+#: principal, the person a filing names first.
+_PERSON_LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("{who}姓名", "{who}名称", "{who}名字"),
+    "id_type": ("{who}证件类型", "{who}证件种类"),
+    "id_number": ("{who}证件号码", "{who}身份证号码", "{who}身份证号", "{who}身份证",
+                  "{who}证件号", "{who}有效证件号码", "{who}证件号码（身份证）"),
+    "mobile": ("{who}手机号码", "{who}手机", "{who}手机号", "{who}移动电话", "{who}移动电话号码",
+               "{who}手机号码（移动电话）"),
+    "phone": ("{who}办公电话", "{who}应急电话", "{who}电话", "{who}联系电话", "{who}固定电话",
+              "{who}办公室电话", "{who}电话号码"),
+    "email": ("{who}电子邮件", "{who}电子邮箱", "{who}邮箱", "{who}邮件", "{who}邮箱地址",
+              "{who}电子邮件地址", "{who}email", "{who}E-mail"),
+}  # fmt: skip
+_SPONSOR_PRINCIPAL_EXTRA: dict[str, tuple[str, ...]] = {
+    "name": ("负责人姓名", "负责人", "联系人姓名", "联系人", "负责人名称",
+             "contact", "contact_name", "contact person", "principal", "principal_name",
+             "person in charge", "responsible person", "leader_name"),
+    "id_type": ("负责人证件类型", "联系人证件类型", "id_type", "id type"),
+    "id_number": ("负责人身份证号码", "负责人身份证号", "负责人证件号码", "负责人证件号",
+                  "负责人身份证", "联系人身份证号码", "联系人身份证号", "联系人证件号码",
+                  "身份证号码", "身份证号", "身份证", "公民身份号码", "居民身份证号码",
+                  "id number", "id_number", "id no", "id no.", "id card", "id_card",
+                  "idcard", "id card number", "identity number", "identity card number",
+                  "national id", "resident id", "passport number", "principal_id_number",
+                  "contact_id_number"),
+    "mobile": ("负责人手机号码", "负责人手机", "负责人手机号", "负责人移动电话",
+               "联系人手机号码", "联系人手机", "联系人手机号", "联系人移动电话",
+               "手机号码", "手机号", "手机", "移动电话", "移动电话号码", "联系手机",
+               "mobile", "mobile phone", "mobile number", "mobile no", "mobile no.",
+               "mobile_phone", "cellphone", "cell phone", "cell", "cell number",
+               "principal_mobile", "contact_mobile"),
+    "phone": ("负责人电话", "负责人联系电话", "负责人办公电话", "联系人电话",
+              "联系人联系电话", "联系人办公电话", "联系电话", "办公电话", "电话号码", "固定电话",
+              "电话", "应急电话", "phone", "phone number", "phone no", "phone no.",
+              "telephone", "telephone number", "tel", "tel.", "office phone", "landline",
+              "contact phone", "contact_phone", "principal_phone"),
+    "email": ("负责人电子邮件", "负责人电子邮箱", "负责人邮箱", "联系人电子邮件",
+              "联系人电子邮箱", "联系人邮箱", "联系邮箱", "电子邮箱", "电子邮件", "邮箱",
+              "邮箱地址", "电子邮件地址", "电子信箱", "email", "e-mail", "e_mail", "mail",
+              "email address", "e-mail address", "mail address", "contact email",
+              "contact_email", "principal_email"),
+}  # fmt: skip
+_WEBSITE_PRINCIPAL_EXTRA: dict[str, tuple[str, ...]] = {
+    "name": ("网站联系人", "网站联系人姓名"),
+    "id_number": ("网站联系人身份证号码", "网站联系人证件号码"),
+    "mobile": ("网站联系人手机号码", "网站联系人手机"),
+    "phone": ("网站联系人电话", "网站联系人联系电话"),
+    "email": ("网站联系人电子邮件", "网站联系人邮箱", "网站联系邮箱"),
+}
+_PERSONAL_KIND = {"name": "name", "id_number": "id", "mobile": "phone", "phone": "phone",
+                  "email": "email"}  # fmt: skip
+
+
 def _person(prefix: str, who_zh: str, block: Block) -> list[Column]:
     """The contact set of a principal (负责人): name, ID, mobile, office phone, email."""
-    return [
-        Column(
-            name=f"{prefix}_name",
-            labels_zh=(f"{who_zh}姓名", f"{who_zh}名称"),
-            aliases=("leaderName",) if prefix == "sponsor_principal" else (),
-            block=block,
-            personal="name",
-        ),
-        Column(
-            name=f"{prefix}_id_type",
-            labels_zh=(f"{who_zh}证件类型",),
-            block=block,
-        ),
-        Column(
-            name=f"{prefix}_id_number",
-            labels_zh=(f"{who_zh}证件号码", f"{who_zh}身份证号码"),
-            block=block,
-            personal="id",
-            identifier=True,
-        ),
-        Column(
-            name=f"{prefix}_mobile",
-            labels_zh=(f"{who_zh}手机号码", f"{who_zh}手机"),
-            block=block,
-            personal="phone",
-        ),
-        Column(
-            name=f"{prefix}_phone",
-            labels_zh=(f"{who_zh}办公电话", f"{who_zh}应急电话", f"{who_zh}电话"),
-            block=block,
-            personal="phone",
-        ),
-        Column(
-            name=f"{prefix}_email",
-            labels_zh=(f"{who_zh}电子邮件", f"{who_zh}电子邮箱", f"{who_zh}邮箱"),
-            block=block,
-            personal="email",
-        ),
-    ]
+    sponsor = prefix == "sponsor_principal"
+    extra = _SPONSOR_PRINCIPAL_EXTRA if sponsor else _WEBSITE_PRINCIPAL_EXTRA
+    columns = []
+    for field_, patterns in _PERSON_LABELS.items():
+        labels = tuple(p.format(who=who_zh) for p in patterns)
+        more = extra.get(field_, ())
+        zh = tuple(a for a in more if not a.isascii())
+        en = tuple(a for a in more if a.isascii())
+        if sponsor and field_ == "name":
+            en = ("leaderName", *en)
+        columns.append(
+            Column(
+                name=f"{prefix}_{field_}",
+                labels_zh=labels + zh,
+                aliases=en,
+                block=block,
+                personal=_PERSONAL_KIND.get(field_),  # type: ignore[arg-type]
+                identifier=field_ == "id_number",
+            )
+        )
+    return columns
 
 
 FILING_SCHEMA = Schema(

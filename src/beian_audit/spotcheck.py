@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import ArgumentError
+from beian_audit.privacy import mask_frame
 
 __all__ = ["DEFAULT_TARGETS", "SpotCheckResult", "run_spot_check", "write_spot_check"]
 
@@ -326,6 +326,7 @@ def write_spot_check(
     province: str | None = None,
     review_log: pd.DataFrame | None = None,
     enforcement: pd.DataFrame | None = None,
+    overwrite: bool = True,
 ) -> dict[str, Path]:
     """Write the report files of a spot check under ``out``.
 
@@ -335,15 +336,49 @@ def write_spot_check(
     ``provider_accuracy.png`` (forest plot with the target); with ``providers``
     also the province's statistics table ``statistics_table.xlsx`` / ``.json`` /
     ``.csv`` (default province: the one hosting most filings). Personal data is
-    masked in every file.
+    masked in every file, and every CSV / XLSX is safe to open in a
+    spreadsheet program (:mod:`beian_audit.safe_output`).
+
+    The files are first written into a hidden staging directory next to
+    ``out`` and moved into ``out`` (one atomic rename per file) only when all
+    of them are complete: a failure half-way leaves ``out`` as it was, with
+    no partial file. Other files already in ``out`` are kept. With
+    ``overwrite=False`` an :class:`~beian_audit.errors.OutputExistsError` is
+    raised, before anything is moved, when one of the report files exists.
 
     Returns
     -------
     dict
         Name → path of every file written.
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from beian_audit.safe_output import staged_directory
+
+    final = Path(out)
+    with staged_directory(final, overwrite=overwrite) as stage:
+        files = _write_report_files(
+            result,
+            stage,
+            providers=providers,
+            accessed_sites=accessed_sites,
+            province=province,
+            review_log=review_log,
+            enforcement=enforcement,
+        )
+    return {name: final / path.relative_to(stage) for name, path in files.items()}
+
+
+def _write_report_files(
+    result: SpotCheckResult,
+    out: Path,
+    *,
+    providers: pd.DataFrame | None,
+    accessed_sites: pd.DataFrame | None,
+    province: str | None,
+    review_log: pd.DataFrame | None,
+    enforcement: pd.DataFrame | None,
+) -> dict[str, Path]:
+    from beian_audit.safe_output import write_json, write_table
+
     files: dict[str, Path] = {}
 
     summary = {
@@ -355,21 +390,20 @@ def write_spot_check(
         "measures": jsonable(result.to_frame().to_dict(orient="records")),
         "manifest": jsonable(result.sample.manifest),
     }
-    files["summary"] = out / "summary.json"
-    files["summary"].write_text(json.dumps(summary, ensure_ascii=False, indent=2), "utf-8")
-    files["manifest"] = out / "manifest.json"
-    files["manifest"].write_text(
-        json.dumps(jsonable(result.sample.manifest), ensure_ascii=False, indent=2), "utf-8"
-    )
+    files["summary"] = write_json(summary, out / "summary.json")
+    files["manifest"] = write_json(result.sample.manifest, out / "manifest.json")
     frames = []
     for name, est in result.estimates.items():
         table = est.to_frame()
         table.insert(0, "measure", name)
         frames.append(table)
-    files["estimates"] = out / "estimates_by_provider.csv"
-    pd.concat(frames, ignore_index=True).to_csv(files["estimates"], index=False)
-    files["checks"] = out / "check_summary.csv"
-    result.checks.summary(by="provider_id").to_csv(files["checks"], index=False)
+    files["estimates"] = write_table(
+        mask_frame(pd.concat(frames, ignore_index=True), columns={}),
+        out / "estimates_by_provider.csv",
+    )
+    files["checks"] = write_table(
+        mask_frame(result.checks.summary(by="provider_id"), columns={}), out / "check_summary.csv"
+    )
     files["worksheet"] = result.sample.to_worksheet(
         out / "worksheet.xlsx", checks=result.checks.flags
     )
@@ -377,8 +411,9 @@ def write_spot_check(
     from beian_audit.reporting import plot_forest, rank_providers
 
     ranking = rank_providers(result.outcomes, "sponsor_ok", rng=result.sample.seed)
-    files["ranking"] = out / "provider_ranking.csv"
-    ranking.to_frame().to_csv(files["ranking"], index=False, encoding="utf-8-sig")
+    files["ranking"] = write_table(
+        mask_frame(ranking.to_frame(), columns={}), out / "provider_ranking.csv"
+    )
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -409,6 +444,6 @@ def write_spot_check(
         )
         files["statistics_xlsx"] = table.to_excel(out / "statistics_table.xlsx")
         files["statistics_csv"] = table.to_csv(out / "statistics_table.csv")
-        files["statistics_json"] = out / "statistics_table.json"
-        files["statistics_json"].write_text(table.to_json(), "utf-8")
+        files["statistics_json"] = write_json(table.to_dict(), out / "statistics_table.json",
+                                              indent=None)  # fmt: skip
     return files

@@ -72,7 +72,7 @@ from beian_audit.checks._common import (
     check_date,
 )
 from beian_audit.errors import ArgumentError, ArgumentTypeError, SchemaError
-from beian_audit.privacy import mask_series
+from beian_audit.privacy import mask_personal, mask_series
 from beian_audit.schema import FILING_SCHEMA, STRING_DTYPE
 
 __all__ = ["CHECKS", "CheckReport", "check_filings"]
@@ -769,6 +769,8 @@ def _failures(
             values = values.map(lambda v: None if v is None or v is pd.NA else str(v))
             if column in personal and not reveal:
                 values = mask_series(values.astype(STRING_DTYPE), personal[column])  # type: ignore[arg-type,index]
+            elif not reveal:  # an ID number in a shifted row, a phone in a remark ...
+                values = mask_personal(values)
             parts.append(
                 pd.DataFrame(
                     {
@@ -788,6 +790,8 @@ def _failures(
         return pd.DataFrame({c: pd.Series(dtype=STRING_DTYPE) for c in columns[1:]})
     out = pd.concat(parts, ignore_index=True).sort_values(["row", "check"], kind="stable")
     out = out.reset_index(drop=True)
+    if not reveal:  # a key holding an ID number (a shifted row) is masked too
+        out["website_id"] = mask_personal(out["website_id"])
     for c in columns[1:]:
         out[c] = out[c].astype(STRING_DTYPE)
     return out.drop(columns="row").reset_index(drop=True)

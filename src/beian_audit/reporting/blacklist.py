@@ -56,7 +56,7 @@ import pandas as pd
 
 from beian_audit._results import ResultMixin
 from beian_audit.errors import DataQualityWarning, SchemaError
-from beian_audit.privacy import mask_series
+from beian_audit.privacy import mask_frame, mask_series
 from beian_audit.reporting._common import as_frame, check_choice, clean_text, require_columns
 
 __all__ = [
@@ -335,10 +335,16 @@ class BlacklistMatch(ResultMixin):
     unusable: pd.DataFrame
 
     def to_frame(self, *, reveal: bool = False) -> pd.DataFrame:
-        """The hits with ID numbers and phones masked (``reveal=True``: raw)."""
+        """The hits with ID numbers and phones masked (``reveal=True``: raw).
+
+        Besides the values of sponsor and mobile hits, anything that looks like
+        an ID number, a phone number or an e-mail in any column (a key, a
+        reason) is masked (:func:`beian_audit.privacy.mask_personal`).
+        """
         out = self.hits.copy()
         if reveal or out.empty:
             return out
+        out = mask_frame(out, columns={})
         for kind, how in _MASK.items():
             sel = (out["kind"] == kind).to_numpy()
             if sel.any():
@@ -395,11 +401,12 @@ class BlacklistMatch(ResultMixin):
             drop=True
         )
 
-    def to_csv(self, path: str | Path, *, reveal: bool = False) -> Path:
-        """Write the (masked) hits as CSV; see :func:`~beian_audit.reporting.exports.write_csv`."""
+    def to_csv(self, path: str | Path, *, reveal: bool = False, overwrite: bool = True) -> Path:
+        """Write the (masked) hits as CSV, atomically and safe to open; see
+        :func:`~beian_audit.reporting.exports.write_csv`."""
         from beian_audit.reporting.exports import write_csv
 
-        return write_csv(self.to_frame(reveal=reveal), path)
+        return write_csv(self.to_frame(reveal=reveal), path, overwrite=overwrite)
 
     def _summary(self) -> str:
         n_rows_hit = int(self.hits["row"].nunique()) if len(self.hits) else 0

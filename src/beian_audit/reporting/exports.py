@@ -116,8 +116,18 @@ def form_cells(table: StatisticsTable) -> pd.DataFrame:
     )
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8-sig") -> Path:
-    """Write ``frame`` without its index; return the path.
+def write_csv(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    encoding: str = "utf-8-sig",
+    overwrite: bool = True,
+) -> Path:
+    """Write ``frame`` without its index, atomically and safe to open; return the path.
+
+    Cells that a spreadsheet program would read as a formula are neutralised
+    (:func:`beian_audit.safe_output.write_table`); ``overwrite=False`` refuses
+    to replace an existing file (:class:`~beian_audit.errors.OutputExistsError`).
 
     Examples
     --------
@@ -126,9 +136,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8-s
     >>> write_csv(pd.DataFrame({"a": [1]}), out).read_text(encoding="utf-8-sig")
     'a\\n1\\n'
     """
-    path = Path(path)
-    frame.to_csv(path, index=False, encoding=encoding, lineterminator="\n")
-    return path
+    from beian_audit.safe_output import write_table
+
+    return write_table(frame, path, format="csv", encoding=encoding, overwrite=overwrite)
 
 
 def _plain(value: Any) -> Any:
@@ -136,7 +146,9 @@ def _plain(value: Any) -> Any:
     return value if not isinstance(value, list | dict) else json.dumps(value, ensure_ascii=False)
 
 
-def write_statistics_table_xlsx(table: StatisticsTable, path: str | Path) -> Path:
+def write_statistics_table_xlsx(
+    table: StatisticsTable, path: str | Path, *, overwrite: bool = True
+) -> Path:
     """Write the statistics table as an XLSX laid out like the form.
 
     Sheet ``统计表``: row 1 the title 网站备案管理工作情况统计表 and row 2 the
@@ -152,7 +164,11 @@ def write_statistics_table_xlsx(table: StatisticsTable, path: str | Path) -> Pat
     ----------
     table : StatisticsTable
     path : str or Path
-        Destination ``.xlsx`` file (overwritten).
+        Destination ``.xlsx`` file, written atomically; text cells are strings
+        (never formulas), see :func:`beian_audit.safe_output.save_workbook`.
+    overwrite : bool, default True
+        Replace an existing file (``False``: raise
+        :class:`~beian_audit.errors.OutputExistsError`).
 
     Returns
     -------
@@ -250,5 +266,6 @@ def write_statistics_table_xlsx(table: StatisticsTable, path: str | Path) -> Pat
     about.append(["written_by", f"beian_audit {__version__}"])
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 60
-    wb.save(path)
-    return path
+    from beian_audit.safe_output import save_workbook
+
+    return save_workbook(wb, path, overwrite=overwrite)

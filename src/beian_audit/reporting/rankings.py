@@ -41,6 +41,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
@@ -152,6 +153,15 @@ class UnfiledRanking(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """The ranking (a copy)."""
         return self.table.copy()
+
+    def to_csv(
+        self, path: str | Path, *, encoding: str = "utf-8-sig", overwrite: bool = True
+    ) -> Path:
+        """Write :meth:`to_frame` as CSV, atomically and safe to open; see
+        :func:`~beian_audit.reporting.exports.write_csv`."""
+        from beian_audit.reporting.exports import write_csv
+
+        return write_csv(self.to_frame(), path, encoding=encoding, overwrite=overwrite)
 
     def _summary(self) -> str:
         text = f"n={self.n}, ties={self.ties!r}, listed={len(self.table)}"
@@ -334,6 +344,15 @@ class ProviderRanking(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """The ranking (a copy)."""
         return self.table.copy()
+
+    def to_csv(
+        self, path: str | Path, *, encoding: str = "utf-8-sig", overwrite: bool = True
+    ) -> Path:
+        """Write :meth:`to_frame` as CSV, atomically and safe to open; see
+        :func:`~beian_audit.reporting.exports.write_csv`."""
+        from beian_audit.reporting.exports import write_csv
+
+        return write_csv(self.to_frame(), path, encoding=encoding, overwrite=overwrite)
 
     def _summary(self) -> str:
         k = len(self.table)

@@ -345,11 +345,16 @@ class StatisticsTable(ResultMixin):
             "records": records,
         }
 
-    def to_csv(self, path: str | Path, *, encoding: str = "utf-8-sig") -> Path:
+    def to_csv(
+        self, path: str | Path, *, encoding: str = "utf-8-sig", overwrite: bool = True
+    ) -> Path:
         """Write :meth:`to_frame` (plus year, month, province) as CSV.
 
         The default encoding writes a byte-order mark so that spreadsheet
         programs show the Chinese labels; pandas reads it back transparently.
+        Written atomically and safe to open
+        (:func:`~beian_audit.reporting.exports.write_csv`); ``overwrite=False``
+        refuses to replace an existing file.
         """
         from beian_audit.reporting.exports import write_csv
 
@@ -367,14 +372,14 @@ class StatisticsTable(ResultMixin):
         frame.insert(0, "province", self.province)
         frame.insert(0, "month", self.month)
         frame.insert(0, "year", self.year)
-        return write_csv(frame, path, encoding=encoding)
+        return write_csv(frame, path, encoding=encoding, overwrite=overwrite)
 
-    def to_excel(self, path: str | Path) -> Path:
+    def to_excel(self, path: str | Path, *, overwrite: bool = True) -> Path:
         """Write the table laid out like the form (see
         :func:`~beian_audit.reporting.exports.write_statistics_table_xlsx`)."""
         from beian_audit.reporting.exports import write_statistics_table_xlsx
 
-        return write_statistics_table_xlsx(self, path)
+        return write_statistics_table_xlsx(self, path, overwrite=overwrite)
 
 
 def _row_no(key: str | int) -> int:

@@ -193,11 +193,18 @@ def _cell_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def _put(ws: Any, row: int, col: int, value: Any) -> Any:
+def _put(ws: Any, row: int, col: int, value: Any, *, raw: bool = False) -> Any:
+    """Write one cell; text is a string, never a formula (see safe_output.text_cell).
+
+    ``raw`` cells (keys, strata, the hidden manifest) keep their exact text so
+    that reading the worksheet back matches them; a dangerous one is still a
+    typed string styled ``quotePrefix``. Other dangerous text is also prefixed
+    with ``'`` when the workbook is saved.
+    """
+    from beian_audit.safe_output import text_cell
+
     cell = ws.cell(row=row, column=col, value=_cell_value(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"  # text, never a formula
-    return cell
+    return text_cell(cell, prefix=False) if raw else cell
 
 
 def _checks_frame(checks: Any, sample_frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -225,6 +232,7 @@ def write_worksheet(
     checks: pd.DataFrame | Any | None = None,
     columns: list[str] | None = None,
     reveal: bool = False,
+    overwrite: bool = True,
 ) -> Path:
     """Write the auditors' XLSX worksheet for a sample.
 
@@ -242,7 +250,13 @@ def write_worksheet(
         the frame; truth columns of synthetic data are never shown unless
         listed here).
     reveal : bool, default False
-        Write personal fields unmasked.
+        Write personal fields unmasked (by default the personal columns, and
+        any ID number, phone number or e-mail in any other column, are masked).
+    overwrite : bool, default True
+        Replace an existing file (``False``: raise
+        :class:`~beian_audit.errors.OutputExistsError`). The file is written
+        atomically and every text cell is a string, never a formula
+        (:func:`beian_audit.safe_output.save_workbook`).
 
     Returns
     -------
@@ -291,7 +305,7 @@ def write_worksheet(
     for i in range(n_rows):
         r = DATA_START_ROW + i
         for j, value in enumerate(values[i], start=1):
-            _put(ws, r, j, value)
+            _put(ws, r, j, value, raw=j <= 2)  # key and stratum are read back
         for j in range(first_outcome, first_outcome + len(OUTCOME_COLUMNS)):
             cell = ws.cell(row=r, column=j)
             cell.protection = unlocked
@@ -369,19 +383,19 @@ def write_worksheet(
         "manifest_chunks": len(chunks),
     }
     for i, (name, value) in enumerate(meta.items(), start=1):
-        _put(ms, i, 1, name)
-        _put(ms, i, 2, value)
+        _put(ms, i, 1, name, raw=True)
+        _put(ms, i, 2, value, raw=True)
     for i, chunk in enumerate(chunks, start=1):
-        _put(ms, i, 4, chunk)
-    _put(ms, 1, 6, "row")
-    _put(ms, 1, 7, key)
-    _put(ms, 1, 8, "stratum")
+        _put(ms, i, 4, chunk, raw=True)
+    _put(ms, 1, 6, "row", raw=True)
+    _put(ms, 1, 7, key, raw=True)
+    _put(ms, 1, 8, "stratum", raw=True)
     keys = info[key].astype(str).to_numpy()
     strata = info["stratum"].astype(str).to_numpy()
     for i in range(n_rows):
         _put(ms, i + 2, 6, DATA_START_ROW + i)
-        _put(ms, i + 2, 7, keys[i])
-        _put(ms, i + 2, 8, strata[i])
+        _put(ms, i + 2, 7, keys[i], raw=True)
+        _put(ms, i + 2, 8, strata[i], raw=True)
     ms.protection.sheet = True
     ms.sheet_state = "veryHidden"
     wb.security = WorkbookProtection(lockStructure=True)
@@ -389,9 +403,9 @@ def write_worksheet(
         for row in sheet.iter_rows(min_row=2, max_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = Path(path)
-    wb.save(out)
-    return out
+    from beian_audit.safe_output import save_workbook
+
+    return save_workbook(wb, Path(path), overwrite=overwrite)
 
 
 def _json_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
