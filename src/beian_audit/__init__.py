@@ -31,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "DegenerateIntervalWarning": "beian_audit.errors",
     "GoalNotReachableWarning": "beian_audit.errors",
     "DataQualityWarning": "beian_audit.errors",
+    "SkippedCheckWarning": "beian_audit.errors",
+    "IncompleteSampleWarning": "beian_audit.errors",
     # data
     "FILING_SCHEMA": "beian_audit.schema",
     "read_filings": "beian_audit.io",
@@ -124,9 +126,11 @@ if TYPE_CHECKING:  # pragma: no cover
         DegenerateIntervalWarning,
         EstimationError,
         GoalNotReachableWarning,
+        IncompleteSampleWarning,
         MissingDependencyError,
         SampleDesignError,
         SchemaError,
+        SkippedCheckWarning,
         SmallStratumWarning,
         WorksheetError,
     )
