@@ -105,7 +105,12 @@ def test_unknown_codes_and_values_are_rejected_with_rows(sample: Sample, tmp_pat
     with pytest.raises(WorksheetError) as info:
         read_worksheet(path)
     err = info.value
-    assert f"Excel row {r + 1}" in str(err) and "'reason'" in str(err)
+    # every problem is in the message, as the auditor sees it: row, column letter, heading
+    letter = openpyxl.utils.get_column_letter(header(openpyxl.load_workbook(path)[MAIN_SHEET])
+                                              ["sponsor_info_correct"])
+    assert f"Excel row {r + 1}" in str(err) and "(reason)" in str(err)
+    assert f"Excel row {r + 3}, column {letter} '主体信息是否准确'" in str(err)
+    assert f"Excel row {r + 4}" in str(err)
     cases = err.failure_cases
     assert cases is not None
     assert cases[["row", "column", "reason"]].values.tolist() == [
@@ -216,7 +221,8 @@ def test_validation_protection_and_hidden_manifest(sample: Sample, tmp_path: Pat
     assert f"{letter['sponsor_info_correct']}{DATA_START_ROW}" in str(yes_no.sqref)
     assert f"{letter['access_info_correct']}{DATA_START_ROW}" in str(yes_no.sqref)
     codes = next(dv for dv in rules.values() if dv.formula1 and "reason_codes" in dv.formula1)
-    assert codes.type == "list" and codes.formula1.endswith(f"$A${len(REASON_CODES) + 1}")
+    # the drop-down offers the Chinese labels (column B); the reader maps them to codes
+    assert codes.type == "list" and codes.formula1.endswith(f"$B${len(REASON_CODES) + 1}")
     date_rule = next(dv for dv in rules.values() if dv.type == "date")
     assert letter["checked_on"] in str(date_rule.sqref)
     assert ws.protection.sheet
