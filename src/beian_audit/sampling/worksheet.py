@@ -863,7 +863,7 @@ def describe_problem(problem: dict[str, Any], letters: dict[str, str] | None = N
     Examples
     --------
     >>> describe_problem({"row": 5, "column": "sponsor_info_correct", "value": "x",
-    ...                   "reason": "unknown_value"}, {"sponsor_info_correct": "F"})[:50]
+    ...                   "reason": "unknown_value"}, {"sponsor_info_correct": "F"}).split(":")[0]
     "Excel row 5, column F '主体信息是否准确' (sponsor_info_correct)"
     """
     column = str(problem["column"])
