@@ -55,8 +55,8 @@ import functools
 import html
 import io
 import os
-from collections.abc import Callable
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -383,7 +383,8 @@ class CheckReport(ResultMixin):
         failures = self.failures.head(20).to_html(index=False)
         skipped = (
             "" if self.complete
-            else "<p>Skipped checks (the verdict is partial)</p>" + self.skipped.to_html(index=False)
+            else "<p>Skipped checks (the verdict is partial)</p>"
+            + self.skipped.to_html(index=False)
         )
         return (
             f"<div><p><strong>{title}</strong></p>{table}{skipped}"

@@ -81,10 +81,10 @@ __all__ = [
     "sample_size_margin",
     "sample_size_power",
     "sample_size_target",
-    "verification_progress",
     "select_psus",
     "target_power",
     "tianjin_rule",
+    "verification_progress",
     "verify_sample",
     "write_worksheet",
 ]

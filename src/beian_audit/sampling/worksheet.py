@@ -85,9 +85,9 @@ import datetime as dt
 import json
 import os
 import re
-from pathlib import Path
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
