@@ -421,9 +421,8 @@ def _province(text: str) -> str:
     from beian_audit.reporting._common import province_codes
 
     if province_codes(pd.Series([text])).iloc[0] is None:
-        from importlib import resources
-
         import io
+        from importlib import resources
 
         data = (resources.files("beian_audit") / "data" / "provinces.csv").read_text("utf-8")
         table = pd.read_csv(io.StringIO(data), dtype=str)

@@ -345,7 +345,9 @@ def run_spot_check(
         No outcomes and no synthetic truth; or the registry does not reproduce
         the manifest's sample.
     EstimationError
-        No drawn filing has an outcome yet.
+        No drawn filing has an outcome yet. (An outcome nobody filled in, e.g.
+        ``access_ok`` when only the sponsor information was verified, is not
+        estimated and the result is partial.)
     """
     from beian_audit.checks.filings import check_filings
     from beian_audit.estimation import assess_target, estimate_proportion
@@ -388,6 +390,7 @@ def run_spot_check(
             missing="drop",  # type: ignore[arg-type]
         )
         for name, column in _OUTCOMES.items()
+        if bool(data[column].notna().any())  # an outcome nobody filled in is not estimated
     }
     rate = None
     if accessed_sites is not None:
@@ -401,8 +404,10 @@ def run_spot_check(
             if rate is None:
                 continue
             subject = getattr(rate, "estimate_result", rate)
-        else:
+        elif name in estimates:
             subject = estimates[name]
+        else:
+            continue
         assessments[name] = assess_target(subject, target, confidence_level=confidence_level)
     return SpotCheckResult(
         filings=filings,
@@ -423,16 +428,39 @@ def _check_progress(progress: Mapping[str, Any]) -> None:
 
     from beian_audit.errors import EstimationError, IncompleteSampleWarning
 
-    for column, state in progress.items():
-        if state.n_verified == 0:
-            raise EstimationError(
-                f"no drawn filing has a {column} outcome yet (0 of {state.n_drawn} verified): "
-                "fill in the worksheet first"
-            )
+    if all(state.n_verified == 0 for state in progress.values()):
+        state = next(iter(progress.values()))
+        raise EstimationError(
+            f"no drawn filing has an outcome yet (0 of {state.n_drawn} verified): "
+            "fill in the worksheet first"
+        )
+    for state in progress.values():
         if not state.complete:
             warnings.warn(
                 f"the result is partial: {state}", IncompleteSampleWarning, stacklevel=3
             )
+
+
+def _write_sponsor_files(result: SpotCheckResult, out: Path, files: dict[str, Path]) -> None:
+    """The provider ranking and the forest plot of sponsor-information accuracy."""
+    from beian_audit.reporting import plot_forest, rank_providers
+
+    ranking = rank_providers(result.outcomes, "sponsor_ok", rng=result.sample.seed)
+    files["ranking"] = out / "provider_ranking.csv"
+    ranking.to_frame().to_csv(files["ranking"], index=False, encoding="utf-8-sig")
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    sponsor = result.estimates["sponsor_accuracy"]
+    fig, ax = plt.subplots(figsize=(7, max(4.0, 0.22 * len(sponsor.table))))
+    plot_forest(sponsor, target=result.targets.get("sponsor_accuracy"), ax=ax)
+    ax.set_title(f"Sponsor-information accuracy by access provider, {result.month}")
+    fig.tight_layout()
+    files["plot"] = out / "provider_accuracy.png"
+    fig.savefig(files["plot"], dpi=120)
+    plt.close(fig)
 
 
 def province_table(
@@ -465,9 +493,10 @@ def province_table(
     estimates = {}
     if len(data):
         for name, column in _OUTCOMES.items():
-            estimates[name] = estimate_proportion(
-                data, column, method=method, missing="drop"  # type: ignore[arg-type]
-            )
+            if bool(data[column].notna().any()):
+                estimates[name] = estimate_proportion(
+                    data, column, method=method, missing="drop"  # type: ignore[arg-type]
+                )
     year, month = (int(x) for x in result.month.split("-"))
     return statistics_table(
         province=code,
@@ -538,27 +567,11 @@ def write_spot_check(
     files["checks"] = out / "check_summary.csv"
     result.checks.summary(by="provider_id").to_csv(files["checks"], index=False)
     files["worksheet"] = result.sample.to_worksheet(
-        out / "worksheet.xlsx", checks=result.checks.flags
+        out / "worksheet.xlsx", checks=result.checks  # flags and findings in Chinese
     )
 
-    from beian_audit.reporting import plot_forest, rank_providers
-
-    ranking = rank_providers(result.outcomes, "sponsor_ok", rng=result.sample.seed)
-    files["ranking"] = out / "provider_ranking.csv"
-    ranking.to_frame().to_csv(files["ranking"], index=False, encoding="utf-8-sig")
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    sponsor = result.estimates["sponsor_accuracy"]
-    fig, ax = plt.subplots(figsize=(7, max(4.0, 0.22 * len(sponsor.table))))
-    plot_forest(sponsor, target=result.targets.get("sponsor_accuracy"), ax=ax)
-    ax.set_title(f"Sponsor-information accuracy by access provider, {result.month}")
-    fig.tight_layout()
-    files["plot"] = out / "provider_accuracy.png"
-    fig.savefig(files["plot"], dpi=120)
-    plt.close(fig)
+    if "sponsor_accuracy" in result.estimates:  # absent when no sponsor outcome was filled in
+        _write_sponsor_files(result, out, files)
 
     if providers is not None:
         if province is None:
