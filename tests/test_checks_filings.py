@@ -169,3 +169,47 @@ def test_range_membership_agrees_with_ipaddress() -> None:
         expected.append(not spell and lo <= ip <= hi)
     got = _in_ranges(*(np.array(x, dtype=object) for x in (ips, firsts, lasts)))
     assert got.tolist() == expected
+
+
+def test_skipped_checks_are_listed_warned_and_make_the_verdict_partial() -> None:
+    """Issue #12.3: a check that cannot run is never skipped silently."""
+    import json
+    import warnings
+
+    import beian_audit as ba
+    from beian_audit.errors import SkippedCheckWarning
+
+    registry = ba.load_synthetic_registry().head(300)
+    full = check_filings(registry, providers=ba.load_providers(), workers=1)
+    assert full.complete and full.skipped.empty and full.to_dict()["complete"] is True
+
+    # an unmapped column (here: the email header was not recognised) and no provider table
+    partial_frame = registry.drop(columns=["sponsor_principal_email", "sponsor_province"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = check_filings(partial_frame, workers=1)
+    assert any(issubclass(w.category, SkippedCheckWarning) for w in caught)
+    skipped = report.skipped.set_index("check")
+    assert skipped.loc["email:sponsor_principal_email", "reason"] == "missing_column"
+    assert skipped.loc["email:sponsor_principal_email", "missing_columns"] == (
+        "sponsor_principal_email"
+    )
+    assert skipped.loc["icp_province", "missing_columns"] == "sponsor_province"
+    assert skipped.loc["access_wrong_provider", "reason"] == "no_providers"
+    assert not report.complete
+    payload = json.loads(report.to_json())
+    assert payload["complete"] is False
+    assert {s["check"] for s in payload["skipped"]} == set(skipped.index)
+    assert "PARTIAL" in repr(report)
+
+
+def test_reason_labels_in_chinese() -> None:
+    from beian_audit.checks.filings import CHECK_LABELS_ZH, CHECKS, reason_label_zh
+
+    assert set(CHECK_LABELS_ZH) == set(CHECKS)  # every check has a Chinese label
+    # labels come from the checkers' REASONS tables (and the rules' own table)
+    assert reason_label_zh("email:sponsor_principal_email", "no_at") == "缺少 @ 符号"
+    assert reason_label_zh("access_wrong_provider", "ip_outside_provider_ranges") == (
+        "解析IP不属于备案的接入服务商"
+    )
+    assert reason_label_zh("domain", "not_a_code") == "not_a_code"  # unknown: the code itself

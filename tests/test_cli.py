@@ -162,3 +162,322 @@ def test_version_and_help(tmp_path: Path) -> None:
     assert run("--version", cwd=tmp_path).stdout.startswith("beian-audit ")
     helped = run("--help", cwd=tmp_path)
     assert helped.returncode == 0 and "Exit codes" in helped.stdout
+
+
+# --------------------------------------------------------------------------- issue #12
+# In-process (main([...])) for speed; exit codes, complete/partial verdicts and
+# all-or-nothing outputs. The expected values are the documented contract of
+# docs/cli.md (exit codes 0/1/2/3), not numbers computed by the code under test.
+
+from beian_audit.cli import main  # noqa: E402
+
+PROVIDERS = DATA / "providers.parquet"
+
+
+def call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(directory: Path) -> set[str]:
+    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def small_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 600-filing CSV registry with Chinese headers (what an auditor receives)."""
+    reg = ba.load_synthetic_registry().head(600)
+    reg = reg.drop(columns=[c for c in reg.columns if c.startswith("truth_")])
+    path = tmp_path_factory.mktemp("reg") / "registry.csv"
+    ba.write_filings(reg, path, headers="chinese", reveal=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def drawn(small_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("drawn")
+    code = main(["draw", str(small_registry), "--seed", "5", "--n", "80",
+                 "--worksheet", str(out / "sub" / "ws.xlsx"), "--manifest", str(out / "m.json")])
+    assert code == 0
+    return out / "sub" / "ws.xlsx"
+
+
+def fill_truth(path: Path, rows: int | None = None) -> None:
+    """Fill sponsor_info_correct from the synthetic truth, typed as an auditor would."""
+    from openpyxl import load_workbook
+
+    truth = ba.load_synthetic_registry().set_index("website_id")["truth_sponsor_ok"]
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    key_col = header.index("website_id") + 1
+    ok_col = header.index("sponsor_info_correct") + 1
+    last = ws.max_row if rows is None else 2 + rows
+    for row in range(3, last + 1):
+        key = ws.cell(row=row, column=key_col).value
+        ws.cell(row=row, column=ok_col).value = "对" if truth[key] else "错"
+    wb.save(path)
+
+
+# every subcommand on bad input: exit 2, one-line-per-problem stderr, nothing written
+BAD_INPUTS = {
+    "read-missing": ["read", "nope.csv"],
+    "read-directory": ["read", "."],
+    "check-suffix": ["check", "{reg}", "--failures", "out/f.xlsx"],
+    "check-output-is-input": ["check", "{reg}", "--failures", "{reg}"],
+    "check-providers-missing": ["check", "{reg}", "--providers", "nope.parquet",
+                                "--failures", "out/f.csv"],
+    "plan-margin": ["plan", "{reg}", "--margin", "5"],
+    "plan-neyman": ["plan", "{reg}", "--allocation", "neyman", "--n", "30"],
+    "plan-two-sizes": ["plan", "{reg}", "--allocation", "tianjin", "--n", "30"],
+    "plan-unknown-stratum": ["plan", "{reg}", "--strata", "nope", "--n", "30"],
+    "draw-no-seed": ["draw", "{reg}", "--n", "30", "--worksheet", "out/ws.xlsx"],
+    "draw-too-big": ["draw", "{reg}", "--seed", "1", "--n", "100000",
+                     "--worksheet", "out/ws.xlsx", "--manifest", "out/m.json"],
+    "draw-contacts-alone": ["draw", "{reg}", "--seed", "1", "--n", "30",
+                            "--contacts", "clear"],
+    "estimate-no-worksheet": ["estimate", "{reg}", "--worksheet", "nope.xlsx"],
+    "estimate-fail-without-target": ["estimate", "{reg}", "--worksheet", "{ws}",
+                                     "--fail-on-target"],
+    "report-month": ["report", "--month", "2013-13", "--out", "out"],
+    "report-province": ["report", "--province", "火星", "--out", "out"],
+    "report-worksheet-without-registry": ["report", "--worksheet", "{ws}", "--out", "out"],
+    "report-registry-without-outcomes": ["report", "--registry", "{reg}", "--out", "out"],
+    "demo-out-is-a-file": ["demo", "--out", "{reg}"],
+    "unknown-subcommand": ["frobnicate"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_every_subcommand_on_bad_input_exits_2_and_writes_nothing(
+    name: str, small_registry: Path, drawn: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = [a.format(reg=small_registry, ws=drawn) for a in BAD_INPUTS[name]]
+    before = tree(tmp_path), tree(small_registry.parent), tree(drawn.parent)
+    code, _out, err = call(capsys, *args)
+    assert code == 2, err
+    assert "error" in err and "Traceback" not in err
+    assert (tree(tmp_path), tree(small_registry.parent), tree(drawn.parent)) == before
+
+
+def test_every_subcommand_is_covered_by_the_bad_input_test() -> None:
+    from beian_audit.cli import _parser
+
+    sub = next(a for a in _parser()._actions if isinstance(a, __import__("argparse")
+                                                           ._SubParsersAction))
+    covered = {args[0] for args in BAD_INPUTS.values()}
+    assert set(sub.choices) <= covered
+
+
+def test_every_problem_is_listed_as_in_the_file(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    rows = "\n".join(f"W{i},a{i}.cn,,甲公司,企业,粤ICP备1234567{i % 10}号" for i in range(30))
+    bad.write_text("网站编号,域名,接入服务商编号,主办单位名称,主办单位性质,网站备案号\n"
+                   + rows + "\n", "utf-8")
+    code, _, err = call(capsys, "check", str(bad))
+    assert code == 2
+    lines = [x for x in err.splitlines() if x.startswith("  line ")]
+    assert len(lines) == 30  # all of them, not "30 problem(s)"
+    # the first data row is line 2 of the file; the column as headed in the file
+    assert lines[0].startswith("  line 2, column '接入服务商编号' (provider_id)")
+    assert lines[-1].startswith("  line 31,")
+    code, _, err = call(capsys, "--max-problems", "5", "check", str(bad))
+    assert code == 2 and "… and 25 more" in err
+
+
+def test_internal_error_exits_3_without_traceback_unless_debug(
+    small_registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import beian_audit.checks.filings as filings
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(filings, "check_filings", boom)
+    code, _, err = call(capsys, "check", str(small_registry))
+    assert code == 3 and "internal error" in err and "Traceback" not in err
+    with pytest.raises(KeyError):
+        main(["check", str(small_registry), "--debug"])
+
+
+def test_a_failure_midway_leaves_no_partial_report(
+    small_registry: Path, drawn: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import beian_audit.spotcheck as spotcheck
+
+    def half(result: object, out: Path, **kwargs: object) -> None:
+        (Path(out) / "summary.json").write_text("{", "utf-8")  # half the files written …
+        raise RuntimeError("disk gone")  # … then the work fails
+
+    import beian_audit.demo as demo
+
+    monkeypatch.setattr(spotcheck, "write_spot_check", half)
+    monkeypatch.setattr(demo, "write_spot_check", half)
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = call(capsys, "demo", "--out", "reports")
+    assert code == 3
+    assert tree(tmp_path) == set()  # no reports/, no temporary left
+
+
+def test_outputs_are_replaced_only_with_force(small_registry: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    failures = tmp_path / "f.csv"
+    failures.write_text("keep me", "utf-8")
+    code, _, err = call(capsys, "check", str(small_registry), "--failures", str(failures))
+    assert code == 2 and "--force" in err and failures.read_text("utf-8") == "keep me"
+    code, out, _ = call(capsys, "check", str(small_registry), "--failures", str(failures),
+                        "--providers", str(PROVIDERS), "--force")
+    assert code == 0 and failures.read_text("utf-8-sig").startswith("website_id")
+    assert json.loads(out)["complete"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.csv"]  # no temporary left
+
+
+def test_check_without_providers_says_the_verdict_is_partial(
+    small_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = call(capsys, "check", str(small_registry))
+    payload = json.loads(out)
+    assert code == 0 and payload["complete"] is False
+    assert payload["skipped"] == [{"check": "access_wrong_provider", "block": "access",
+                                   "reason": "no_providers", "missing_columns": "--providers"}]
+    assert "SkippedCheckWarning" in err
+
+
+def test_plan_uses_the_margin_and_states_the_allocation(
+    small_registry: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the margin is not overridden by the provincial rule: the plan reaches it
+    code, out, err = call(capsys, "plan", str(small_registry), "--margin", "0.1",
+                          "--expected", "0.7")
+    payload = json.loads(out)
+    assert code == 0 and payload["allocation"] == "proportional" and "proportional" in err
+    python = ba.plan_sample(ba.read_filings(small_registry), margin=0.1, expected=0.7)
+    assert payload["records"][-1]["n"] == python.n  # the CLI and Python agree
+    code, out, _ = call(capsys, "plan", str(small_registry))
+    assert json.loads(out)["allocation"] == "tianjin"
+    code, out, _ = call(capsys, "plan", str(small_registry), "--allocation", "neyman",
+                        "--n", "90", "--anticipated", "0.8")
+    assert code == 0 and json.loads(out)["records"][-1]["n"] == 90
+
+
+def test_estimate_on_blank_half_and_full_worksheets(
+    small_registry: Path, drawn: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    blank = tmp_path / "blank.xlsx"
+    shutil.copy(drawn, blank)
+    code, out, err = call(capsys, "estimate", str(small_registry), "--worksheet", str(blank),
+                          "--target", "0.5", "--fail-on-target")
+    payload = json.loads(out)
+    assert code == 1 and payload["complete"] is False and payload["verdict"] == "inconclusive"
+    assert payload["n_verified"] == 0 and payload["n_drawn"] == 80
+    assert len(payload["missing_keys"]) == 80 and "IncompleteSampleWarning" in err
+
+    half = tmp_path / "half.xlsx"
+    shutil.copy(drawn, half)
+    fill_truth(half, rows=50)
+    code, out, _ = call(capsys, "estimate", str(small_registry), "--worksheet", str(half),
+                        "--target", "0.05", "--fail-on-target")
+    payload = json.loads(out)
+    # even a target the verified part clears is not "met" while 30 filings are open
+    assert payload["n_verified"] == 50 and len(payload["missing_keys"]) == 30
+    assert payload["verdict"] == "inconclusive" and code == 1
+
+    full = tmp_path / "full.xlsx"
+    shutil.copy(drawn, full)
+    fill_truth(full)
+    code, out, _ = call(capsys, "estimate", str(small_registry), "--worksheet", str(full),
+                        "--target", "0.05", "--fail-on-target")
+    payload = json.loads(out)
+    assert payload["complete"] is True and payload["verdict"] == "met" and code == 0
+
+    # two auditors' copies of one sample are merged
+    code, out, _ = call(capsys, "estimate", str(small_registry), "--worksheet", str(half),
+                        str(full))
+    assert code == 0 and json.loads(out)["complete"] is True
+
+
+def test_report_on_a_real_registry_and_worksheets(
+    small_registry: Path, drawn: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    full = tmp_path / "full.xlsx"
+    shutil.copy(drawn, full)
+    fill_truth(full)
+    out_dir = tmp_path / "monthly"
+    code, out, err = call(capsys, "report", "--registry", str(small_registry), "--worksheet",
+                          str(full), "--providers", str(PROVIDERS), "--month", "2013-06",
+                          "--province", "粤", "--out", str(out_dir))
+    assert code == 0, err
+    payload = json.loads(out)
+    assert {"summary.json", "worksheet.xlsx", "statistics_table.xlsx"} <= {
+        p.name for p in out_dir.iterdir()
+    }
+    summary = json.loads((out_dir / "summary.json").read_text("utf-8"))
+    assert summary["month"] == "2013-06" and summary["n_sampled"] == 80
+    # access outcomes were not filled in: the report says it is partial
+    assert payload["complete"] is False
+    code, _, err = call(capsys, "report", "--registry", str(small_registry), "--worksheet",
+                        str(full), "--out", str(out_dir))
+    assert code == 2 and "--force" in err
+
+
+def test_draw_contacts_protected_sheet(small_registry: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    from beian_audit.sampling.worksheet import CONTACTS_SHEET
+
+    path = tmp_path / "a" / "b" / "calls.xlsx"
+    code, _, err = call(capsys, "draw", str(small_registry), "--seed", "2", "--n", "70",
+                        "--worksheet", str(path), "--contacts", "protected-sheet")
+    assert code == 0 and "personal data" in err
+    wb = load_workbook(path)
+    sheet = wb[CONTACTS_SHEET]
+    assert sheet.protection.sheet and "个人信息" in str(sheet["A1"].value)
+    registry = ba.read_filings(small_registry).set_index("website_id")
+    key, mobile = sheet["A3"].value, sheet["C3"].value
+    assert mobile == registry.loc[key, "sponsor_principal_mobile"]  # in clear, to be called
+    main_sheet = wb.worksheets[0]
+    header = [c.value for c in main_sheet[1]]
+    shown = main_sheet.cell(row=3, column=header.index("sponsor_principal_mobile") + 1).value
+    assert "*" in shown  # the main sheet stays masked
+
+
+def test_help_documents_exit_codes_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = call(capsys, "--help")
+    assert code == 0
+    for text in ("0  success", "1  target not met", "2  bad usage", "3  internal error"):
+        assert text in out
+    code, out, _ = call(capsys, "demo", "--help")
+    assert "--json" in out
+
+
+def test_the_docs_mention_only_options_that_exist() -> None:
+    import re
+
+    from beian_audit.cli import _parser
+
+    parser = _parser()
+    known = {o for a in parser._actions for o in a.option_strings}
+    for action in parser._actions:
+        for sub in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict):
+                known |= {o for a in action.choices[sub]._actions for o in a.option_strings}
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", *(root / "docs").glob("*.md"),
+             root / "src" / "beian_audit" / "cli.py"]
+    for page in pages:
+        for line in page.read_text("utf-8").splitlines():
+            if "beian-audit" not in line:
+                continue
+            for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", line):
+                assert option in known, (page.name, option, line)

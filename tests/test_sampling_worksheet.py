@@ -105,7 +105,12 @@ def test_unknown_codes_and_values_are_rejected_with_rows(sample: Sample, tmp_pat
     with pytest.raises(WorksheetError) as info:
         read_worksheet(path)
     err = info.value
-    assert f"Excel row {r + 1}" in str(err) and "'reason'" in str(err)
+    # every problem is in the message, as the auditor sees it: row, column letter, heading
+    letter = openpyxl.utils.get_column_letter(header(openpyxl.load_workbook(path)[MAIN_SHEET])
+                                              ["sponsor_info_correct"])
+    assert f"Excel row {r + 1}" in str(err) and "(reason)" in str(err)
+    assert f"Excel row {r + 3}, column {letter} '主体信息是否准确'" in str(err)
+    assert f"Excel row {r + 4}" in str(err)
     cases = err.failure_cases
     assert cases is not None
     assert cases[["row", "column", "reason"]].values.tolist() == [
@@ -216,7 +221,8 @@ def test_validation_protection_and_hidden_manifest(sample: Sample, tmp_path: Pat
     assert f"{letter['sponsor_info_correct']}{DATA_START_ROW}" in str(yes_no.sqref)
     assert f"{letter['access_info_correct']}{DATA_START_ROW}" in str(yes_no.sqref)
     codes = next(dv for dv in rules.values() if dv.formula1 and "reason_codes" in dv.formula1)
-    assert codes.type == "list" and codes.formula1.endswith(f"$A${len(REASON_CODES) + 1}")
+    # the drop-down offers the Chinese labels (column B); the reader maps them to codes
+    assert codes.type == "list" and codes.formula1.endswith(f"$B${len(REASON_CODES) + 1}")
     date_rule = next(dv for dv in rules.values() if dv.type == "date")
     assert letter["checked_on"] in str(date_rule.sqref)
     assert ws.protection.sheet
@@ -246,3 +252,73 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     cell = next(c for row in ws.iter_rows(min_row=DATA_START_ROW) for c in row if c.value == "=1+1")
     assert cell.data_type == "s"
     assert read_worksheet(path)["website_id"].tolist() == sample.frame["website_id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("是", True), ("对", True), ("正确", True), ("准确", True), ("Y", True), ("yes", True),
+     ("ＴＲＵＥ", True), (1, True), ("✓", True), ("√", True),
+     ("否", False), ("错", False), ("错误", False), ("不准确", False), ("n", False),
+     ("false", False), (0, False), ("✗", False), ("×", False)],
+)
+def test_the_words_an_auditor_types_are_accepted(
+    sample: Sample, tmp_path: Path, typed: object, expected: bool
+) -> None:
+    path = sample.to_worksheet(tmp_path / "typed.xlsx")
+    fill(path, {(DATA_START_ROW, "sponsor_info_correct"): typed})
+    assert bool(read_worksheet(path)["sponsor_ok"].iloc[0]) is expected
+
+
+@pytest.mark.parametrize("typed", ["x", "?", "待定", "maybe", 2])
+def test_other_words_name_the_excel_row_and_column(
+    sample: Sample, tmp_path: Path, typed: object
+) -> None:
+    path = sample.to_worksheet(tmp_path / "typed.xlsx")
+    fill(path, {(DATA_START_ROW + 2, "access_info_correct"): typed})
+    with pytest.raises(WorksheetError, match=f"Excel row {DATA_START_ROW + 2}, column [A-Z]+ "
+                                             "'接入信息是否准确'"):
+        read_worksheet(path)
+
+
+def test_chinese_reason_labels_are_read_as_codes(sample: Sample, tmp_path: Path) -> None:
+    path = sample.to_worksheet(tmp_path / "labels.xlsx")
+    label = REASON_CODES["phone_unreachable"]
+    fill(path, {(DATA_START_ROW, "reason"): f"{label}；{REASON_CODES['stale_info']}"})
+    assert read_worksheet(path)["reason"].iloc[0] == "phone_unreachable;stale_info"
+
+
+def test_contacts_clear_and_findings_in_chinese(
+    sample: Sample, registry: pd.DataFrame, tmp_path: Path
+) -> None:
+    from beian_audit.checks.filings import check_filings
+
+    report = check_filings(registry, workers=1)
+    path = sample.to_worksheet(tmp_path / "clear.xlsx", checks=report, contacts="clear")
+    ws = openpyxl.load_workbook(path)[MAIN_SHEET]
+    cols = header(ws)
+    first = sample.frame.iloc[0]
+    mobile = ws.cell(row=DATA_START_ROW, column=cols["sponsor_principal_mobile"]).value
+    assert mobile == first["sponsor_principal_mobile"]  # in clear
+    if "sponsor_principal_id_number" in cols:  # other personal fields stay masked
+        shown = ws.cell(row=DATA_START_ROW, column=cols["sponsor_principal_id_number"]).value
+        assert shown != first["sponsor_principal_id_number"]
+    assert ws.cell(row=2, column=cols["check_findings"]).value == "自动检查发现的问题"
+    flagged = report.failures[report.failures["website_id"].isin(sample.frame["website_id"])]
+    if len(flagged):
+        row = DATA_START_ROW + sample.frame["website_id"].tolist().index(
+            flagged["website_id"].iloc[0])
+        text = str(ws.cell(row=row, column=cols["check_findings"]).value)
+        assert "：" in text and not any(c.isascii() and c.isalpha() for c in text.split("：")[1])
+    with pytest.raises(ValueError, match="contacts"):
+        sample.to_worksheet(tmp_path / "x.xlsx", contacts="plain")  # type: ignore[arg-type]
+
+
+def test_verification_progress_of_a_half_filled_sheet(sample: Sample, tmp_path: Path) -> None:
+    from beian_audit.sampling import verification_progress
+
+    path = sample.to_worksheet(tmp_path / "half.xlsx")
+    fill(path, {(DATA_START_ROW + i, "sponsor_info_correct"): "是" for i in range(5)})
+    progress = verification_progress(read_worksheet(path))
+    assert (progress.n_drawn, progress.n_verified) == (sample.n, 5)
+    assert not progress.complete
+    assert list(progress.missing_keys) == sample.frame["website_id"].tolist()[5:]

@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "GoalNotReachableWarning": "beian_audit.errors",
     "MethodWeaknessWarning": "beian_audit.errors",
     "DataQualityWarning": "beian_audit.errors",
+    "SkippedCheckWarning": "beian_audit.errors",
+    "IncompleteSampleWarning": "beian_audit.errors",
     # data
     "FILING_SCHEMA": "beian_audit.schema",
     "read_filings": "beian_audit.io",
@@ -131,12 +133,14 @@ if TYPE_CHECKING:  # pragma: no cover
         DegenerateIntervalWarning,
         EstimationError,
         GoalNotReachableWarning,
+        IncompleteSampleWarning,
         InputFileError,
         InputFileNotFoundError,
         MethodWeaknessWarning,
         MissingDependencyError,
         SampleDesignError,
         SchemaError,
+        SkippedCheckWarning,
         SmallStratumWarning,
         WorksheetError,
     )

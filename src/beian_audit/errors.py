@@ -30,6 +30,7 @@ __all__ = [
     "DegenerateIntervalWarning",
     "EstimationError",
     "GoalNotReachableWarning",
+    "IncompleteSampleWarning",
     "InputFileError",
     "InputFileNotFoundError",
     "MethodWeaknessWarning",
@@ -38,6 +39,7 @@ __all__ = [
     "RollUpWarning",
     "SampleDesignError",
     "SchemaError",
+    "SkippedCheckWarning",
     "SmallStratumWarning",
     "SyntheticDataNotFoundError",
     "SyntheticParameterError",
@@ -238,6 +240,15 @@ class RollUpWarning(BeianAuditWarning, UserWarning):
 
 class DataQualityWarning(BeianAuditWarning):
     """Input was accepted but looks suspicious (alias prefixes, odd encodings …)."""
+
+
+class SkippedCheckWarning(BeianAuditWarning, UserWarning):
+    """A check could not run (a column is missing or unmapped, no provider table);
+    the machine verdict is partial (``complete: false``)."""
+
+
+class IncompleteSampleWarning(BeianAuditWarning, UserWarning):
+    """Some drawn filings have no verification outcome yet; the result is partial."""
 
 
 def require(module: str, extra: str) -> Any:

@@ -389,7 +389,7 @@ def check_filings_dask(
     _check_frame(frame)
     dask = _dask()
     # the options and columns are validated by pandas on the empty meta frame
-    check_filings(
+    meta_report = check_filings(
         frame._meta, providers=providers, ring_threshold=ring_threshold, reveal=reveal,
         as_of=as_of,
     )
@@ -441,6 +441,7 @@ def check_filings_dask(
         verdict=stack(1),
         groups=stack(3),
         checks_run=parts[0][4],
+        skipped=meta_report.skipped,
     )
 
 

@@ -31,13 +31,35 @@ from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import ArgumentError
 from beian_audit.privacy import mask_frame
 
-__all__ = ["DEFAULT_TARGETS", "SpotCheckResult", "run_spot_check", "write_spot_check"]
+__all__ = [
+    "DEFAULT_TARGETS",
+    "REPORT_FILES",
+    "SpotCheckResult",
+    "run_spot_check",
+    "sample_from_manifest",
+    "write_spot_check",
+]
 
 #: The 2013 campaign's targets (MIIT special action plan): filing rate 99.5 %,
 #: sponsor-information accuracy 75 %. Targets are parameters, not constants.
 DEFAULT_TARGETS: Mapping[str, float] = {"filing_rate": 0.995, "sponsor_accuracy": 0.75}
 
 _OUTCOMES = {"sponsor_accuracy": "sponsor_ok", "access_accuracy": "access_ok"}
+
+#: Every file :func:`write_spot_check` may write (the statistics table only with
+#: ``providers``).
+REPORT_FILES: tuple[str, ...] = (
+    "summary.json",
+    "manifest.json",
+    "estimates_by_provider.csv",
+    "check_summary.csv",
+    "worksheet.xlsx",
+    "provider_ranking.csv",
+    "provider_accuracy.png",
+    "statistics_table.xlsx",
+    "statistics_table.csv",
+    "statistics_table.json",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -62,6 +84,12 @@ class SpotCheckResult(ResultMixin):
         One per target.
     month : str
         The reporting month, ``YYYY-MM``.
+    targets : dict of str to float
+        The targets assessed.
+    progress : dict of str to VerificationProgress
+        Per outcome (``sponsor_ok``, ``access_ok``): filings drawn, filings
+        verified and the keys still without an outcome (empty when the outcomes
+        came from the synthetic truth).
     """
 
     filings: pd.DataFrame
@@ -73,6 +101,24 @@ class SpotCheckResult(ResultMixin):
     assessments: dict[str, Any]
     month: str
     targets: dict[str, float] = field(default_factory=dict)
+    progress: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """``True`` when every check ran and every drawn filing has its outcomes."""
+        checks_complete = bool(getattr(self.checks, "complete", True))
+        return checks_complete and all(p.complete for p in self.progress.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready output; ``complete`` is ``False`` for a partial result."""
+        out = ResultMixin.to_dict(self)
+        out["complete"] = self.complete
+        out["verification"] = {k: p.to_dict() for k, p in self.progress.items()}
+        skipped = getattr(self.checks, "skipped", None)
+        out["skipped_checks"] = (
+            [] if skipped is None else jsonable(skipped.to_dict(orient="records"))
+        )
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: estimate, interval, target, status."""
@@ -89,6 +135,7 @@ class SpotCheckResult(ResultMixin):
                     "n": None if est is None else int(est.n),
                     "target": self.targets.get(name),
                     "status": assessment.status,
+                    "complete": self._measure_complete(name),
                 }
             )
         for name, est in self.estimates.items():
@@ -102,9 +149,14 @@ class SpotCheckResult(ResultMixin):
                         "n": int(est.n),
                         "target": None,
                         "status": None,
+                        "complete": self._measure_complete(name),
                     }
                 )
         return pd.DataFrame(rows)
+
+    def _measure_complete(self, name: str) -> bool:
+        progress = self.progress.get(_OUTCOMES.get(name, ""))
+        return progress is None or bool(progress.complete)
 
     def _measure(self, name: str) -> Any:
         if name == "filing_rate":
@@ -115,6 +167,8 @@ class SpotCheckResult(ResultMixin):
         parts = [f"{self.month}: {len(self.filings)} filings, {len(self.outcomes)} sampled"]
         for name, assessment in self.assessments.items():
             parts.append(f"{name} {assessment.status}")
+        if not self.complete:
+            parts.append("PARTIAL")
         return ", ".join(parts)
 
     def summary_text(self) -> str:
@@ -136,6 +190,13 @@ class SpotCheckResult(ResultMixin):
                 f"  {row['measure']}: {row['estimate']:.2%} "
                 f"[{row['ci_low']:.2%}, {row['ci_high']:.2%}]{target}{status}"
             )
+        for progress in self.progress.values():
+            if not progress.complete:
+                lines.append(f"  PARTIAL: {progress}")
+        skipped = getattr(self.checks, "skipped", None)
+        if skipped is not None and len(skipped):
+            lines.append(f"  PARTIAL: {len(skipped)} automatic checks skipped "
+                         f"({', '.join(skipped['check'].astype(str)[:4])} …)")
         return "\n".join(lines)
 
 
@@ -157,6 +218,65 @@ def _truth_outcomes(sampled: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def check_month(month: str) -> str:
+    """Validate a reporting month ``YYYY-MM`` (2000-01 … 2100-12) and return it.
+
+    Examples
+    --------
+    >>> check_month("2013-05")
+    '2013-05'
+    >>> check_month("2013-5")
+    Traceback (most recent call last):
+    ...
+    ValueError: month ('2013-5') must be YYYY-MM, e.g. '2013-05'
+    """
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", month) if isinstance(month, str) else None
+    if match is None or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
+        raise ValueError(f"month ({month!r}) must be YYYY-MM, e.g. '2013-05'")
+    return month
+
+
+def sample_from_manifest(filings: pd.DataFrame, manifest: Mapping[str, Any]) -> Any:
+    """Re-draw the sample a worksheet's manifest describes, and check it is the same.
+
+    Parameters
+    ----------
+    filings : DataFrame
+        The registry the sample was drawn from.
+    manifest : mapping
+        ``Sample.manifest`` (e.g. ``read_worksheet(path).attrs["manifest"]``).
+
+    Returns
+    -------
+    Sample
+
+    Raises
+    ------
+    SampleDesignError
+        The manifest is not a sample manifest, or the registry does not
+        reproduce the sample (another registry or an edited manifest).
+    """
+    from beian_audit.errors import SampleDesignError
+    from beian_audit.sampling import draw_sample, verify_sample
+    from beian_audit.sampling.plan import plan_from_design
+
+    needed = [k for k in ("design", "seed", "key") if k not in manifest]
+    if needed:
+        raise SampleDesignError(f"the manifest has no {', '.join(needed)}: not a sample manifest")
+    plan = plan_from_design(filings, manifest["design"])
+    sample = draw_sample(filings, plan, seed=int(manifest["seed"]), key=str(manifest["key"]),
+                         period=int(manifest.get("period", 0)),
+                         rotation=float(manifest.get("rotation", 0.0)))
+    if not verify_sample(filings, dict(manifest), sample.frame):
+        raise SampleDesignError(
+            "the registry does not reproduce the worksheet's sample "
+            "(a different registry, or an edited manifest)"
+        )
+    return sample
+
+
 def run_spot_check(
     registry: pd.DataFrame | str | Path,
     *,
@@ -171,6 +291,7 @@ def run_spot_check(
     method: str = "korn-graubard",
     confidence_level: float = 0.95,
     progress: bool = False,
+    manifest: Mapping[str, Any] | None = None,
 ) -> SpotCheckResult:
     """Run the monthly spot check: read, check, plan, draw, estimate, assess.
 
@@ -186,7 +307,10 @@ def run_spot_check(
     outcomes : DataFrame, optional
         Verification outcomes with the key column, ``sponsor_ok`` and
         ``access_ok`` (e.g. from :func:`~beian_audit.sampling.read_worksheet`).
-        Default: the synthetic ground truth of the sampled filings.
+        Default: the synthetic ground truth of the sampled filings. Drawn
+        filings without an outcome are left out of the estimates, counted in
+        ``progress`` and make the result partial (``complete`` is ``False``,
+        with an :class:`~beian_audit.errors.IncompleteSampleWarning`).
     seed : int, default 2013
         Seed of the permanent random numbers; recorded in the manifest.
     month : str, default "2013-05"
@@ -205,29 +329,57 @@ def run_spot_check(
         :func:`~beian_audit.estimate_proportion`).
     progress : bool, default False
         Progress bars on the long steps.
+    manifest : mapping, optional
+        The manifest of the sample the outcomes belong to (e.g.
+        ``read_worksheet(path).attrs["manifest"]``; taken from
+        ``outcomes.attrs`` when there). The sample is then re-drawn from it
+        (:func:`sample_from_manifest`) instead of planned with
+        ``allocation``, ``n`` and ``seed``.
 
     Returns
     -------
     SpotCheckResult
+
+    Raises
+    ------
+    SampleDesignError
+        No outcomes and no synthetic truth; or the registry does not reproduce
+        the manifest's sample.
+    EstimationError
+        No drawn filing has an outcome yet. (An outcome nobody filled in, e.g.
+        ``access_ok`` when only the sponsor information was verified, is not
+        estimated and the result is partial.)
     """
     from beian_audit.checks.filings import check_filings
     from beian_audit.estimation import assess_target, estimate_proportion
     from beian_audit.io import read_filings
     from beian_audit.sampling import draw_sample, plan_sample
 
+    check_month(month)
     filings = read_filings(registry)
     checks = check_filings(filings, providers=providers, progress=progress)
-    plan = plan_sample(filings, strata="provider_id", allocation=allocation, n=n)  # type: ignore[arg-type]
-    sample = draw_sample(filings, plan, seed=seed)
+    if manifest is None and outcomes is not None:
+        manifest = outcomes.attrs.get("manifest") or None
+    if manifest is not None:
+        sample = sample_from_manifest(filings, manifest)
+    else:
+        plan = plan_sample(filings, strata="provider_id", allocation=allocation, n=n)  # type: ignore[arg-type]
+        sample = draw_sample(filings, plan, seed=seed)
     sampled = sample.frame
+    progress_by: dict[str, Any] = {}
     if outcomes is None:
         found = _truth_outcomes(sampled)
     else:
+        from beian_audit.sampling import verification_progress
+
         key = sample.key
         merged = sampled[[key]].merge(
             outcomes[[key, "sponsor_ok", "access_ok"]], on=key, how="left", validate="1:1"
         )
         found = merged[["sponsor_ok", "access_ok"]].set_axis(sampled.index)
+        for column in ("sponsor_ok", "access_ok"):
+            progress_by[column] = verification_progress(merged, outcome=column, key=key)
+        _check_progress(progress_by)
     data = sampled.assign(**{c: found[c] for c in found.columns})
     estimates = {
         name: estimate_proportion(
@@ -239,6 +391,7 @@ def run_spot_check(
             missing="drop",  # type: ignore[arg-type]
         )
         for name, column in _OUTCOMES.items()
+        if bool(data[column].notna().any())  # an outcome nobody filled in is not estimated
     }
     rate = None
     if accessed_sites is not None:
@@ -252,8 +405,10 @@ def run_spot_check(
             if rate is None:
                 continue
             subject = getattr(rate, "estimate_result", rate)
-        else:
+        elif name in estimates:
             subject = estimates[name]
+        else:
+            continue
         assessments[name] = assess_target(subject, target, confidence_level=confidence_level)
     return SpotCheckResult(
         filings=filings,
@@ -265,7 +420,50 @@ def run_spot_check(
         assessments=assessments,
         month=month,
         targets=dict(targets),
+        progress=progress_by,
     )
+
+
+def _check_progress(progress: Mapping[str, Any]) -> None:
+    import warnings
+
+    from beian_audit.errors import EstimationError, IncompleteSampleWarning
+
+    if all(state.n_verified == 0 for state in progress.values()):
+        state = next(iter(progress.values()))
+        raise EstimationError(
+            f"no drawn filing has an outcome yet (0 of {state.n_drawn} verified): "
+            "fill in the worksheet first"
+        )
+    for state in progress.values():
+        if not state.complete:
+            warnings.warn(
+                f"the result is partial: {state}", IncompleteSampleWarning, stacklevel=3
+            )
+
+
+def _write_sponsor_files(result: SpotCheckResult, out: Path, files: dict[str, Path]) -> None:
+    """The provider ranking and the forest plot of sponsor-information accuracy."""
+    from beian_audit.reporting import plot_forest, rank_providers
+    from beian_audit.safe_output import write_table
+
+    ranking = rank_providers(result.outcomes, "sponsor_ok", rng=result.sample.seed)
+    files["ranking"] = write_table(
+        mask_frame(ranking.to_frame(), columns={}), out / "provider_ranking.csv"
+    )
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    sponsor = result.estimates["sponsor_accuracy"]
+    fig, ax = plt.subplots(figsize=(7, max(4.0, 0.22 * len(sponsor.table))))
+    plot_forest(sponsor, target=result.targets.get("sponsor_accuracy"), ax=ax)
+    ax.set_title(f"Sponsor-information accuracy by access provider, {result.month}")
+    fig.tight_layout()
+    files["plot"] = out / "provider_accuracy.png"
+    fig.savefig(files["plot"], dpi=120)
+    plt.close(fig)
 
 
 def province_table(
@@ -298,9 +496,10 @@ def province_table(
     estimates = {}
     if len(data):
         for name, column in _OUTCOMES.items():
-            estimates[name] = estimate_proportion(
-                data, column, method=method, missing="drop"  # type: ignore[arg-type]
-            )
+            if bool(data[column].notna().any()):
+                estimates[name] = estimate_proportion(
+                    data, column, method=method, missing="drop"  # type: ignore[arg-type]
+                )
     year, month = (int(x) for x in result.month.split("-"))
     return statistics_table(
         province=code,
@@ -405,28 +604,11 @@ def _write_report_files(
         mask_frame(result.checks.summary(by="provider_id"), columns={}), out / "check_summary.csv"
     )
     files["worksheet"] = result.sample.to_worksheet(
-        out / "worksheet.xlsx", checks=result.checks.flags
+        out / "worksheet.xlsx", checks=result.checks  # flags and findings in Chinese
     )
 
-    from beian_audit.reporting import plot_forest, rank_providers
-
-    ranking = rank_providers(result.outcomes, "sponsor_ok", rng=result.sample.seed)
-    files["ranking"] = write_table(
-        mask_frame(ranking.to_frame(), columns={}), out / "provider_ranking.csv"
-    )
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    sponsor = result.estimates["sponsor_accuracy"]
-    fig, ax = plt.subplots(figsize=(7, max(4.0, 0.22 * len(sponsor.table))))
-    plot_forest(sponsor, target=result.targets.get("sponsor_accuracy"), ax=ax)
-    ax.set_title(f"Sponsor-information accuracy by access provider, {result.month}")
-    fig.tight_layout()
-    files["plot"] = out / "provider_accuracy.png"
-    fig.savefig(files["plot"], dpi=120)
-    plt.close(fig)
+    if "sponsor_accuracy" in result.estimates:  # absent when no sponsor outcome was filled in
+        _write_sponsor_files(result, out, files)
 
     if providers is not None:
         if province is None:

@@ -55,8 +55,9 @@ import functools
 import html
 import io
 import os
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -71,11 +72,16 @@ from beian_audit.checks._common import (
     check_bool,
     check_date,
 )
-from beian_audit.errors import ArgumentError, ArgumentTypeError, SchemaError
+from beian_audit.errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    SchemaError,
+    SkippedCheckWarning,
+)
 from beian_audit.privacy import mask_personal, mask_series
 from beian_audit.schema import FILING_SCHEMA, STRING_DTYPE
 
-__all__ = ["CHECKS", "CheckReport", "check_filings"]
+__all__ = ["CHECKS", "CHECK_LABELS_ZH", "CheckReport", "check_filings", "reason_label_zh"]
 
 Block = Literal["sponsor", "website", "access"]
 Severity = Literal["error", "warning"]
@@ -123,6 +129,120 @@ _register("domain", "website", "error", "domain", "domain syntax and public suff
 _register("access_unresolved", "access", "error", "resolved_ip", "domain does not resolve")
 _register("access_ip_not_filed", "access", "error", "resolved_ip", "resolved IP not filed")
 _register("access_wrong_provider", "access", "error", "resolved_ip", "IP of another provider")
+
+#: Columns each check needs (besides ``CHECKS[name].column``). A check whose
+#: columns are absent does not run and is listed in ``CheckReport.skipped``.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "resident_id:sponsor_cert_number": ("sponsor_cert_number", "sponsor_cert_type"),
+    "credit_code:sponsor_cert_number": ("sponsor_cert_number", "sponsor_cert_type"),
+    "org_code:sponsor_cert_number": ("sponsor_cert_number", "sponsor_cert_type"),
+    "icp_province": ("website_icp_number", "sponsor_province"),
+    "address_province": ("sponsor_address", "sponsor_province"),
+    "nature_certificate": ("sponsor_nature", "sponsor_cert_type", "sponsor_name"),
+    "shared_mobile": ("sponsor_principal_mobile", "sponsor_id|sponsor_name"),
+    "area_code_province": ("sponsor_principal_phone", "sponsor_province"),
+    "access_ip_not_filed": ("resolved_ip", "ip_addresses"),
+    "access_wrong_provider": ("resolved_ip", "provider_id"),
+}
+SKIPPED_COLUMNS = ("check", "block", "reason", "missing_columns")
+
+#: Chinese label of every check (worksheet headings, Chinese reports).
+CHECK_LABELS_ZH: dict[str, str] = {
+    "phone:sponsor_principal_mobile": "主体负责人手机号码",
+    "phone:sponsor_principal_phone": "主体负责人办公电话",
+    "email:sponsor_principal_email": "主体负责人电子邮箱",
+    "resident_id:sponsor_principal_id_number": "主体负责人身份证号码",
+    "phone:website_principal_mobile": "网站负责人手机号码",
+    "phone:website_principal_phone": "网站负责人办公电话",
+    "email:website_principal_email": "网站负责人电子邮箱",
+    "resident_id:website_principal_id_number": "网站负责人身份证号码",
+    "resident_id:sponsor_cert_number": "主办者身份证号码",
+    "credit_code:sponsor_cert_number": "主办者统一社会信用代码",
+    "org_code:sponsor_cert_number": "主办者组织机构代码",
+    "address:sponsor_address": "主办者通信地址",
+    "address:sponsor_cert_address": "主办者证件住所",
+    "icp:sponsor_icp_number": "主体备案号",
+    "icp:website_icp_number": "网站备案号",
+    "icp_province": "备案号省份与主办者省份",
+    "address_province": "通信地址省份与主办者省份",
+    "nature_certificate": "主办单位性质与证件",
+    "shared_mobile": "手机号码被多个主体共用",
+    "area_code_province": "电话区号与主办者省份",
+    "domain": "网站域名",
+    "access_unresolved": "域名解析",
+    "access_ip_not_filed": "解析IP与备案IP",
+    "access_wrong_provider": "解析IP与接入服务商",
+}
+
+#: Chinese labels of the reason codes of the cross-field rules (the field
+#: checkers' codes are in their modules' ``REASONS``).
+_RULE_REASONS_ZH: dict[str, str] = {
+    "province_mismatch": "与所填省份不一致",
+    "organisation_filed_as_person": "单位以个人性质备案",
+    "person_with_organisation_certificate": "个人备案使用单位证件",
+    "organisation_with_id_card": "单位备案使用个人身份证",
+    "shared_by_unrelated_sponsors": "同一手机号码被多个无关主体使用",
+    "area_code_province_mismatch": "电话区号与所填省份不一致",
+    "domain_unresolved": "域名无法解析",
+    "resolved_ip_not_filed": "解析IP不在备案IP中",
+    "ip_outside_provider_ranges": "解析IP不属于备案的接入服务商",
+}
+
+
+def reason_label_zh(check: str, reason: str) -> str:
+    """The Chinese label of a failure's reason code (the code itself when unknown).
+
+    Examples
+    --------
+    >>> reason_label_zh("phone:sponsor_principal_mobile", "wrong_length")
+    '号码位数不对'
+    >>> reason_label_zh("icp_province", "province_mismatch")
+    '与所填省份不一致'
+    """
+    import importlib
+
+    kind = check.split(":", 1)[0]
+    module = {
+        "phone": "phone", "email": "email", "resident_id": "identity",
+        "credit_code": "identity", "org_code": "identity", "address": "address",
+        "icp": "icp", "domain": "network",
+    }.get(kind)
+    if module is not None:
+        table = importlib.import_module(f"beian_audit.checks.{module}").REASONS
+        if reason in table:
+            return str(table[reason][0])
+    return _RULE_REASONS_ZH.get(reason, reason)
+
+
+def _skipped_checks(
+    columns: list[str], ran: set[str], *, providers_given: bool
+) -> pd.DataFrame:
+    """One row per check that did not run, or ran without some of its columns."""
+    present = set(columns)
+    rows = []
+    for name, check in CHECKS.items():
+        needs = _NEEDS.get(name, (check.column,) if check.column else ())
+        missing = [
+            need for need in needs
+            if not any(alt in present for alt in need.split("|"))
+        ]
+        if name not in ran:
+            if name == "access_wrong_provider" and not providers_given and not missing:
+                reason, missing = "no_providers", ["--providers"]
+            else:
+                reason = "missing_column"
+        elif missing:
+            reason = "partial"
+        else:
+            continue
+        rows.append({"check": name, "block": check.block, "reason": reason,
+                     "missing_columns": ", ".join(missing)})
+    return pd.DataFrame(rows, columns=list(SKIPPED_COLUMNS)).astype(STRING_DTYPE)
+
+
+def _no_skipped() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=STRING_DTYPE) for c in SKIPPED_COLUMNS})
+
 
 _ID_CARD = {"居民身份证", "身份证", "resident_id"}
 _CREDIT = {"统一社会信用代码", "统一社会信用代码证书", "营业执照(统一社会信用代码)", "credit_code"}
@@ -173,6 +293,15 @@ class CheckReport(ResultMixin):
         information (``access_unresolved``), not an unknown.
     groups : DataFrame
         Columns of the input kept for :meth:`summary` (``provider_id`` …).
+    checks_run : tuple of str
+        The checks that ran.
+    skipped : DataFrame
+        One row per check that did not run, or ran only in part: ``check``,
+        ``block``, ``reason`` (``missing_column``: a column it needs is absent
+        or its header was not recognised; ``no_providers``: no provider table
+        was given; ``partial``: it ran without some rules) and
+        ``missing_columns``. Empty when every check ran in full; then
+        :attr:`complete` is ``True``.
     """
 
     flags: pd.DataFrame
@@ -180,6 +309,21 @@ class CheckReport(ResultMixin):
     verdict: pd.DataFrame
     groups: pd.DataFrame
     checks_run: tuple[str, ...]
+    skipped: pd.DataFrame = field(default_factory=_no_skipped)
+
+    @property
+    def complete(self) -> bool:
+        """``True`` when every check ran in full (``skipped`` is empty)."""
+        return len(self.skipped) == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready output; ``complete`` and ``skipped`` say whether the verdict is partial."""
+        from beian_audit._results import jsonable
+
+        out = ResultMixin.to_dict(self)
+        out["complete"] = self.complete
+        out["skipped"] = jsonable(self.skipped.to_dict(orient="records"))
+        return out
 
     @property
     def n(self) -> int:
@@ -238,16 +382,25 @@ class CheckReport(ResultMixin):
     def _summary(self) -> str:
         ok = self.verdict["sponsor_info_ok"].mean()
         acc = self.verdict["access_info_ok"].mean()
+        partial = "" if self.complete else f"; PARTIAL: {len(self.skipped)} checks skipped"
         return (
             f"{self.n} filings, {len(self.checks_run)} checks, {len(self.failures)} failures; "
-            f"machine verdict sponsor ok {ok:.1%}, access ok {acc:.1%}"
+            f"machine verdict sponsor ok {ok:.1%}, access ok {acc:.1%}{partial}"
         )
 
     def _repr_html_(self) -> str:
         title = html.escape(f"CheckReport: {self._summary()}")
         table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.2%}")
         failures = self.failures.head(20).to_html(index=False)
-        return f"<div><p><strong>{title}</strong></p>{table}<p>First failures</p>{failures}</div>"
+        skipped = (
+            "" if self.complete
+            else "<p>Skipped checks (the verdict is partial)</p>"
+            + self.skipped.to_html(index=False)
+        )
+        return (
+            f"<div><p><strong>{title}</strong></p>{table}{skipped}"
+            f"<p>First failures</p>{failures}</div>"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,8 +555,10 @@ def check_filings(
     Parameters
     ----------
     frame : DataFrame
-        Canonical filings (see :func:`beian_audit.read_filings`); columns that are
-        absent are not checked. Must have ``website_id``.
+        Canonical filings (see :func:`beian_audit.read_filings`); the checks of
+        absent columns do not run and are listed in ``CheckReport.skipped``
+        (with a :class:`~beian_audit.errors.SkippedCheckWarning`). Must have
+        ``website_id``.
     providers : DataFrame, optional
         Provider table with ``provider_id`` and ``ip_ranges`` (announced CIDR
         blocks); enables ``access_wrong_provider``.
@@ -433,14 +588,28 @@ def check_filings(
     SchemaError
         ``website_id`` is missing, or ``providers`` lacks its columns.
 
+    Warns
+    -----
+    SkippedCheckWarning
+        When a check cannot run (a column is absent or unmapped, or no
+        ``providers`` table for ``access_wrong_provider``); the report then
+        lists it in ``skipped`` and ``complete`` is ``False``.
+
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"website_id": ["W1", "W2"],
     ...                    "sponsor_principal_mobile": ["13912345670", "1391234"]})
-    >>> report = check_filings(df)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     report = check_filings(df)
     >>> report.flags["phone:sponsor_principal_mobile"].tolist()
     [False, True]
+    >>> report.complete, caught[0].category.__name__
+    (False, 'SkippedCheckWarning')
+    >>> report.skipped.query("check == 'domain'")[["reason", "missing_columns"]].values.tolist()
+    [['missing_column', 'domain']]
     >>> print(report.failures[["website_id", "check", "reason", "value"]].to_string(index=False))
     website_id                          check       reason   value
             W2 phone:sponsor_principal_mobile wrong_length 1******
@@ -725,12 +894,32 @@ def check_filings(
     failures = _failures(frame, flag_frame, reasons, reveal=reveal)
     keep = [c for c in ("website_id", "provider_id", "sponsor_province", "sponsor_nature",
                         "server_province") if c in frame.columns]
+    skipped = _skipped_checks(list(frame.columns), set(order),
+                              providers_given=providers is not None)
+    if len(skipped):
+        _warn_skipped(skipped)
     return CheckReport(
         flags=flag_frame,
         failures=failures,
         verdict=verdict,
         groups=frame[keep].copy(),
         checks_run=tuple(order),
+        skipped=skipped,
+    )
+
+
+def _warn_skipped(skipped: pd.DataFrame) -> None:
+    def few(items: list[str]) -> str:
+        return ", ".join(items[:6]) + (f" … ({len(items)} in all)" if len(items) > 6 else "")
+
+    names = skipped["check"].astype(str).tolist()
+    missing = sorted({c.strip() for text in skipped["missing_columns"].astype(str)
+                      for c in text.split(",") if c.strip()})
+    warnings.warn(
+        f"{len(names)} check(s) skipped or partial, so the machine verdict is partial: "
+        f"{few(names)}; missing: {few(missing)} (see CheckReport.skipped)",
+        SkippedCheckWarning,
+        stacklevel=3,
     )
 
 

@@ -9,7 +9,7 @@ The public names are re-exported here:
 * draws — :func:`draw_sample` → :class:`Sample`, :func:`verify_sample`,
   :func:`draw_partition`, :func:`select_psus`, :func:`prn`;
 * worksheets — :func:`write_worksheet` (``Sample.to_worksheet``),
-  :func:`read_worksheet`.
+  :func:`read_worksheet`, :func:`verification_progress`.
 
 Examples
 --------
@@ -52,7 +52,9 @@ from beian_audit.sampling.size import (
 from beian_audit.sampling.worksheet import (
     OUTCOME_COLUMNS,
     REASON_CODES,
+    VerificationProgress,
     read_worksheet,
+    verification_progress,
     write_worksheet,
 )
 
@@ -66,6 +68,7 @@ __all__ = [
     "PsuSelection",
     "Sample",
     "SamplePlan",
+    "VerificationProgress",
     "allocate",
     "draw_partition",
     "draw_sample",
@@ -81,6 +84,7 @@ __all__ = [
     "select_psus",
     "target_power",
     "tianjin_rule",
+    "verification_progress",
     "verify_sample",
     "write_worksheet",
 ]

@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -468,14 +468,17 @@ class Sample(ResultMixin):
         checks: pd.DataFrame | Any | None = None,
         columns: list[str] | None = None,
         reveal: bool = False,
+        contacts: Literal["masked", "clear", "protected-sheet"] = "masked",
     ) -> Path:
         """Write the auditors' XLSX worksheet.
 
-        See :func:`~beian_audit.sampling.write_worksheet`.
+        See :func:`~beian_audit.sampling.write_worksheet` (``contacts`` writes the
+        phone numbers for the field checkers in clear).
         """
         from beian_audit.sampling.worksheet import write_worksheet
 
-        return write_worksheet(self, path, checks=checks, columns=columns, reveal=reveal)
+        return write_worksheet(self, path, checks=checks, columns=columns, reveal=reveal,
+                               contacts=contacts)
 
     def verify(self, frame: pd.DataFrame) -> bool:
         """Re-draw from ``frame`` and the manifest; ``True`` when it matches."""

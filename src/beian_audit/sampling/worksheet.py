@@ -14,9 +14,10 @@ sampled filing with
   ====================== =========================== =============================
   column                 heading                     allowed
   ====================== =========================== =============================
-  sponsor_info_correct   主体信息是否准确            drop-down 是 / 否
-  access_info_correct    接入信息是否准确            drop-down 是 / 否
-  reason                 原因代码                    drop-down of :data:`REASON_CODES`
+  sponsor_info_correct   主体信息是否准确            drop-down 是 / 否 (see below)
+  access_info_correct    接入信息是否准确            drop-down 是 / 否 (see below)
+  reason                 原因                        drop-down of the Chinese labels
+                                                     of :data:`REASON_CODES`
   checked_by             核查人                      text (≤ 50 characters)
   checked_on             核查日期                    a date, 2000-01-01 … 2100-12-31
   ====================== =========================== =============================
@@ -24,18 +25,43 @@ sampled filing with
 Row 1 holds the machine column names, row 2 the Chinese headings, data start in
 row 3. The sheet is protected (no password: it prevents accidents, not
 attacks) so only the outcome cells can be edited; a ``reason_codes`` sheet
-explains the codes; a very hidden, protected ``_manifest`` sheet keeps the
-sample's manifest and the key and stratum of every row, so that
-:func:`read_worksheet` can reject edited keys.
+lists the codes with their Chinese labels; a very hidden, protected
+``_manifest`` sheet keeps the sample's manifest and the key and stratum of
+every row, so that :func:`read_worksheet` can reject edited keys. Given a
+:class:`~beian_audit.CheckReport`, a ``check_findings`` column (自动检查发现的问题)
+lists what the automatic checks found in each filing, in Chinese.
+
+**Phone numbers for the field checkers** (``contacts=``). Personal data is
+masked by default, but a checker must call the sponsor's principal:
+
+* ``"masked"`` (default): every personal field masked;
+* ``"clear"``: the phone and mobile columns are written in clear in the main
+  sheet (the other personal fields stay masked);
+* ``"protected-sheet"``: the main sheet stays masked and a separate sheet
+  ``联系电话(个人信息)`` holds the key and the phone numbers in clear, protected
+  against editing and headed by a personal-data notice.
+
+Either of the last two makes the file personal data: give it only to the
+checkers assigned to these filings, do not forward or copy it, and delete it
+when the verification is done. Sheet protection prevents accidental edits; it
+does not hide or encrypt anything.
 
 :func:`read_worksheet` returns one row per filing: the key, ``sponsor_ok`` and
-``access_ok`` (nullable boolean; empty cells are ``<NA>``), ``reason`` (codes
-joined with ``;``), ``checked_by`` and ``checked_on``. 是/否 is what the
-drop-down offers; ``1``/``0`` and TRUE/FALSE typed by hand are accepted too.
-Unknown values or codes, invalid dates, edited keys or strata, and deleted or
-added rows raise one :class:`~beian_audit.errors.WorksheetError` whose
-message names the first problem's Excel row and column and whose
-``failure_cases`` lists them all (``row`` is the Excel row number).
+``access_ok`` (nullable boolean; empty cells are ``<NA>``: not verified yet),
+``reason`` (codes joined with ``;``), ``checked_by`` and ``checked_on``.
+是/否 is what the drop-down offers; these words, typed by hand or pasted, are
+accepted too (case, full-width forms and surrounding spaces do not matter):
+
+* yes (:data:`YES_WORDS`): 是 对 正确 准确 一致 属实 符合 Y YES T TRUE 1 ✓ ✔ √
+* no (:data:`NO_WORDS`): 否 错 错误 不对 不正确 不准确 不一致 不属实 不符合 N NO F
+  FALSE 0 ✗ ✘ ×
+
+Anything else (``x``, ``?``, ``待定`` …), unknown reason codes or labels,
+invalid dates, edited keys or strata, and deleted or added rows raise one
+:class:`~beian_audit.errors.WorksheetError` whose message names the first
+problem's Excel row, column letter and heading and whose ``failure_cases``
+lists them all (``row`` is the Excel row number). :func:`verification_progress`
+says how many drawn filings have an outcome yet.
 
 Examples
 --------
@@ -59,8 +85,10 @@ import datetime as dt
 import json
 import os
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -78,14 +106,20 @@ if TYPE_CHECKING:
     from beian_audit.sampling.draw import Sample
 
 __all__ = [
+    "CONTACTS_SHEET",
     "DATA_START_ROW",
     "MAIN_SHEET",
     "NO",
+    "NO_WORDS",
     "OUTCOME_COLUMNS",
     "REASON_CODES",
     "WORKSHEET_VERSION",
     "YES",
+    "YES_WORDS",
+    "VerificationProgress",
+    "describe_problem",
     "read_worksheet",
+    "verification_progress",
     "write_worksheet",
 ]
 
@@ -93,6 +127,15 @@ WORKSHEET_VERSION = 1
 MAIN_SHEET = "抽查核验"
 CODES_SHEET = "reason_codes"
 MANIFEST_SHEET = "_manifest"
+#: The sheet with the phone numbers in clear (``contacts="protected-sheet"``).
+CONTACTS_SHEET = "联系电话(个人信息)"
+Contacts = Literal["masked", "clear", "protected-sheet"]
+CONTACTS: tuple[str, ...] = ("masked", "clear", "protected-sheet")
+_PRIVACY_NOTE = (
+    "个人信息：本表电话号码为明文，仅供指定核查人员拨打核验电话使用；不得转发、复制，"
+    "核查完成后删除本文件。Personal data: phone numbers in clear, for the assigned "
+    "field checkers only; do not forward or copy; delete this file after verification."
+)
 #: First Excel row holding a filing (row 1: column names, row 2: Chinese headings).
 DATA_START_ROW = 3
 YES, NO = "是", "否"
@@ -107,7 +150,7 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 _OUTCOME_LABELS = {
     "sponsor_info_correct": "主体信息是否准确",
     "access_info_correct": "接入信息是否准确",
-    "reason": "原因代码",
+    "reason": "原因",
     "checked_by": "核查人",
     "checked_on": "核查日期",
 }
@@ -155,8 +198,23 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "ip_addresses",
 )
 
-_TRUE = {YES, "1", "true", "y", "yes", "t"}
-_FALSE = {NO, "0", "false", "n", "no", "f"}
+#: Words read as "yes, the information is correct" (after NFKC and case folding).
+YES_WORDS: tuple[str, ...] = (
+    YES, "对", "正确", "准确", "一致", "属实", "符合", "Y", "YES", "T", "TRUE", "1", "✓", "✔", "√",
+)
+#: Words read as "no, the information is not correct".
+NO_WORDS: tuple[str, ...] = (
+    NO, "错", "错误", "不对", "不正确", "不准确", "不一致", "不属实", "不符合",
+    "N", "NO", "F", "FALSE", "0", "✗", "✘", "×",
+)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+_TRUE = {_fold(w) for w in YES_WORDS}
+_FALSE = {_fold(w) for w in NO_WORDS}
 _SPLIT = re.compile(r"[;；,，、\s]+")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _MIN_DATE, _MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -170,8 +228,12 @@ def _label(column: str) -> str:
         return _OUTCOME_LABELS[column]
     if column == "stratum":
         return "抽样层"
+    if column == "check_findings":
+        return "自动检查发现的问题"
     if column.startswith("check_"):
-        return f"自动检查: {column[6:]}"
+        from beian_audit.checks.filings import CHECK_LABELS_ZH
+
+        return f"自动检查: {CHECK_LABELS_ZH.get(column[6:], column[6:])}"
     if column in FILING_SCHEMA:
         return FILING_SCHEMA[column].label_zh
     return column
@@ -225,6 +287,35 @@ def _checks_frame(checks: Any, sample_frame: pd.DataFrame, key: str) -> pd.DataF
     return table.rename(columns=lambda c: f"check_{c}")
 
 
+def _findings(checks: Any, sample_frame: pd.DataFrame, key: str) -> pd.Series | None:
+    """Per sampled row, what the automatic checks found, in Chinese (None: no failures table)."""
+    failures = getattr(checks, "failures", None)
+    if not isinstance(failures, pd.DataFrame) or not {key, "check", "reason"} <= set(
+        failures.columns
+    ):
+        return None
+    from beian_audit.checks.filings import CHECK_LABELS_ZH, reason_label_zh
+
+    keys = sample_frame[key].astype(str)
+    mine = failures[failures[key].astype(str).isin(set(keys))]
+    text: dict[str, list[str]] = {}
+    for k, check, reason in zip(mine[key].astype(str), mine["check"].astype(str),
+                                mine["reason"].astype(str), strict=True):
+        label = CHECK_LABELS_ZH.get(check, check)
+        text.setdefault(k, []).append(f"{label}：{reason_label_zh(check, reason)}")
+    return pd.Series(
+        ["；".join(text.get(k, [])) or None for k in keys], index=sample_frame.index,
+        name="check_findings", dtype=object,
+    )
+
+
+def _phone_columns(columns: list[str]) -> list[str]:
+    from beian_audit.schema import FILING_SCHEMA
+
+    personal = FILING_SCHEMA.personal_columns()
+    return [c for c in columns if personal.get(c) == "phone"]
+
+
 def write_worksheet(
     sample: Sample,
     path: str | os.PathLike[str],
@@ -233,6 +324,7 @@ def write_worksheet(
     columns: list[str] | None = None,
     reveal: bool = False,
     overwrite: bool = True,
+    contacts: Contacts = "masked",
 ) -> Path:
     """Write the auditors' XLSX worksheet for a sample.
 
@@ -257,6 +349,11 @@ def write_worksheet(
         :class:`~beian_audit.errors.OutputExistsError`). The file is written
         atomically and every text cell is a string, never a formula
         (:func:`beian_audit.safe_output.save_workbook`).
+    contacts : {"masked", "clear", "protected-sheet"}, default "masked"
+        How the phone numbers the field checkers must call are written:
+        masked; in clear in the main sheet; or in clear in a separate,
+        edit-protected sheet ``联系电话(个人信息)`` marked as personal data.
+        The last two make the file personal data (see the module notes).
 
     Returns
     -------
@@ -265,8 +362,23 @@ def write_worksheet(
 
     Raises
     ------
+    ValueError
+        An unknown ``contacts`` or column.
     MissingDependencyError
         When openpyxl is not installed (``pip install 'beian-audit[io]'``).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib, openpyxl
+    >>> from beian_audit.sampling import plan_sample, draw_sample
+    >>> frame = pd.DataFrame({"website_id": ["W1", "W2", "W3"], "provider_id": ["P1"] * 3,
+    ...                       "sponsor_principal_mobile": ["13812345678"] * 3})
+    >>> sample = draw_sample(frame, plan_sample(frame, n=2), seed=1)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "calls.xlsx"
+    >>> _ = write_worksheet(sample, path, contacts="protected-sheet")
+    >>> sheet = openpyxl.load_workbook(path)[CONTACTS_SHEET]
+    >>> sheet.protection.sheet, sheet["C3"].value
+    (True, '13812345678')
     """
     openpyxl = require("openpyxl", "io")
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -274,6 +386,9 @@ def write_worksheet(
     from openpyxl.workbook.protection import WorkbookProtection
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    if contacts not in CONTACTS:
+        listed = ", ".join(repr(c) for c in CONTACTS)
+        raise ValueError(f"contacts ({contacts!r}) must be one of {listed}")
     frame = sample.frame
     key = sample.key
     if columns is None:
@@ -284,8 +399,15 @@ def write_worksheet(
             raise ArgumentError(f"columns {unknown} are not in the sample")
         shown = [c for c in columns if c not in (key, "stratum")]
     info = mask_frame(frame[[key, "stratum", *shown]], reveal=reveal)
+    phones = _phone_columns(shown)
+    if contacts == "clear":
+        for column in phones:
+            info[column] = frame[column]
     if checks is not None:
         info = pd.concat([info, _checks_frame(checks, frame, key)], axis=1)
+        findings = _findings(checks, frame, key)
+        if findings is not None:
+            info["check_findings"] = findings
     names = [*info.columns, *OUTCOME_COLUMNS]
     n_rows = len(info)
     last_row = DATA_START_ROW + max(n_rows, 1) - 1
@@ -298,7 +420,8 @@ def write_worksheet(
     for j, name in enumerate(names, start=1):
         _put(ws, 1, j, name).font = Font(color="808080", size=8)
         _put(ws, 2, j, _label(name)).font = head_font
-        ws.column_dimensions[get_column_letter(j)].width = 14 if name != "reason" else 22
+        wide = name in ("reason", "check_findings")
+        ws.column_dimensions[get_column_letter(j)].width = 30 if wide else 14
     values = info.to_numpy(dtype=object)
     unlocked = Protection(locked=False)
     first_outcome = len(info.columns) + 1
@@ -322,18 +445,20 @@ def write_worksheet(
         formula1=f'"{YES},{NO}"',
         allow_blank=True,
         showErrorMessage=True,
+        errorStyle="warning",  # typed 对/错, Y/N … are accepted too; anything else is not
         errorTitle="是/否",
-        error=f"请选择 {YES} 或 {NO}",
+        error=f"请选择 {YES} 或 {NO}（也可填 对/错、正确/错误、准确/不准确、Y/N、1/0）",
     )
     yes_no.add(rng("sponsor_info_correct"))
     yes_no.add(rng("access_info_correct"))
     codes = DataValidation(
         type="list",
-        formula1=f"'{CODES_SHEET}'!$A$2:$A${len(REASON_CODES) + 1}",
+        formula1=f"'{CODES_SHEET}'!$B$2:$B${len(REASON_CODES) + 1}",
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="原因代码",
-        error=f"请从 {CODES_SHEET} 表中选择原因代码",
+        errorStyle="warning",  # several codes may be typed, separated by ；
+        errorTitle="原因",
+        error=f"请从下拉列表选择原因（{CODES_SHEET} 表），多个原因用；分隔",
     )
     codes.add(rng("reason"))
     who = DataValidation(
@@ -363,13 +488,16 @@ def write_worksheet(
 
     cs = wb.create_sheet(CODES_SHEET)
     _put(cs, 1, 1, "code").font = head_font
-    _put(cs, 1, 2, "说明").font = head_font
+    _put(cs, 1, 2, "原因").font = head_font
     for i, (code, text) in enumerate(REASON_CODES.items(), start=2):
         _put(cs, i, 1, code)
         _put(cs, i, 2, text)
     cs.column_dimensions["A"].width = 24
     cs.column_dimensions["B"].width = 28
     cs.protection.sheet = True
+
+    if contacts == "protected-sheet":
+        _contacts_sheet(wb, frame, key, _phone_columns(list(frame.columns)), head_font)
 
     ms = wb.create_sheet(MANIFEST_SHEET)
     text = json.dumps(_json_manifest(sample.manifest), ensure_ascii=False)
@@ -381,6 +509,7 @@ def write_worksheet(
         "first_row": DATA_START_ROW,
         "rows": n_rows,
         "manifest_chunks": len(chunks),
+        "contacts": contacts,
     }
     for i, (name, value) in enumerate(meta.items(), start=1):
         _put(ms, i, 1, name, raw=True)
@@ -406,6 +535,28 @@ def write_worksheet(
     from beian_audit.safe_output import save_workbook
 
     return save_workbook(wb, Path(path), overwrite=overwrite)
+
+
+def _contacts_sheet(wb: Any, frame: pd.DataFrame, key: str, phones: list[str], font: Any) -> None:
+    """The protected sheet with the phone numbers in clear, marked as personal data."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet = wb.create_sheet(CONTACTS_SHEET)
+    sheet.sheet_properties.tabColor = "C00000"
+    note = _put(sheet, 1, 1, _PRIVACY_NOTE)
+    note.font = Font(bold=True, color="C00000")
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    names = [key, "stratum", *phones]
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(names), 4))
+    sheet.row_dimensions[1].height = 48
+    for j, name in enumerate(names, start=1):
+        _put(sheet, 2, j, _label(name)).font = font
+        sheet.column_dimensions[chr(ord("A") + j - 1)].width = 18
+    values = frame[names].to_numpy(dtype=object)
+    for i in range(len(frame)):
+        for j, value in enumerate(values[i], start=1):
+            _put(sheet, DATA_START_ROW + i, j, value)
+    sheet.protection.sheet = True
 
 
 def _json_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -434,7 +585,7 @@ def _yes_no(value: Any) -> tuple[bool | None, bool]:
         return value, True
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value), True
-    text = str(value).strip().lower()
+    text = _fold(str(value))
     if text in _TRUE:
         return True, True
     if text in _FALSE:
@@ -448,11 +599,13 @@ def _codes(value: Any) -> tuple[str, list[str]]:
     if text is None:
         return "", []
     by_label = {label: code for code, label in REASON_CODES.items()}
+    by_label.update({code.casefold(): code for code in REASON_CODES})
     out, bad = [], []
     for token in _SPLIT.split(text):
         if not token:
             continue
-        code = token if token in REASON_CODES else by_label.get(token)
+        code = token if token in REASON_CODES else by_label.get(token, by_label.get(
+            token.casefold()))
         if code is None:
             bad.append(token)
         elif code not in out:
@@ -664,25 +817,124 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerificationProgress:
+    """How many drawn filings have a verification outcome yet.
+
+    Attributes
+    ----------
+    outcome : str
+        The outcome column counted (``sponsor_ok`` or ``access_ok``).
+    n_drawn, n_verified : int
+        Filings in the sample; filings with an outcome (是 or 否).
+    missing_keys : tuple of str
+        Keys (website ids) of the filings without an outcome.
+    """
+
+    outcome: str
+    n_drawn: int
+    n_verified: int
+    missing_keys: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """``True`` when every drawn filing has an outcome."""
+        return self.n_verified == self.n_drawn
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``complete``, ``n_drawn``, ``n_verified``, ``missing_keys``."""
+        return {"outcome": self.outcome, "complete": self.complete, "n_drawn": self.n_drawn,
+                "n_verified": self.n_verified, "missing_keys": list(self.missing_keys)}
+
+    def __str__(self) -> str:
+        text = f"{self.n_verified} of {self.n_drawn} drawn filings verified ({self.outcome})"
+        if not self.complete:
+            shown = ", ".join(self.missing_keys[:5])
+            more = " …" if len(self.missing_keys) > 5 else ""
+            text += f"; not yet: {shown}{more}"
+        return text
+
+
+def verification_progress(
+    outcomes: pd.DataFrame, *, outcome: str = "sponsor_ok", key: str | None = None
+) -> VerificationProgress:
+    """Count the drawn filings that have an outcome, and list those that have not.
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        From :func:`read_worksheet` (one row per drawn filing).
+    outcome : str, default "sponsor_ok"
+        The outcome column.
+    key : str, optional
+        The key column (default: the manifest's key, else the first column).
+
+    Returns
+    -------
+    VerificationProgress
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sheet = pd.DataFrame({"website_id": ["W1", "W2", "W3"],
+    ...                       "sponsor_ok": pd.array([True, None, False], dtype="boolean")})
+    >>> progress = verification_progress(sheet)
+    >>> progress.complete, progress.n_verified, progress.missing_keys
+    (False, 2, ('W2',))
+    """
+    if outcome not in outcomes.columns:
+        raise ValueError(f"outcome ({outcome!r}) must be a column of outcomes: "
+                         f"{list(outcomes.columns)!r}")
+    if key is None:
+        key = str(outcomes.attrs.get("manifest", {}).get("key") or outcomes.columns[0])
+    missing = outcomes[outcome].isna().to_numpy(dtype=bool)
+    return VerificationProgress(
+        outcome=outcome,
+        n_drawn=len(outcomes),
+        n_verified=int((~missing).sum()),
+        missing_keys=tuple(str(k) for k in outcomes[key][missing]),
+    )
+
+
 _MESSAGES = {
     "missing_column": "the column is missing",
     "key_edited": "the key was edited",
     "stratum_edited": "the stratum was edited",
     "row_missing": "the row was deleted or emptied",
     "unexpected_row": "a row was added",
-    "unknown_value": f"the value must be {YES} or {NO}",
-    "unknown_code": f"unknown reason code (see the {CODES_SHEET} sheet)",
+    "unknown_value": (
+        f"the value must be {YES} or {NO} (also accepted: " + " ".join(YES_WORDS[1:]) + " / "
+        + " ".join(NO_WORDS[1:]) + ")"
+    ),
+    "unknown_code": f"unknown reason (choose a label or code of the {CODES_SHEET} sheet)",
     "invalid_date": "not a date between 2000-01-01 and 2100-12-31",
 }
 
 
+def describe_problem(problem: dict[str, Any], letters: dict[str, str] | None = None) -> str:
+    """One worksheet problem as the auditor sees it: Excel row, column letter and heading.
+
+    Examples
+    --------
+    >>> describe_problem({"row": 5, "column": "sponsor_info_correct", "value": "x",
+    ...                   "reason": "unknown_value"}, {"sponsor_info_correct": "F"}).split(":")[0]
+    "Excel row 5, column F '主体信息是否准确' (sponsor_info_correct)"
+    """
+    column = str(problem["column"])
+    letter = (letters or {}).get(column, "")
+    where = f"column {letter} " if letter else "column "
+    value = problem.get("value")
+    shown = "" if value is None or value is pd.NA else f" (value {value!r})"
+    return (
+        f"Excel row {problem['row']}, {where}{_label(column)!r} ({column}): "
+        f"{_MESSAGES.get(str(problem['reason']), str(problem['reason']))}{shown}"
+    )
+
+
 def _raise(source: Path, problems: list[dict[str, Any]], letters: dict[str, str]) -> None:
     failures = pd.DataFrame(problems, columns=list(FAILURE_COLUMNS))
-    first = problems[0]
-    cell = f"{letters.get(first['column'], '')}{first['row']}"
-    message = (
-        f"{source.name}: {len(problems)} problem(s); first at Excel row {first['row']}, "
-        f"column {first['column']!r} (cell {cell}): {_MESSAGES[first['reason']]}"
-        f" (value {first['value']!r})"
-    )
+    failures["letter"] = failures["column"].map(lambda c: letters.get(str(c), ""))
+    lines = [describe_problem(p, letters) for p in problems[:10]]
+    more = f"\n  … and {len(problems) - 10} more (see .failure_cases)" if len(problems) > 10 else ""
+    message = f"{source.name}: {len(problems)} problem(s):\n  " + "\n  ".join(lines) + more
     raise WorksheetError(message, failure_cases=failures)
