@@ -234,7 +234,7 @@ def check_month(month: str) -> str:
 
     match = re.fullmatch(r"(\d{4})-(\d{2})", month) if isinstance(month, str) else None
     if match is None or not (2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12):
-        raise ValueError(f"month ({month!r}) must be YYYY-MM, e.g. '2013-05'")
+        raise ArgumentError(f"month ({month!r}) must be YYYY-MM, e.g. '2013-05'")
     return month
 
 

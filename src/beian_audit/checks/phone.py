@@ -100,8 +100,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "multiple_numbers": ("一个字段里填了多个号码", "several numbers in one field"),
     "placeholder": (
-        "占位或编造的号码（如 13800000000、12345678）",
-        "placeholder or made-up number (13800000000, 12345678 …)",
+        "占位或编造的号码（如末八位同一数字、顺序数字）",
+        "placeholder or made-up number (last eight digits repeated, a run of digits …)",
     ),
     "service_number": (
         "短号码或服务号码（如 95588、10086），不是联系人号码",

@@ -388,7 +388,7 @@ def write_worksheet(
 
     if contacts not in CONTACTS:
         listed = ", ".join(repr(c) for c in CONTACTS)
-        raise ValueError(f"contacts ({contacts!r}) must be one of {listed}")
+        raise ArgumentError(f"contacts ({contacts!r}) must be one of {listed}")
     frame = sample.frame
     key = sample.key
     if columns is None:
@@ -883,7 +883,7 @@ def verification_progress(
     (False, 2, ('W2',))
     """
     if outcome not in outcomes.columns:
-        raise ValueError(f"outcome ({outcome!r}) must be a column of outcomes: "
+        raise ArgumentError(f"outcome ({outcome!r}) must be a column of outcomes: "
                          f"{list(outcomes.columns)!r}")
     if key is None:
         key = str(outcomes.attrs.get("manifest", {}).get("key") or outcomes.columns[0])
