@@ -15,10 +15,19 @@ equal allocation with rare failures is where the non-default methods fail
 (and, at 0.995, the default too: see docs/methodology.md, section 6);
 ``benchmarks/coverage_boundary.py`` covers the boundary rule.
 
+Part 3, with ``--all``: the full grids of the companion studies, each a
+script of its own (run one by one, in this process's interpreter):
+``coverage_boundary.py`` (the boundary rule with unequal weights),
+``coverage_multistage.py`` (two-stage and provider-clustered samples),
+``coverage_providers.py`` (per-provider empirical-Bayes intervals) and
+``coverage_filing.py`` (the filing rate's unfiled count). The test suite runs
+a reduced grid of each.
+
 Usage::
 
     python benchmarks/coverage_study.py              # full grid (a few minutes)
     python benchmarks/coverage_study.py --quick      # small grid, seconds
+    python benchmarks/coverage_study.py --all        # and every companion study
     python benchmarks/coverage_study.py --markdown coverage.md
 
 All randomness comes from ``--seed`` (default 2013).
@@ -27,7 +36,10 @@ All randomness comes from ``--seed`` (default 2013).
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -36,6 +48,13 @@ import pandas as pd
 from beian_audit.estimation import DESIGN_METHODS, SRS_METHODS
 from beian_audit.estimation.coverage import exact_coverage, simulate_coverage
 from beian_audit.sampling.allocation import kish_deff
+
+COMPANIONS = (
+    "coverage_boundary.py",
+    "coverage_multistage.py",
+    "coverage_providers.py",
+    "coverage_filing.py",
+)
 
 BCD_POINTS = [(591, 0.005), (592, 0.005), (953, 0.005), (954, 0.005)]
 
@@ -152,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, default=None, help="replicates per cell")
     parser.add_argument("--seed", type=int, default=2013)
     parser.add_argument("--markdown", default=None, help="also write the tables here")
+    parser.add_argument("--all", action="store_true",
+                        help="then run every companion coverage study (full grids)")
     args = parser.parse_args(argv)
     reps = args.reps or (200 if args.quick else 2000)
     ns = [100, 600] if args.quick else [50, 100, 300, 600, 1000, 2000]
@@ -186,6 +207,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
+    if args.all:
+        here = Path(__file__).resolve().parent
+        for script in COMPANIONS:
+            options = ["--quick"] if args.quick else []
+            print(f"\n== {script} {' '.join(options)}", flush=True)
+            subprocess.run([sys.executable, str(here / script), *options], check=True)
 
 
 if __name__ == "__main__":

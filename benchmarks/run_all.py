@@ -22,6 +22,9 @@ FULL = [
     ["bench_national.py"],
     ["coverage_study.py"],
     ["coverage_providers.py"],
+    ["coverage_boundary.py"],
+    ["coverage_multistage.py"],
+    ["coverage_filing.py"],
 ]
 QUICK = [
     ["bench_phone_email.py", "--n", "100000"],
@@ -31,6 +34,9 @@ QUICK = [
     ["bench_national.py", "--n", "200000"],
     ["coverage_study.py", "--quick"],
     ["coverage_providers.py", "--quick"],
+    ["coverage_boundary.py", "--quick"],
+    ["coverage_multistage.py", "--quick"],
+    ["coverage_filing.py", "--quick"],
 ]
 
 

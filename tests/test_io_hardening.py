@@ -105,10 +105,18 @@ def test_missing_file_is_also_file_not_found(tmp_path: Path) -> None:
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, SchemaError)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _csv(tmp_path, HEADER + "\n" + ROW.format(i=1) + "\n")
     path.chmod(0)
+    if os.name != "posix" or os.geteuid() == 0:  # root reads anything: deny it as the OS would
+        real_open = Path.open
+
+        def denied(self: Path, *args: object, **kwargs: object) -> object:
+            if self == path:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Path, "open", denied)
     try:
         with pytest.raises(InputFileError, match="cannot be read"):
             read_filings(path)

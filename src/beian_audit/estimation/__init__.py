@@ -53,8 +53,10 @@ from beian_audit.estimation.providers import (
     BetaBinomialFit,
     Estimand,
     ExactMethod,
+    HyperPosterior,
     ProviderEstimates,
     fit_beta_binomial,
+    hyper_posterior,
     hypergeometric_ci,
     provider_estimates,
 )
@@ -64,7 +66,14 @@ from beian_audit.estimation.stratified import (
     ProportionEstimate,
     estimate_proportion,
 )
-from beian_audit.estimation.targets import STATUSES, TargetAssessment, assess_target
+from beian_audit.estimation.targets import (
+    MULTIPLICITY,
+    STATUSES,
+    Multiplicity,
+    TargetAssessment,
+    adjust_p_values,
+    assess_target,
+)
 
 __all__ = [
     "ALTERNATIVES",
@@ -72,6 +81,7 @@ __all__ = [
     "ESTIMANDS",
     "EXACT_METHODS",
     "LONELY_PSU_RULES",
+    "MULTIPLICITY",
     "SRS_METHODS",
     "STATUSES",
     "UNDETERMINED_RULES",
@@ -83,8 +93,10 @@ __all__ = [
     "Estimand",
     "ExactMethod",
     "FilingRate",
+    "HyperPosterior",
     "LonelyPSU",
     "MonthlyPanel",
+    "Multiplicity",
     "PanelProjection",
     "PanelTrend",
     "ProportionEstimate",
@@ -92,12 +104,14 @@ __all__ = [
     "SRSMethod",
     "TargetAssessment",
     "Undetermined",
+    "adjust_p_values",
     "assess_target",
     "design_proportion_ci",
     "estimate_proportion",
     "exact_coverage",
     "filing_rate",
     "fit_beta_binomial",
+    "hyper_posterior",
     "hypergeometric_ci",
     "match_sites",
     "monthly_panel",
