@@ -39,8 +39,8 @@ import argparse
 import subprocess
 import sys
 import time
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
