@@ -469,16 +469,18 @@ class Sample(ResultMixin):
         columns: list[str] | None = None,
         reveal: bool = False,
         contacts: Literal["masked", "clear", "protected-sheet"] = "masked",
+        overwrite: bool = True,
     ) -> Path:
-        """Write the auditors' XLSX worksheet.
+        """Write the auditors' XLSX worksheet (atomically).
 
         See :func:`~beian_audit.sampling.write_worksheet` (``contacts`` writes the
-        phone numbers for the field checkers in clear).
+        phone numbers for the field checkers in clear; ``overwrite=False``
+        refuses to replace an existing file).
         """
         from beian_audit.sampling.worksheet import write_worksheet
 
         return write_worksheet(self, path, checks=checks, columns=columns, reveal=reveal,
-                               contacts=contacts)
+                               contacts=contacts, overwrite=overwrite)
 
     def verify(self, frame: pd.DataFrame) -> bool:
         """Re-draw from ``frame`` and the manifest; ``True`` when it matches."""
