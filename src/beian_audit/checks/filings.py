@@ -10,7 +10,7 @@ machine can decide.
 The checks are data: each is one :class:`~beian_audit.checks.rules.Rule` of
 :data:`~beian_audit.checks.rules.RULES` (name, block, severity, columns read,
 function, reason codes, the verdict it feeds), and :func:`check_filings` runs
-that table; ``rules=`` runs another (e.g. ``RULES + (my_rule,)``). The table of
+that table; ``rules=`` runs another (e.g. ``(*RULES, my_rule)``). The table of
 checks in ``docs/checks-filings.md`` is generated from the same declarations
 (``python -m beian_audit.checks.rules``). ``error`` checks decide the verdict;
 ``warning`` checks are reported but never decide it.
@@ -393,7 +393,7 @@ def check_filings(
         scheduler decides the parallelism and each partition uses one thread.
     rules : tuple of Rule, default RULES
         The checks to run (:data:`beian_audit.checks.rules.RULES`); add a check
-        with ``rules=RULES + (my_rule,)`` (see :class:`~beian_audit.checks.rules.Rule`).
+        with ``rules=(*RULES, my_rule)`` (see :class:`~beian_audit.checks.rules.Rule`).
         Pandas frames only: a Dask frame runs the default rules.
 
     Returns

@@ -50,7 +50,7 @@ A rule of one's own, passed to :func:`~beian_audit.check_filings`:
 ...                       "sponsor_name": ["某某", "某某某某某某某某某某某某有限公司"]})
 >>> with warnings.catch_warnings():
 ...     warnings.simplefilter("ignore")
-...     report = ba.check_filings(frame, rules=RULES + (long_name,))
+...     report = ba.check_filings(frame, rules=(*RULES, long_name))
 >>> report.flags["long_sponsor_name"].tolist()
 [False, True]
 """
@@ -727,7 +727,7 @@ def check_rules(rules: object) -> tuple[Rule, ...]:
     """
     if not isinstance(rules, tuple | list) or not all(isinstance(r, Rule) for r in rules):
         raise ArgumentTypeError(
-            f"rules must be a tuple of Rule (e.g. RULES + (my_rule,)), not {type(rules).__name__}"
+            f"rules must be a tuple of Rule (e.g. (*RULES, my_rule)), not {type(rules).__name__}"
         )
     out = tuple(rules)
     names = [r.name for r in out]
@@ -760,8 +760,9 @@ def rules_table(rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """One row per rule: what the docs' table of checks shows.
 
     Columns: ``check``, ``block``, ``severity``, ``verdict``, ``reads``
-    (Markdown: required columns, then the others with "if present"),
-    ``reasons`` and ``rule`` (the description).
+    (Markdown: the required columns, then ``uses`` marked "else partial" and
+    ``optional`` marked "optional"), ``reasons`` (the codes, or the field
+    checker's table) and ``rule`` (the description).
 
     Examples
     --------
@@ -770,8 +771,8 @@ def rules_table(rules: tuple[Rule, ...] = RULES) -> pd.DataFrame:
     """
     rows = []
     for rule in rules:
-        reads = _code_list(rule.requires) + _code_list((*rule.uses, *rule.optional),
-                                                       " (if present)")
+        reads = (_code_list(rule.requires) + _code_list(rule.uses, " (else partial)")
+                 + _code_list(rule.optional, " (optional)"))
         if isinstance(rule.function, FieldCheck) and rule.reasons is rule.function.reasons:
             reasons = f"`{rule.function.name}`: `{rule.function.reasons_ref}`"
         else:
