@@ -547,7 +547,26 @@ def cost_optimal_allocation(
     x = _cost_continuous(scores, lo, sizes, gap)
     out = np.clip(np.floor(x + 1e-9).astype(np.int64), lo, sizes)
     _greedy_variance(out, sizes, sd, costs, gain_weight, wanted)
+    _prune(out, lo, sizes, sd, costs, wanted)
+    up = np.clip(np.ceil(x - 1e-9).astype(np.int64), lo, sizes)  # always reaches it
+    _prune(up, lo, sizes, sd, costs, wanted)
+    if float(np.sum(costs * up)) < float(np.sum(costs * out)):
+        return up
     return out
+
+
+def _prune(
+    out: np.ndarray, lo: np.ndarray, sizes: np.ndarray, sd: np.ndarray, costs: np.ndarray,
+    wanted: float,
+) -> None:
+    """Drop units, most expensive stratum first, while the variance stays at most ``wanted``."""
+    tol = wanted * 1e-12
+    for h in np.argsort(-costs, kind="stable"):
+        while out[h] > lo[h]:
+            out[h] -= 1
+            if stratified_variance(sizes, sd, out) > wanted + tol:
+                out[h] += 1
+                break
 
 
 def _heap(out: np.ndarray, sizes: np.ndarray, costs: np.ndarray, gain_weight: np.ndarray) -> list:
