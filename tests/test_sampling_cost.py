@@ -50,7 +50,8 @@ def test_closed_form_variance_cochran_5_25() -> None:
     #   n = (sum W S sqrt c)(sum W S / sqrt c) / (V + sum W S^2 / N)
     w = N / N.sum()
     v = 2e-4
-    n = np.sum(w * S * np.sqrt(C_H)) * np.sum(w * S / np.sqrt(C_H)) / (v + np.sum(w * S**2) / N.sum())
+    n = (np.sum(w * S * np.sqrt(C_H)) * np.sum(w * S / np.sqrt(C_H))
+         / (v + np.sum(w * S**2) / N.sum()))
     cont = n * (N * S / np.sqrt(C_H)) / np.sum(N * S / np.sqrt(C_H))
     got = cost_optimal_allocation(N, S, C_H, variance=v, min_per_stratum=0)
     assert stratified_variance(N, S, got) <= v

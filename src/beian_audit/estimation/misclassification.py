@@ -90,9 +90,9 @@ from beian_audit.estimation.intervals import check_choice, check_level
 
 __all__ = [
     "CORRECTION_METHODS",
+    "DOUBLE_VERIFICATION_STREAM",
     "CorrectedAccuracy",
     "CorrectionMethod",
-    "DOUBLE_VERIFICATION_STREAM",
     "VerifierAgreement",
     "corrected_accuracy",
     "double_verification_subsample",
@@ -423,8 +423,9 @@ class CorrectedAccuracy(ResultMixin):
 def _binary(values: Any, name: str) -> np.ndarray:
     """0/1 floats from bool, 0/1 or correct/incorrect labels; NaN where missing."""
     arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    numeric = np.issubdtype(arr.dtype, np.number)
     if arr.dtype == bool or (
-        np.issubdtype(arr.dtype, np.number) and np.isin(arr[~np.isnan(arr.astype(float))], (0, 1)).all()
+        numeric and np.isin(arr[~np.isnan(arr.astype(float))], (0, 1)).all()
     ):
         if arr.ndim != 1:
             raise ArgumentError(f"{name} must be one-dimensional")

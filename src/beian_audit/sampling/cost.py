@@ -78,7 +78,7 @@ class SettlementCost(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """The per-provider table with a final ``total`` row."""
-        total = {c: pd.NA for c in self.table.columns}
+        total: dict[str, Any] = {c: pd.NA for c in self.table.columns}
         total.update(stratum="total", N=int(self.table["N"].sum()), n=self.total_n,
                      census=bool(self.table["census"].all()), cost=self.total_cost)
         row = pd.DataFrame([total]).astype({"N": np.int64, "n": np.int64})
@@ -169,7 +169,9 @@ def expected_settlement_cost(
         try:
             big_n = np.array([int(v) for v in items.values()], dtype=np.int64)
         except (TypeError, ValueError):
-            raise ArgumentError("providers must map each stratum to its number of filings") from None
+            raise ArgumentError(
+                "providers must map each stratum to its number of filings"
+            ) from None
     else:
         raise ArgumentError(
             "providers must be a SamplePlan or a mapping stratum -> number of filings"
