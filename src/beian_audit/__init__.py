@@ -70,6 +70,9 @@ _EXPORTS: dict[str, str] = {
     "sample_size_margin": "beian_audit.sampling",
     "sample_size_target": "beian_audit.sampling",
     "sample_size_power": "beian_audit.sampling",
+    "cost_optimal_allocation": "beian_audit.sampling",
+    "expected_settlement_cost": "beian_audit.sampling",
+    "SettlementCost": "beian_audit.sampling",
     # estimation
     "proportion_ci": "beian_audit.estimation",
     "estimate_proportion": "beian_audit.estimation",
@@ -82,6 +85,11 @@ _EXPORTS: dict[str, str] = {
     "FilingRate": "beian_audit.estimation",
     "provider_estimates": "beian_audit.estimation",
     "monthly_panel": "beian_audit.estimation",
+    "double_verification_subsample": "beian_audit.estimation",
+    "verifier_agreement": "beian_audit.estimation",
+    "corrected_accuracy": "beian_audit.estimation",
+    "VerifierAgreement": "beian_audit.estimation",
+    "CorrectedAccuracy": "beian_audit.estimation",
     # reporting
     "statistics_table": "beian_audit.reporting",
     "national_roll_up": "beian_audit.reporting",
@@ -146,16 +154,21 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from beian_audit.estimation import (  # type: ignore[no-redef]
         ConfidenceInterval,
+        CorrectedAccuracy,
         FilingRate,
         ProportionEstimate,
         TargetAssessment,
+        VerifierAgreement,
         assess_target,
+        corrected_accuracy,
         design_proportion_ci,
+        double_verification_subsample,
         estimate_proportion,
         filing_rate,
         monthly_panel,
         proportion_ci,
         provider_estimates,
+        verifier_agreement,
     )
     from beian_audit.io import read_filings, write_filings
     from beian_audit.privacy import mask_frame
@@ -173,7 +186,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from beian_audit.sampling import (
         Sample,
         SamplePlan,
+        SettlementCost,
+        cost_optimal_allocation,
         draw_sample,
+        expected_settlement_cost,
         plan_sample,
         read_worksheet,
         sample_size_margin,

@@ -7,7 +7,10 @@
 * :func:`exact_coverage`, :func:`simulate_coverage` — coverage of the methods;
 * :func:`provider_estimates` — exact per-provider bounds and empirical-Bayes ranking;
 * :func:`filing_rate` — census or sampled filing rate of accessed sites;
-* :func:`monthly_panel` — estimates month by month, trend and year-end projection.
+* :func:`monthly_panel` — estimates month by month, trend and year-end projection;
+* :func:`double_verification_subsample`, :func:`verifier_agreement`,
+  :func:`corrected_accuracy` — verifier error: double verification, Cohen's
+  kappa, accuracy corrected for misclassification (Rogan–Gladen).
 
 The formulas, their references and the evidence behind the defaults are in
 ``docs/methodology.md``.
@@ -39,6 +42,15 @@ from beian_audit.estimation.intervals import (
     SRSMethod,
     design_proportion_ci,
     proportion_ci,
+)
+from beian_audit.estimation.misclassification import (
+    CORRECTION_METHODS,
+    CorrectedAccuracy,
+    CorrectionMethod,
+    VerifierAgreement,
+    corrected_accuracy,
+    double_verification_subsample,
+    verifier_agreement,
 )
 from beian_audit.estimation.panel import (
     VERDICTS,
@@ -77,6 +89,7 @@ from beian_audit.estimation.targets import (
 
 __all__ = [
     "ALTERNATIVES",
+    "CORRECTION_METHODS",
     "DESIGN_METHODS",
     "ESTIMANDS",
     "EXACT_METHODS",
@@ -89,6 +102,8 @@ __all__ = [
     "Alternative",
     "BetaBinomialFit",
     "ConfidenceInterval",
+    "CorrectedAccuracy",
+    "CorrectionMethod",
     "DesignMethod",
     "Estimand",
     "ExactMethod",
@@ -104,9 +119,12 @@ __all__ = [
     "SRSMethod",
     "TargetAssessment",
     "Undetermined",
+    "VerifierAgreement",
     "adjust_p_values",
     "assess_target",
+    "corrected_accuracy",
     "design_proportion_ci",
+    "double_verification_subsample",
     "estimate_proportion",
     "exact_coverage",
     "filing_rate",
@@ -118,4 +136,5 @@ __all__ = [
     "proportion_ci",
     "provider_estimates",
     "simulate_coverage",
+    "verifier_agreement",
 ]

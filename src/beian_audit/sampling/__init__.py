@@ -4,7 +4,8 @@ The public names are re-exported here:
 
 * sample sizes — :func:`sample_size_margin`, :func:`sample_size_target`,
   :func:`sample_size_power`, :func:`target_power`, :func:`max_failures`;
-* allocation — :func:`allocate`, :func:`tianjin_rule`;
+* allocation — :func:`allocate`, :func:`tianjin_rule`, :func:`cost_optimal_allocation`;
+* cost — :func:`expected_settlement_cost` → :class:`SettlementCost`;
 * plans — :func:`plan_sample` → :class:`SamplePlan`;
 * draws — :func:`draw_sample` → :class:`Sample`, :func:`verify_sample`,
   :func:`draw_partition`, :func:`select_psus`, :func:`prn`;
@@ -26,7 +27,14 @@ True
 
 from __future__ import annotations
 
-from beian_audit.sampling.allocation import ALLOCATIONS, Allocation, allocate, tianjin_rule
+from beian_audit.sampling.allocation import (
+    ALLOCATIONS,
+    Allocation,
+    allocate,
+    cost_optimal_allocation,
+    tianjin_rule,
+)
+from beian_audit.sampling.cost import SettlementCost, expected_settlement_cost
 from beian_audit.sampling.draw import (
     Sample,
     draw_partition,
@@ -68,10 +76,13 @@ __all__ = [
     "PsuSelection",
     "Sample",
     "SamplePlan",
+    "SettlementCost",
     "VerificationProgress",
     "allocate",
+    "cost_optimal_allocation",
     "draw_partition",
     "draw_sample",
+    "expected_settlement_cost",
     "fingerprint",
     "max_failures",
     "plan_from_design",

@@ -20,6 +20,11 @@ Methods (``method=``):
                     ``50–100 → 3``, ``> 100 → ⌈3 % N_h⌉``; no total ``n``
 ==================  ==========================================================
 
+:func:`cost_optimal_allocation` adds unit costs ``c_h``: the optimum of Cochran
+(1977) §5.5, ``n_h ∝ N_h S_h / √c_h``, for a budget (the least variance it
+buys) or for a variance (the least cost that reaches it), in integers whose
+cost never exceeds the budget.
+
 The continuous solution is ``x_h = clip(λ a_h, lo_h, N_h)`` with ``λ`` such that
 ``Σ x_h = n`` (found by bisection, then solved exactly on the free strata); the
 integers are ``⌊x_h⌋`` plus one for the ``n − Σ⌊x_h⌋`` strata with the largest
@@ -45,13 +50,20 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from beian_audit.errors import ArgumentError, SampleDesignError, SmallStratumWarning
 
-__all__ = ["ALLOCATIONS", "Allocation", "allocate", "tianjin_rule"]
+__all__ = [
+    "ALLOCATIONS",
+    "Allocation",
+    "allocate",
+    "cost_optimal_allocation",
+    "stratified_variance",
+    "tianjin_rule",
+]
 
 Allocation = Literal["proportional", "neyman", "equal", "power", "tianjin"]
 ALLOCATIONS: tuple[str, ...] = ("proportional", "neyman", "equal", "power", "tianjin")
@@ -300,3 +312,324 @@ def kish_deff(population_sizes: np.ndarray, sample_sizes: np.ndarray) -> float:
         return math.nan
     big_n, small_n = big_n[keep], small_n[keep]
     return float(small_n.sum() * np.sum(big_n**2 / small_n) / big_n.sum() ** 2)
+
+
+# --------------------------------------------------------------------------- cost
+
+
+def _cost_inputs(
+    population_sizes: Sequence[int] | np.ndarray,
+    stratum_sd: Sequence[float] | np.ndarray,
+    unit_costs: Sequence[float] | np.ndarray,
+    min_per_stratum: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    sizes = np.asarray(population_sizes)
+    if sizes.ndim != 1 or sizes.size == 0:
+        raise ArgumentError("population_sizes must be a non-empty one-dimensional array")
+    if not np.issubdtype(sizes.dtype, np.integer):
+        if not (np.issubdtype(sizes.dtype, np.number) and np.all(np.mod(sizes, 1) == 0)):
+            raise ArgumentError("population_sizes must be integers")
+    sizes = sizes.astype(np.int64)
+    if np.any(sizes < 1):
+        raise ArgumentError("population_sizes must all be positive")
+    sd = np.asarray(stratum_sd, dtype=np.float64)
+    costs = np.asarray(unit_costs, dtype=np.float64)
+    for name, values in (("stratum_sd", sd), ("unit_costs", costs)):
+        if values.shape != sizes.shape:
+            raise ArgumentError(
+                f"{name} has {values.size} values for {sizes.size} strata; give one per stratum"
+            )
+    if np.any(~np.isfinite(sd)) or np.any(sd < 0):
+        raise ArgumentError("stratum_sd must be finite and non-negative")
+    if np.any(~np.isfinite(costs)) or np.any(costs <= 0):
+        bad = int(np.flatnonzero(~np.isfinite(costs) | (costs <= 0))[0])
+        raise ArgumentError(
+            f"unit_costs must be finite and positive; stratum {bad} (0-based) has {costs[bad]!r}"
+        )
+    if (
+        isinstance(min_per_stratum, bool)
+        or not isinstance(min_per_stratum, int | np.integer)
+        or min_per_stratum < 0
+    ):
+        raise ArgumentError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
+    lo = np.minimum(int(min_per_stratum), sizes)
+    return sizes, sd, costs, lo
+
+
+def stratified_variance(
+    population_sizes: Sequence[int] | np.ndarray,
+    stratum_sd: Sequence[float] | np.ndarray,
+    sample_sizes: Sequence[float] | np.ndarray,
+) -> float:
+    """Variance of the stratified mean, ``Σ W_h² S_h² (1/n_h − 1/N_h)`` (Cochran eq. 5.6).
+
+    Strata with ``S_h = 0`` add nothing; a stratum with ``S_h > 0`` and
+    ``n_h = 0`` makes it infinite.
+
+    Examples
+    --------
+    >>> stratified_variance([100, 100], [1.0, 1.0], [10, 10])
+    0.045
+    """
+    big = np.asarray(population_sizes, dtype=np.float64)
+    sd = np.asarray(stratum_sd, dtype=np.float64)
+    small = np.asarray(sample_sizes, dtype=np.float64)
+    share2 = (big / big.sum()) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(sd > 0, share2 * sd**2 * (1.0 / small - 1.0 / big), 0.0)
+    return float(np.sum(terms))
+
+
+def _cost_continuous(
+    scores: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: Any
+) -> np.ndarray:
+    """``clip(λ a, lo, hi)`` with ``λ`` such that ``total(x)`` reaches its goal.
+
+    ``total`` is a function of ``x`` returning a signed gap (negative: λ too
+    small); it must be non-decreasing in ``λ``.
+    """
+    lo_f, hi_f = lo.astype(np.float64), hi.astype(np.float64)
+    movable = (hi > lo) & (scores > 0)
+    if not movable.any():
+        return lo_f
+
+    def x_of(log_lam: float) -> np.ndarray:
+        return np.clip(math.exp(log_lam) * scores, lo_f, hi_f)
+
+    log_lo = math.log(1e-300)
+    log_hi = math.log(float(np.max(hi_f[movable] / scores[movable]))) + 1e-12
+    if total(x_of(log_hi)) <= 0:
+        return hi_f.copy()
+    if total(x_of(log_lo)) >= 0:
+        return lo_f.copy()
+    for _ in range(200):
+        mid = 0.5 * (log_lo + log_hi)
+        if total(x_of(mid)) < 0:
+            log_lo = mid
+        else:
+            log_hi = mid
+        if log_hi - log_lo <= 1e-15:
+            break
+    return x_of(log_lo)
+
+
+def cost_optimal_allocation(
+    population_sizes: Sequence[int] | np.ndarray,
+    stratum_sd: Sequence[float] | np.ndarray,
+    unit_costs: Sequence[float] | np.ndarray,
+    *,
+    budget: float | None = None,
+    variance: float | None = None,
+    fixed_cost: float = 0.0,
+    min_per_stratum: int = 2,
+) -> np.ndarray:
+    """Cost-optimal integer stratum sizes: ``n_h ∝ N_h S_h / √c_h`` (Cochran 1977 §5.5).
+
+    With the linear cost function ``C = c_0 + Σ c_h n_h`` the variance of the
+    stratified mean, ``V = Σ W_h² S_h² (1/n_h − 1/N_h)``, is smallest for a
+    given cost, and the cost is smallest for a given variance, when
+    ``n_h = λ N_h S_h / √c_h`` (Cochran 1977, Theorem 5.6). For a budget ``C``
+    the unconstrained solution is (Cochran eq. 5.24)
+
+    ``n = (C − c_0) Σ N_h S_h/√c_h / Σ N_h S_h √c_h``,
+    ``n_h = n (N_h S_h/√c_h) / Σ N_k S_k/√c_k``;
+
+    for a variance ``V`` (eq. 5.25)
+
+    ``n = (Σ W_h S_h √c_h)(Σ W_h S_h/√c_h) / (V + Σ W_h S_h²/N)``.
+
+    Here ``x_h = clip(λ N_h S_h/√c_h, m_h, N_h)`` with ``m_h = min(min_per_stratum, N_h)``
+    and ``λ`` solved so that the cost equals the budget, or the variance the
+    wanted one (the same Lagrange solution with the bounds active). Rounding:
+    ``⌊x_h⌋``, then one unit at a time to the stratum with the largest variance
+    reduction per unit cost, ``W_h² S_h² (1/n_h − 1/(n_h+1)) / c_h``, among
+    those whose unit still fits the budget (budget mode; the total cost never
+    exceeds ``budget``) or until the variance is reached (variance mode).
+
+    Parameters
+    ----------
+    population_sizes : array-like of int
+        ``N_h`` (positive).
+    stratum_sd : array-like of float
+        ``S_h``, the (anticipated) standard deviation within the stratum; for a
+        rate ``p_h``, ``S_h = √(N_h p_h (1 − p_h)/(N_h − 1))``.
+    unit_costs : array-like of float
+        ``c_h``, cost of one sampled unit in the stratum (positive).
+    budget : float, optional
+        Total cost allowed, ``c_0 + Σ c_h n_h ≤ budget``.
+    variance : float, optional
+        Wanted variance of the stratified mean (give exactly one of ``budget``
+        and ``variance``).
+    fixed_cost : float, default 0
+        ``c_0``, the overhead that does not depend on the sample (budget mode).
+    min_per_stratum : int, default 2
+        Minimum ``n_h`` (lowered to ``N_h`` in smaller strata), as in :func:`allocate`.
+
+    Returns
+    -------
+    ndarray of int64
+        ``n_h``, same order as the inputs.
+
+    Raises
+    ------
+    SampleDesignError
+        When the budget cannot pay for the minimums ``Σ c_h m_h + c_0``.
+    ArgumentError
+        For invalid inputs.
+
+    References
+    ----------
+    Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., §5.5, eqs. 5.23–5.25. Wiley.
+
+    Examples
+    --------
+    Two strata of equal size and spread, one four times as expensive: it gets
+    half the sample size of the other (``1/√4``).
+
+    >>> cost_optimal_allocation([1000, 1000], [0.5, 0.5], [1.0, 4.0], budget=600)
+    array([200, 100])
+    >>> cost_optimal_allocation([1000, 1000], [0.5, 0.5], [1.0, 4.0], budget=601.5)
+    array([201, 100])
+    """
+    sizes, sd, costs, lo = _cost_inputs(population_sizes, stratum_sd, unit_costs, min_per_stratum)
+    if (budget is None) == (variance is None):
+        raise ArgumentError("give exactly one of budget and variance")
+    if (
+        isinstance(fixed_cost, bool)
+        or not isinstance(fixed_cost, int | float | np.floating | np.integer)
+        or not math.isfinite(fixed_cost)
+        or fixed_cost < 0
+    ):
+        raise ArgumentError(f"fixed_cost ({fixed_cost!r}) must be a non-negative number")
+    scores = sizes * sd / np.sqrt(costs)
+    share2 = (sizes / sizes.sum()) ** 2
+    gain_weight = share2 * sd**2  # variance reduction of unit k+1 is gain_weight / (k (k+1))
+
+    if budget is not None:
+        if (
+            isinstance(budget, bool)
+            or not isinstance(budget, int | float | np.floating | np.integer)
+            or not math.isfinite(budget)
+        ):
+            raise ArgumentError(f"budget ({budget!r}) must be a finite number")
+        spend = float(budget) - float(fixed_cost)
+        floor_cost = float(np.sum(costs * lo))
+        if float(fixed_cost) + floor_cost > float(budget):
+            raise SampleDesignError(
+                f"the budget ({budget:g}) does not pay for the minimum sample: "
+                f"min_per_stratum ({min_per_stratum}) in {sizes.size} strata costs "
+                f"{floor_cost:g}" + (f" plus the fixed cost {fixed_cost:g}" if fixed_cost else "")
+            )
+        x = _cost_continuous(scores, lo, sizes, lambda x: float(np.sum(costs * x)) - spend)
+        out = np.clip(np.floor(x + 1e-9).astype(np.int64), lo, sizes)
+        _greedy_budget(out, sizes, costs, gain_weight, spend - float(np.sum(costs * out)))
+        # float guard: the total as a user adds it up must not exceed the budget
+        while float(fixed_cost) + float(np.sum(costs * out)) > float(budget):
+            room = out > lo
+            with np.errstate(divide="ignore", invalid="ignore"):
+                loss = gain_weight / (out * (out - 1.0)) / costs
+            out[int(np.argmin(np.where(room, loss, np.inf)))] -= 1
+        return out
+
+    assert variance is not None
+    if (
+        isinstance(variance, bool)
+        or not isinstance(variance, int | float | np.floating | np.integer)
+        or not math.isfinite(variance)
+        or variance < 0
+    ):
+        raise ArgumentError(f"variance ({variance!r}) must be a non-negative number")
+    wanted = float(variance)
+
+    def gap(x: np.ndarray) -> float:
+        return wanted - stratified_variance(sizes, sd, x)
+
+    x = _cost_continuous(scores, lo, sizes, gap)
+    out = np.clip(np.floor(x + 1e-9).astype(np.int64), lo, sizes)
+    _greedy_variance(out, sizes, sd, costs, gain_weight, wanted)
+    _prune(out, lo, sizes, sd, costs, wanted)
+    up = np.clip(np.ceil(x - 1e-9).astype(np.int64), lo, sizes)  # always reaches it
+    _prune(up, lo, sizes, sd, costs, wanted)
+    if float(np.sum(costs * up)) < float(np.sum(costs * out)):
+        return up
+    return out
+
+
+def _prune(
+    out: np.ndarray, lo: np.ndarray, sizes: np.ndarray, sd: np.ndarray, costs: np.ndarray,
+    wanted: float,
+) -> None:
+    """Drop units, most expensive stratum first, while the variance stays at most ``wanted``."""
+    tol = wanted * 1e-12
+    for h in np.argsort(-costs, kind="stable"):
+        while out[h] > lo[h]:
+            out[h] -= 1
+            if stratified_variance(sizes, sd, out) > wanted + tol:
+                out[h] += 1
+                break
+
+
+def _heap(out: np.ndarray, sizes: np.ndarray, costs: np.ndarray, gain_weight: np.ndarray) -> list:
+    """Max-heap (negated) of the next unit's variance reduction per cost, per stratum."""
+    import heapq
+
+    heap = []
+    for h in range(out.size):
+        if out[h] < sizes[h] and gain_weight[h] > 0:
+            g = gain_weight[h] / (out[h] * (out[h] + 1.0)) if out[h] > 0 else math.inf
+            heap.append((-g / costs[h], h))
+    heapq.heapify(heap)
+    return heap
+
+
+def _push(heap: list, out: np.ndarray, sizes: np.ndarray, costs: np.ndarray,
+          gain_weight: np.ndarray, h: int) -> None:
+    import heapq
+
+    if out[h] < sizes[h]:
+        g = float(gain_weight[h] / (out[h] * (out[h] + 1.0)))
+        heapq.heappush(heap, (-g / costs[h], h))
+
+
+def _greedy_budget(
+    out: np.ndarray, sizes: np.ndarray, costs: np.ndarray, gain_weight: np.ndarray, left: float
+) -> None:
+    """Add units by largest variance reduction per cost while the budget allows (in place).
+
+    A stratum whose unit no longer fits is dropped for good: what is left only shrinks.
+    """
+    import heapq
+
+    heap = _heap(out, sizes, costs, gain_weight)
+    while heap:
+        _, h = heapq.heappop(heap)
+        if costs[h] > left + 1e-9 * max(1.0, abs(left)):
+            continue
+        out[h] += 1
+        left -= float(costs[h])
+        _push(heap, out, sizes, costs, gain_weight, h)
+
+
+def _greedy_variance(
+    out: np.ndarray,
+    sizes: np.ndarray,
+    sd: np.ndarray,
+    costs: np.ndarray,
+    gain_weight: np.ndarray,
+    wanted: float,
+) -> None:
+    """Add units by largest variance reduction per cost until the variance is ``wanted``."""
+    import heapq
+
+    heap = _heap(out, sizes, costs, gain_weight)
+    current = stratified_variance(sizes, sd, out)
+    tol = wanted * 1e-12
+    while heap and current > wanted + tol:
+        _, h = heapq.heappop(heap)
+        if out[h] == 0:
+            out[h] += 1
+            current = stratified_variance(sizes, sd, out)
+        else:
+            current -= float(gain_weight[h] / (out[h] * (out[h] + 1.0)))
+            out[h] += 1
+        _push(heap, out, sizes, costs, gain_weight, h)

@@ -48,7 +48,12 @@ from beian_audit.errors import (
     SampleDesignError,
     SmallStratumWarning,
 )
-from beian_audit.sampling.allocation import ALLOCATIONS, Allocation, allocate
+from beian_audit.sampling.allocation import (
+    ALLOCATIONS,
+    Allocation,
+    allocate,
+    cost_optimal_allocation,
+)
 from beian_audit.sampling.size import sample_size_power, sample_size_target
 
 __all__ = [
@@ -389,6 +394,11 @@ class SamplePlan(ResultMixin):
         Whether the plan meets ``margin`` and/or ``target``; ``None`` if no goal.
     goal : str
         The goal in words, with the reason when it is not reached.
+    expected_cost : float or None
+        With ``cost=``: ``Σ c_h × expected_n_h``, the cost of verifying the
+        selected units (``sizes`` then has ``unit_cost`` and ``cost`` columns).
+    budget : float or None
+        The budget the plan was sized for (``budget=``).
     """
 
     sizes: pd.DataFrame
@@ -416,6 +426,8 @@ class SamplePlan(ResultMixin):
     psu_strata: tuple[str, ...] = ()
     psu_selection: str = "all"
     psu_size: str | None = None
+    expected_cost: float | None = None
+    budget: float | None = None
     _rows: RowCodes | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -443,6 +455,8 @@ class SamplePlan(ResultMixin):
             inclusion_probability=self.n / big_n if big_n else math.nan,
             weight=big_n / self.n if self.n else math.nan,
         )
+        if "cost" in sizes.columns:
+            total["cost"] = float(sizes["cost"].sum())
         row = pd.DataFrame([total]).astype({c: sizes[c].dtype for c in ("N", "n")})
         return pd.concat([sizes, row], ignore_index=True)
 
@@ -457,6 +471,8 @@ class SamplePlan(ResultMixin):
             f"deff_kish={self.deff_kish:.3f}",
             f"expected_margin=±{self.expected_margin:.3f}",
         ]
+        if self.expected_cost is not None:
+            parts.append(f"expected_cost={self.expected_cost:,.6g}")
         if self.psu is not None:
             parts.insert(0, f"psu={self.psu!r} ({self.psu_selection})")
         if self.goal_reached is False:
@@ -611,6 +627,101 @@ def _metrics(
     return _Metrics(expected_n, deff_kish, n_eff, z * math.sqrt(max(var, 0.0)))
 
 
+# --------------------------------------------------------------------------- cost
+
+
+def _unit_costs(
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    labels: np.ndarray,
+    cost: str | Mapping[str, float] | pd.Series | float,
+) -> np.ndarray:
+    """Cost of one verification per stratum, from a number, a column or a mapping."""
+    h = labels.size
+    if isinstance(cost, int | float | np.integer | np.floating) and not isinstance(cost, bool):
+        values = np.full(h, float(cost))
+    elif isinstance(cost, str):
+        col = pd.to_numeric(frame[cost].astype("Float64"), errors="coerce")
+        bad = col.isna().to_numpy()
+        if bad.any():
+            first = frame.index[int(np.flatnonzero(bad)[0])]
+            raise SampleDesignError(
+                f"cost column {cost!r} must be numeric and complete; row {first!r} "
+                f"({int(bad.sum())} row(s) in all) has no number"
+            )
+        v = col.to_numpy(dtype=float)
+        low = np.full(h, np.inf)
+        high = np.full(h, -np.inf)
+        np.minimum.at(low, codes, v)
+        np.maximum.at(high, codes, v)
+        varies = np.flatnonzero(high > low)
+        if varies.size:
+            s = varies[0]
+            raise SampleDesignError(
+                f"cost column {cost!r} must be constant within each stratum; stratum "
+                f"{labels[s]!r} has costs from {low[s]:g} to {high[s]:g} "
+                f"({varies.size} stratum/strata vary)"
+            )
+        values = low
+    elif isinstance(cost, Mapping | pd.Series):
+        mapping = {str(k): v for k, v in dict(cost).items()}
+        missing = [str(s) for s in labels if str(s) not in mapping]
+        if missing:
+            raise ArgumentError(f"cost has no value for strata {missing[:5]} …")
+        try:
+            values = np.array([float(mapping[str(s)]) for s in labels], dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ArgumentError(f"cost values must be numbers ({exc})") from None
+    else:
+        raise ArgumentError(
+            f"cost ({cost!r}) must be a number, a column name, or a mapping stratum -> cost"
+        )
+    bad_h = np.flatnonzero(~np.isfinite(values) | (values <= 0))
+    if bad_h.size:
+        s = bad_h[0]
+        raise ArgumentError(
+            f"cost must be positive and finite in every stratum; stratum {labels[s]!r} "
+            f"has {values[s]!r}"
+        )
+    return values
+
+
+def _cost_sizes(
+    big_n: np.ndarray,
+    p_h: np.ndarray,
+    c_h: np.ndarray,
+    lo: np.ndarray,
+    budget: float | None,
+    min_per_stratum: int,
+    meets: Any,
+) -> np.ndarray:
+    """Cost-optimal sizes for a budget, or for the smallest budget whose plan ``meets``."""
+    big = big_n.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_h = np.sqrt(np.where(big > 1, big * p_h * (1 - p_h) / (big - 1), 0.0))
+
+    def sizes_at(b: float) -> np.ndarray:
+        return cost_optimal_allocation(
+            big_n, s_h, c_h, budget=b, min_per_stratum=min_per_stratum
+        )
+
+    if budget is not None:
+        return sizes_at(float(budget))
+    low_b, high_b = float(np.sum(c_h * lo)), float(np.sum(c_h * big_n))
+    if meets(sizes_at(low_b)):
+        return sizes_at(low_b)
+    if not meets(sizes_at(high_b)):
+        return big_n.astype(np.int64)
+    step = float(np.min(c_h))
+    while high_b - low_b > 0.5 * step:  # sizes change in steps of at least min c_h
+        mid = 0.5 * (low_b + high_b)
+        if meets(sizes_at(mid)):
+            high_b = mid
+        else:
+            low_b = mid
+    return sizes_at(high_b)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -649,6 +760,8 @@ def plan_sample(
     n_psu: int | Mapping[str, int] | None = None,
     psu_strata: str | Sequence[str] | None = None,
     psu_size: str | None = None,
+    cost: str | Mapping[str, float] | pd.Series | float | None = None,
+    budget: float | None = None,
 ) -> SamplePlan:
     """Plan a stratified sample of filings: sizes per stratum and expected precision.
 
@@ -717,6 +830,21 @@ def plan_sample(
     psu_size : str, optional
         Size measure of the psus for πps: the sum of this column; default the
         number of filings.
+    cost : float, column name or mapping stratum -> cost, optional
+        Cost of verifying one sampled filing, per stratum: a number (the same
+        everywhere), a column of the frame (constant within each stratum), or a
+        mapping from stratum label to cost. The plan then reports
+        ``expected_cost`` and the ``unit_cost`` and ``cost`` columns. Without
+        ``n`` the sizes become the cost-optimal allocation
+        ``n_h ∝ N_h S_h / √c_h`` (Cochran 1977 §5.5;
+        :func:`~beian_audit.sampling.allocation.cost_optimal_allocation`, with
+        ``S_h`` from the anticipated rates): for ``budget`` the most precise
+        plan that costs at most the budget, for a ``margin``/``target`` the
+        cheapest plan of that form that reaches it. ``plan.allocation`` is then
+        ``"cost_optimal"``.
+    budget : float, optional
+        Total cost allowed for the verifications (needs ``cost``; not with
+        ``n``, ``n_per_stratum`` or a rule). Never exceeded after rounding.
 
     Returns
     -------
@@ -779,7 +907,25 @@ def plan_sample(
     ...     plan = plan_sample(frame, n=300, target=0.995)
     >>> plan.goal_reached, w[0].category.__name__
     (False, 'GoalNotReachableWarning')
+
+    With a cost per verification (calls to provider C cost 9 times as much),
+    the budget buys the cost-optimal sizes ``n_h ∝ N_h S_h/√c_h``:
+
+    >>> plan = plan_sample(frame, cost={"A": 1, "B": 1, "C": 9}, budget=300)
+    >>> plan.sizes[["stratum", "n", "unit_cost", "cost"]]
+      stratum    n  unit_cost   cost
+    0       A  226        1.0  226.0
+    1       B   56        1.0   56.0
+    2       C    2        9.0   18.0
+    >>> plan.allocation, plan.expected_cost
+    ('cost_optimal', 300.0)
     """
+    if cost is not None or budget is not None:
+        from beian_audit.scale import is_dask as _is_dask
+
+        if _is_dask(frame):
+            raise ArgumentError("cost= and budget= need a pandas DataFrame (plan on the "
+                                "stratum counts or call .compute() first)")
     # --- Dask dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
     from beian_audit.scale import is_dask
 
@@ -832,10 +978,37 @@ def plan_sample(
     given = [name for name, v in (("n", n), ("n_per_stratum", n_per_stratum)) if v is not None]
     if allocation == "tianjin":
         given.append("allocation='tianjin'")
+    if budget is not None:
+        if cost is None:
+            raise ArgumentError("budget needs cost (the cost of one verification per stratum)")
+        if (
+            isinstance(budget, bool)
+            or not isinstance(budget, int | float | np.integer | np.floating)
+            or not math.isfinite(budget)
+            or budget <= 0
+        ):
+            raise ArgumentError(f"budget ({budget!r}) must be a positive number")
+        given.append("budget")
     if len(given) > 1:
         raise ArgumentError(f"give only one of {', '.join(given)}")
     if not given and margin is None and target is None:
-        raise ArgumentError("give n, n_per_stratum, margin or target (or allocation='tianjin')")
+        raise ArgumentError(
+            "give n, n_per_stratum, margin or target (or allocation='tianjin', "
+            "or cost with a budget)"
+        )
+    # cost-optimal sizes: for a budget, or the cheapest plan that reaches the goal
+    cost_optimal = cost is not None and (budget is not None or not given)
+    if cost_optimal:
+        if allocation not in ("proportional", "neyman"):
+            raise ArgumentError(
+                f"cost= without n sizes the plan by the cost-optimal allocation; "
+                f"allocation={allocation!r} cannot be combined with it (give n to use it)"
+            )
+        if psu is not None and psu_selection != "all":
+            raise ArgumentError(
+                "cost-optimal sizes (cost= without n) need a single-stage design; "
+                "give n for a two-stage plan"
+            )
 
     strata_cols = _columns(strata, "strata")
     psu_strata_cols = _columns(psu_strata, "psu_strata")
@@ -850,6 +1023,8 @@ def plan_sample(
     needed = [*stage2, *psu_strata_cols, *([psu_size] if psu_size else [])]
     if isinstance(anticipated, str):
         needed.append(anticipated)
+    if isinstance(cost, str):
+        needed.append(cost)
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:
         raise SampleDesignError(f"the frame has no column(s) {missing}")
@@ -882,6 +1057,7 @@ def plan_sample(
         raise ArgumentError(
             "allocation='neyman' needs anticipated rates per stratum (anticipated=)"
         )
+    c_h = None if cost is None else _unit_costs(frame, codes, labels, cost)
 
     from scipy.stats import norm
 
@@ -955,7 +1131,11 @@ def plan_sample(
                 low = mid
         return high
 
-    if allocation == "tianjin":
+    if cost_optimal:
+        assert c_h is not None
+        small_n = _cost_sizes(big_n, p_h, c_h, lo, budget, int(min_per_stratum),
+                              lambda small: meets(metrics(small)))
+    elif allocation == "tianjin":
         small_n = allocate(big_n, method="tianjin", min_per_stratum=min_per_stratum)
     elif n_per_stratum is not None:
         if (
@@ -1053,11 +1233,19 @@ def plan_sample(
     sizes["weight"] = weight
     sizes["expected_n"] = pi_psu * small_n
     sizes["lower_bound_no_failures"] = lower
+    expected_cost = None
+    if c_h is not None:
+        sizes["unit_cost"] = c_h
+        sizes["cost"] = c_h * pi_psu * small_n
+        expected_cost = float(sizes["cost"].sum())
+        goal += f"; expected cost {expected_cost:,.6g}" + (
+            f" of a budget of {budget:,.6g}" if budget is not None else ""
+        )
     return SamplePlan(
         sizes=sizes,
         psus=psus,
         strata=tuple(stage2),
-        allocation=allocation,
+        allocation="cost_optimal" if cost_optimal else allocation,
         min_per_stratum=int(min_per_stratum),
         n=round(met.expected_n),
         population_size=int(big_n.sum()),
@@ -1079,6 +1267,8 @@ def plan_sample(
         psu_strata=psu_strata_cols,
         psu_selection=psu_selection,
         psu_size=psu_size,
+        expected_cost=expected_cost,
+        budget=None if budget is None else float(budget),
         _rows=_row_cache(frame, stage2, codes, h),
     )
 
