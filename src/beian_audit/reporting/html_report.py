@@ -107,7 +107,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "ci_remark": "{level}置信区间 {low}–{high}（{method}{n}）",
         "table_notes": "说明",
         "forest_title": "{measure}：各接入服务商估计值及置信区间，{month}",
-        "forest_desc": "森林图，{k} 个接入服务商按估计值排序；{below} 个的置信区间上限低于目标 {target}。",
+        "forest_desc": "森林图，{k} 个接入服务商按估计值排序；"
+                       "{below} 个的置信区间上限低于目标 {target}。",
         "forest_desc_nt": "森林图，{k} 个接入服务商按估计值排序。",
         "forest_data": "森林图数据",
         "forest_caption": "{measure}（按接入服务商）",
@@ -124,14 +125,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "share_unfiled": "未备案比例",
         "unfiled_caption": "未备案网站数量前十名接入服务商",
         "unfiled_census": "按接入网站全量名单统计，无抽样误差；并列者名次相同。",
-        "unfiled_sample": "由抽样估计：括号内为 {level} 置信区间；名次区间由 {n_sim} 次模拟得到（随机种子 {seed}），区间重叠的服务商不可区分。",
+        "unfiled_sample": "由抽样估计：括号内为 {level} 置信区间；名次区间由 {n_sim} 次模拟"
+                          "得到（随机种子 {seed}），区间重叠的服务商不可区分。",
         "no_unfiled": "未提供接入网站名单，无法排名。",
         "no_unfiled_rows": "没有接入服务商接入未备案网站。",
         "no_panel": "尚无多月面板（例如本月为第一个月），无法显示趋势与预测。",
         "few_months": "面板仅有 {k} 个月，少于 3 个月，不作趋势外推。",
         "trend_title": "{measure}逐月趋势，{first}至{last}",
         "trend_desc": "折线图：{k} 个月的估计值及置信区间，目标线 {target}；{projection}",
-        "projection": "按线性趋势外推至 {month}：预计 {value}（预测区间 {low}–{high}），达到目标 {target} 的概率 {prob}，判断：{verdict}。",
+        "projection": "按线性趋势外推至 {month}：预计 {value}（预测区间 {low}–{high}），"
+                      "达到目标 {target} 的概率 {prob}，判断：{verdict}。",
         "on_track": "有望达标",
         "off_track": "难以达标",
         "uncertain": "不确定",
@@ -151,13 +154,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "progress_truth": "本期核验结果取自合成数据的真值（演示），无无应答。",
         "no_progress": "没有抽样数据，无法显示核验进度。",
         "design": "抽样设计",
-        "design_text": "按 {strata} 分层抽样，分配规则 {allocation}（每层至少 {min} 个），抽样框 {frame} 个网站，样本 {n} 个；永久随机数算法 {algorithm}。",
+        "design_text": "按 {strata} 分层抽样，分配规则 {allocation}（每层至少 {min} 个），"
+                       "抽样框 {frame} 个网站，样本 {n} 个；永久随机数算法 {algorithm}。",
         "seed": "随机种子",
         "frame_fp": "抽样框指纹",
         "sample_fp": "样本指纹",
         "software": "软件版本",
         "estimation": "估计方法",
-        "estimation_text": "设计加权估计，{method} 区间，置信水平 {level}；达标判断采用单侧界限（下限不低于目标为达标，上限低于目标为未达标，否则尚无法证明）。",
+        "estimation_text": "设计加权估计，{method} 区间，置信水平 {level}；达标判断采用单侧"
+                           "界限（下限不低于目标为达标，上限低于目标为未达标，否则尚无法证明）。",
         "privacy": "个人信息（证件号码、电话、电子邮箱、姓名）已按规定脱敏。",
         "manifest_created": "样本生成时间",
         "sort_hint": "点击表头可排序。",
@@ -407,7 +412,7 @@ def _num(value: object) -> str:
         return ""
     if not math.isfinite(x):
         return ""
-    return f"{int(round(x)):,}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+    return f"{round(x):,}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
 
 
 def _table(
@@ -437,7 +442,7 @@ def _table(
                 sort = ""
             else:
                 cell = "" if missing else (_pct(value) if kind == "pct" else _num(value))
-                sort = "" if missing else f' data-sort="{float(value):.12g}"'
+                sort = "" if missing else f' data-sort="{float(str(value)):.12g}"'
             css = "" if kind == "text" else ' class="num"'
             tag = "th" if column == row_header else "td"
             scope = ' scope="row"' if tag == "th" else ""
@@ -525,7 +530,7 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         columns=[("measure", t["measure"], "text"), ("estimate", t["estimate"], "pct"),
                  ("ci", t["interval"].format(level=""), "text"),
                  ("target", t["target"], "pct"), ("status", t["status"], "text"),
-                 ("extra", t["remark"], "text")],  # fmt: skip
+                 ("extra", t["remark"], "text")],
         row_header="measure",
         sortable=False,
         table_id="verdicts",
@@ -1073,7 +1078,7 @@ def render_html_report(
         ("forest", t["s3"], _forest_section(result, t, language, figure_t, fig_language)),
         ("unfiled", t["s4"], _unfiled_section(result, unfiled, t, seed)),
         ("trend", t["s5"], _trend_section(panels, result, t, figure_t, fig_language,
-                                          projection_month)),  # fmt: skip
+                                          projection_month)),
         ("progress", t["s6"], _progress_section(result, progress, t)),
         ("methodology", t["s7"], _methodology(result, t, manifest)),
     ]
