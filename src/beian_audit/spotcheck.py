@@ -594,7 +594,7 @@ def _write_report_files(
         check_choice("language", language, ("zh", "en"))  # before any file is written
 
     files: dict[str, Path] = {}
-    table = None
+    form: Any = None  # the statistics table, for report.html
 
     summary = {
         "schema_version": SCHEMA_VERSION,
@@ -644,9 +644,10 @@ def _write_report_files(
         files["statistics_csv"] = table.to_csv(out / "statistics_table.csv")
         files["statistics_json"] = write_json(table.to_dict(), out / "statistics_table.json",
                                               indent=None)  # fmt: skip
+        form = table
     if html:
         from beian_audit.reporting.html_report import write_html_report
 
-        files["html"] = write_html_report(result, out / "report.html", table=table,
+        files["html"] = write_html_report(result, out / "report.html", table=form,
                                           language=language)  # type: ignore[arg-type]
     return files

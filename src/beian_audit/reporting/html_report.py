@@ -533,7 +533,7 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
                  ("extra", t["remark"], "text")],
         row_header="measure",
         sortable=False,
-        table_id="verdicts",
+        table_id="verdict-table",
     )
     return f'<div class="cards">{"".join(cards)}</div>{table}'
 
