@@ -265,6 +265,28 @@ def test_personal_values_in_cells_are_masked_and_escaped(tmp_path: Path) -> None
 
 
 # --------------------------------------------------------------------------- pieces
+def test_inconclusive_and_partial_month_say_what_is_missing() -> None:
+    from beian_audit.sampling import VerificationProgress
+
+    frame = pd.DataFrame({"provider_id": ["A"] * 20 + ["B"] * 20, "ok": [1] * 31 + [0] * 9})
+    est = estimate_proportion(frame, "ok", by="provider_id")
+    assessment = ba.assess_target(est, 0.75)
+    assert assessment.status == "inconclusive"  # 31/40 = 0.775, interval straddles 0.75
+    month = SimpleNamespace(
+        month="2013-07", estimates={"sponsor_accuracy": est},
+        assessments={"sponsor_accuracy": assessment}, targets={"sponsor_accuracy": 0.75},
+        progress={"sponsor_ok": VerificationProgress(outcome="sponsor_ok", n_drawn=45,
+                                                     n_verified=40, missing_keys=("W1",) * 5)},
+    )  # fmt: skip
+    text = render_html_report(month)
+    card = text.split('id="card-sponsor_accuracy"', 1)[1].split("</article>", 1)[0]
+    assert "尚无法证明" in card
+    need = int(np.ceil(assessment.additional_n_needed))
+    assert f"还需追加样本约 {need:,} 个" in card
+    assert "部分结果：已核验 40 / 45" in card
+    assert "2013-07" in text and "未提供统计表" in text and "未提供接入网站名单" in text
+
+
 def test_unfiled_rank_intervals_match_the_two_normal_closed_form() -> None:
     # A above B with probability Phi(d / sqrt(sA^2 + sB^2)), from two independent normals
     def prob_a_first(d: float, s: float) -> float:
@@ -313,8 +335,9 @@ def test_verification_by_stratum_counts_by_hand() -> None:
     assert got.loc["C", "n_planned"] == 1 and pd.isna(got.loc["C", "n_drawn"])
 
 
-def test_trend_section_with_a_panel_projects_to_the_year_end(demo: tuple[Any, Path]) -> None:
-    result = demo[0]
+def test_trend_section_with_a_panel_projects_to_the_year_end() -> None:
+    result = SimpleNamespace(month="2013-05", estimates={}, assessments={},
+                             targets={"sponsor_accuracy": 0.75})  # fmt: skip
     months = {f"2013-{m:02d}": pd.DataFrame({"ok": [1] * (60 + 2 * m) + [0] * (40 - 2 * m)})
               for m in range(1, 6)}  # fmt: skip
     panel = monthly_panel({k: estimate_proportion(v, "ok") for k, v in months.items()})

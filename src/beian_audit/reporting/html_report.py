@@ -99,6 +99,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "n_obs": "样本量 {n}",
         "verdict_caption": "主要指标与目标对比",
         "remark": "说明",
+        "interval_h": "置信区间",
         "n_sites": "接入网站 {n} 个",
         "measure": "指标",
         "no_table": "未提供统计表（需要接入服务商表）。",
@@ -206,6 +207,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "n_obs": "n = {n}",
         "verdict_caption": "Headline measures against their targets",
         "remark": "Remark",
+        "interval_h": "Interval",
         "n_sites": "{n} websites accessed",
         "measure": "Measure",
         "no_table": "No statistics table (it needs the provider table).",
@@ -528,7 +530,7 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         pd.DataFrame(rows),
         caption=t["verdict_caption"],
         columns=[("measure", t["measure"], "text"), ("estimate", t["estimate"], "pct"),
-                 ("ci", t["interval"].format(level=""), "text"),
+                 ("ci", t["interval_h"], "text"),
                  ("target", t["target"], "pct"), ("status", t["status"], "text"),
                  ("extra", t["remark"], "text")],
         row_header="measure",
@@ -858,10 +860,11 @@ def _trend_section(panels: Mapping[str, Any] | None, month: Any, t: Mapping[str,
         k = int(np.isfinite(total["estimate"].to_numpy(float)).sum())
         target = targets.get(name)
         text = ""
+        proj_point = None
         plot = total[["month", "estimate", "ci_low", "ci_high"]].copy()
         plot["projection"] = np.nan
         if target is not None and k >= 3:
-            proj = panel.projection(float(target), month=projection_month)
+            proj = proj_point = panel.projection(float(target), month=projection_month)
             text = t["projection"].format(
                 month=projection_month, value=_pct(proj.projected), low=_pct(proj.pred_low),
                 high=_pct(proj.pred_high), target=_pct(target, 1),
@@ -885,6 +888,12 @@ def _trend_section(panels: Mapping[str, Any] | None, month: Any, t: Mapping[str,
                 ax.set_ylabel(figure_t["rate"])
                 ax.set_title(figure_t["trend_title"].format(measure=figure_t[name],
                                                             first=months[0], last=months[-1]))
+                if proj_point is not None:
+                    when = pd.Period(projection_month, freq="M").to_timestamp()
+                    ax.errorbar([when], [proj_point.projected],
+                                yerr=[[proj_point.projected - proj_point.pred_low],
+                                      [proj_point.pred_high - proj_point.projected]],
+                                fmt="none", ecolor="C1", capsize=3)  # fmt: skip
                 _relabel_legend(ax, figure_t, float(target))
                 fig.tight_layout()
                 svg = figure_svg(fig, title=title, description=desc, prefix=f"trend-{name}")
@@ -899,7 +908,7 @@ def _trend_section(panels: Mapping[str, Any] | None, month: Any, t: Mapping[str,
         figure = (f'<figure id="trend-{name}">{svg}<figcaption>{_e(desc)}</figcaption></figure>'
                   if svg else "")  # fmt: skip
         parts.append(f"<h3>{_e(t[name])}</h3>{figure}"
-                     + (f"<p>{_e(text)}</p>" if text else "") + table)  # fmt: skip
+                     + (f"<p>{_e(text)}</p>" if text and not svg else "") + table)  # fmt: skip
     return "".join(parts)
 
 
