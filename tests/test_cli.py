@@ -50,7 +50,7 @@ def _text_of(path: Path) -> str:
                 z.read(name).decode("utf-8", "replace") for name in z.namelist()
                 if name.endswith(".xml")
             )
-    if path.suffix in {".csv", ".json", ".txt", ".md"}:
+    if path.suffix in {".csv", ".json", ".txt", ".md", ".html"}:
         return path.read_text(encoding="utf-8-sig")
     return ""
 

@@ -100,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "plot_forest": "beian_audit.reporting",
     "plot_funnel": "beian_audit.reporting",
     "plot_progress": "beian_audit.reporting",
+    "write_html_report": "beian_audit.reporting",
     # the main job
     "run_spot_check": "beian_audit.spotcheck",
     "write_spot_check": "beian_audit.spotcheck",

@@ -12,6 +12,7 @@ Subcommands::
                                    [--target T] [--fail-on-target]
     beian-audit report   [--registry R --worksheet W.xlsx ...] [--providers P]
                          [--accessed-sites A] [--province P] [--month YYYY-MM] [--out DIR]
+                         [--html [--language zh|en]]
     beian-audit demo     [--out DIR] [--json]            the main job on the bundled registry
 
 Registries may be CSV, XLSX or Parquet with Chinese or English headers. Every
@@ -721,7 +722,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     with outputs.transaction():
         staged = outputs.stage_dir(out)
         files = write_spot_check(result, staged, providers=providers, accessed_sites=accessed,
-                                 province=args.province)
+                                 province=args.province, html=args.html,
+                                 language=args.language)
     _print_json({"complete": result.complete, "summary": result._summary(),
                  "measures": result.to_frame().to_dict(orient="records"),
                  "files": {k: str(out / Path(v).name) for k, v in files.items()}})
@@ -868,6 +870,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="province of the statistics table (default: the largest)")
     report.add_argument("--month", type=_month, default="2013-05", help="YYYY-MM")
     report.add_argument("--seed", type=_count("--seed", 0), default=2013)
+    report.add_argument("--html", action="store_true",
+                        help="also write report.html, the month on one self-contained page")
+    report.add_argument("--language", choices=["zh", "en"], default="zh",
+                        help="language of report.html (default: zh)")
     force(report)
     report.set_defaults(func=_cmd_report)
 

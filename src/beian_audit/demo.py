@@ -2,7 +2,8 @@
 
 Runs :func:`beian_audit.spotcheck.run_spot_check` on the bundled registry, its
 provider table and accessed-site list, with the verification outcomes taken from
-the synthetic ground truth, and writes every report file under ``out``.
+the synthetic ground truth, and writes every report file under ``out``, the
+one-page ``report.html`` included.
 
 Examples
 --------
@@ -61,5 +62,6 @@ def run_demo(
         month=month,
         progress=progress,
     )
-    write_spot_check(result, out, providers=providers, accessed_sites=accessed, province=province)
+    write_spot_check(result, out, providers=providers, accessed_sites=accessed, province=province,
+                     html=True)
     return result

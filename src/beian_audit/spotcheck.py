@@ -47,7 +47,7 @@ DEFAULT_TARGETS: Mapping[str, float] = {"filing_rate": 0.995, "sponsor_accuracy"
 _OUTCOMES = {"sponsor_accuracy": "sponsor_ok", "access_accuracy": "access_ok"}
 
 #: Every file :func:`write_spot_check` may write (the statistics table only with
-#: ``providers``).
+#: ``providers``, ``report.html`` only with ``html=True``).
 REPORT_FILES: tuple[str, ...] = (
     "summary.json",
     "manifest.json",
@@ -59,6 +59,7 @@ REPORT_FILES: tuple[str, ...] = (
     "statistics_table.xlsx",
     "statistics_table.csv",
     "statistics_table.json",
+    "report.html",
 )
 
 
@@ -526,6 +527,8 @@ def write_spot_check(
     review_log: pd.DataFrame | None = None,
     enforcement: pd.DataFrame | None = None,
     overwrite: bool = True,
+    html: bool = False,
+    language: str = "zh",
 ) -> dict[str, Path]:
     """Write the report files of a spot check under ``out``.
 
@@ -536,7 +539,10 @@ def write_spot_check(
     also the province's statistics table ``statistics_table.xlsx`` / ``.json`` /
     ``.csv`` (default province: the one hosting most filings). Personal data is
     masked in every file, and every CSV / XLSX is safe to open in a
-    spreadsheet program (:mod:`beian_audit.safe_output`).
+    spreadsheet program (:mod:`beian_audit.safe_output`). With ``html=True``
+    also ``report.html``, the month on one self-contained page
+    (:func:`~beian_audit.reporting.html_report.write_html_report`, in
+    ``language`` ``"zh"`` or ``"en"``).
 
     The files are first written into a hidden staging directory next to
     ``out`` and moved into ``out`` (one atomic rename per file) only when all
@@ -562,6 +568,8 @@ def write_spot_check(
             province=province,
             review_log=review_log,
             enforcement=enforcement,
+            html=html,
+            language=language,
         )
     return {name: final / path.relative_to(stage) for name, path in files.items()}
 
@@ -575,10 +583,18 @@ def _write_report_files(
     province: str | None,
     review_log: pd.DataFrame | None,
     enforcement: pd.DataFrame | None,
+    html: bool = False,
+    language: str = "zh",
 ) -> dict[str, Path]:
     from beian_audit.safe_output import write_json, write_table
 
+    if html:
+        from beian_audit.reporting._common import check_choice
+
+        check_choice("language", language, ("zh", "en"))  # before any file is written
+
     files: dict[str, Path] = {}
+    form: Any = None  # the statistics table, for report.html
 
     summary = {
         "schema_version": SCHEMA_VERSION,
@@ -628,4 +644,10 @@ def _write_report_files(
         files["statistics_csv"] = table.to_csv(out / "statistics_table.csv")
         files["statistics_json"] = write_json(table.to_dict(), out / "statistics_table.json",
                                               indent=None)  # fmt: skip
+        form = table
+    if html:
+        from beian_audit.reporting.html_report import write_html_report
+
+        files["html"] = write_html_report(result, out / "report.html", table=form,
+                                          language=language)  # type: ignore[arg-type]
     return files

@@ -7,7 +7,8 @@
   :func:`match_accessed_sites`;
 * :func:`match_blacklist` → :class:`BlacklistMatch`;
 * :func:`plot_forest`, :func:`plot_funnel` (with :func:`funnel_limits`),
-  :func:`plot_progress` (matplotlib, imported when called).
+  :func:`plot_progress` (matplotlib, imported when called);
+* :func:`write_html_report`: the month on one self-contained HTML page.
 
 Personal data is masked in every rendering and export unless ``reveal=True``.
 Row definitions, the JSON schema and the methods are in ``docs/reporting.md``.
@@ -31,6 +32,12 @@ from beian_audit.reporting.exports import (
     form_cells,
     statistics_table_json_schema,
     write_statistics_table_xlsx,
+)
+from beian_audit.reporting.html_report import (
+    render_html_report,
+    unfiled_rank_intervals,
+    verification_by_stratum,
+    write_html_report,
 )
 from beian_audit.reporting.plots import (
     funnel_limits,
@@ -85,9 +92,13 @@ __all__ = [
     "plot_progress",
     "progress_panel",
     "rank_providers",
+    "render_html_report",
     "row_definitions",
     "statistics_table",
     "statistics_table_json_schema",
     "top_unfiled_providers",
+    "unfiled_rank_intervals",
+    "verification_by_stratum",
+    "write_html_report",
     "write_statistics_table_xlsx",
 ]
