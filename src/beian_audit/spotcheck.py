@@ -229,7 +229,7 @@ def check_month(month: str) -> str:
     >>> check_month("2013-5")
     Traceback (most recent call last):
     ...
-    ValueError: month ('2013-5') must be YYYY-MM, e.g. '2013-05'
+    beian_audit.errors.ArgumentError: month ('2013-5') must be YYYY-MM, e.g. '2013-05'
     """
     import re
 
