@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -256,15 +257,28 @@ def spending_boundaries(
     >>> spending_boundaries(5, alpha=0.05, sides=2).round(3)
     array([4.877, 3.357, 2.68 , 2.29 , 2.031])
     """
-    from scipy import optimize, special
-
     t = _fractions(fractions)
     if sides not in (1, 2) or isinstance(sides, bool):
         raise EstimationError(f"sides ({sides!r}) must be 1 or 2")
+    alpha = _number("alpha", alpha, 0.0, 1.0)
+    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    info = _information(information, t)
+    return _boundaries(tuple(t.tolist()), alpha, spending, int(sides),
+                       tuple(info.tolist())).copy()  # fmt: skip
+
+
+@functools.lru_cache(maxsize=256)
+def _boundaries(
+    fractions: tuple[float, ...], alpha: float, spending: str, sides: int,
+    information: tuple[float, ...],
+) -> np.ndarray:
+    from scipy import optimize, special
+
+    t = np.array(fractions)
     # each side spends alpha / sides: Lan & DeMets' two-sided O'Brien-Fleming
     # type is 4 - 4 Phi(z_{1 - alpha/4} / sqrt(t)), i.e. this function at alpha / 2
-    spent = alpha_spent(t, alpha / sides, spending)
-    walk = _Walk(_information(information, t))
+    spent = alpha_spent(t, alpha / sides, spending)  # type: ignore[arg-type]
+    walk = _Walk(np.array(information))
     per_look = np.diff(np.concatenate([[0.0], spent]))
     c = np.full(t.size, np.inf)
     z = w = f = np.zeros(0)
@@ -636,3 +650,413 @@ def verification_batches(
     order = np.lexsort((plan.rank, plan.codes, look))
     out = frame.assign(look=look, position=plan.rank + 1).iloc[order]
     return out.assign(sequence=np.arange(1, len(out) + 1))
+
+
+# --------------------------------------------------------------------------- the verdict
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class SequentialVerdict(ResultMixin):
+    """Running verdict of a sequentially verified sample against a target.
+
+    Attributes
+    ----------
+    decision : {"stop: met", "stop: not met", "stop: inconclusive", "continue"}
+        ``"stop: met"`` / ``"stop: not met"`` once a look crosses a boundary
+        (the first crossing stands, whatever was verified after it);
+        ``"stop: inconclusive"`` when the whole sample is verified without a
+        crossing; else ``"continue"``.
+    message : str
+        The decision in words: ``"continue (about 57 more verifications
+        expected)"`` or the decision itself.
+    status : {"met", "not_met", "inconclusive"}
+        The decision in :data:`~beian_audit.estimation.STATUSES` terms
+        (``"inconclusive"`` while continuing).
+    target, alpha : float
+        The target and the error rate of each wrong decision.
+    method, spending : str
+        ``"alpha-spending"`` (with ``spending``) or ``"confidence-sequence"``.
+    looks : int
+        Planned looks (batches).
+    look : int
+        Last completed look (0: the first batch is not complete yet).
+    decided_at_look : int
+        The look whose boundary was crossed (0 when none).
+    n_verified, n_max : int
+        Rows verified so far; rows in the sample (the fixed design's n).
+    n_at_look : int
+        Rows of the completed looks up to the decisive (else the last) one.
+    estimate, lower_bound, upper_bound : float
+        At the decisive (else the last completed) look: the stratified
+        estimate and its running bounds (the repeated confidence bounds
+        :math:`\\hat p \\mp c_k \\sqrt{v_k}`, or the confidence sequence).
+    statistic, boundary : float
+        The z statistic and the boundary :math:`c_k` (``nan`` for the
+        confidence sequence).
+    expected_more : float
+        Further verifications expected before the verdict is reached, if the
+        true rate equals the current estimate (0 once stopped). A planning
+        figure, computed by the same recursive integration as the boundaries.
+    table : pandas.DataFrame
+        One row per look: planned and verified counts, estimate, statistic,
+        boundary, bounds, the error spent and the verdict at that look.
+    """
+
+    decision: str
+    message: str
+    status: str
+    target: float
+    alpha: float
+    method: str
+    spending: str
+    looks: int
+    look: int
+    decided_at_look: int
+    n_verified: int
+    n_max: int
+    n_at_look: int
+    estimate: float
+    lower_bound: float
+    upper_bound: float
+    statistic: float
+    boundary: float
+    expected_more: float
+    table: pd.DataFrame
+
+    @property
+    def stopped(self) -> bool:
+        """True once the verdict says to stop."""
+        return self.decision.startswith("stop")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per look."""
+        return self.table.copy()
+
+    def _summary(self) -> str:
+        return (
+            f"{self.message!r}, target={self.target:g}, look={self.look}/{self.looks}, "
+            f"n_verified={self.n_verified}/{self.n_max}, estimate={self.estimate:.6g}, "
+            f"lower_bound={self.lower_bound:.6g}, upper_bound={self.upper_bound:.6g}, "
+            f"method={self.method!r}"
+            + (f", spending={self.spending!r}" if self.method == "alpha-spending" else "")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    estimate: float
+    variance: float  # null-centred variance of the estimate
+    tilde: np.ndarray  # null-centred stratum rates
+    exact: bool  # every stratum fully verified: the estimate is the population rate
+
+
+def _look(plan: _Plan, ones: np.ndarray, counts: np.ndarray, target: float) -> _Look:
+    p_h = ones / counts
+    est = float(np.sum(plan.weight * p_h))
+    tilde = np.clip(p_h + target - est, 0.0, 1.0)
+    factor = plan.variance_factor(counts)
+    var = float(np.sum(plan.weight**2 * tilde * (1.0 - tilde) * factor))
+    exact = bool(np.all(factor == 0.0))
+    if var <= 0.0 and not exact:
+        tilde = np.full(p_h.size, target)
+        var = float(np.sum(plan.weight**2 * target * (1.0 - target) * factor))
+    return _Look(est, var, tilde, exact)
+
+
+def _cs_bounds(
+    plan: _Plan, ones: np.ndarray, counts: np.ndarray, alpha_h: float
+) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.empty(plan.size.size)
+    hi = np.empty(plan.size.size)
+    for h in range(plan.size.size):
+        big_n = int(plan.big_n[h])
+        a, b = ppr_interval(int(ones[h]), int(counts[h]), big_n, alpha_h)
+        lo[h], hi[h] = a / big_n, b / big_n
+    return lo, hi
+
+
+def sequential_assessment(
+    sample: object,
+    outcome: str,
+    target: float,
+    *,
+    looks: int | Sequence[float] = 5,
+    strata: str | Literal[False] | None = None,
+    population_size: str | Literal[False] | None = None,
+    prn: str = "prn",
+    alpha: float = 0.05,
+    method: SequentialMethod = "alpha-spending",
+    spending: Spending = "obrien-fleming",
+) -> SequentialVerdict:
+    """Running verdict after each batch of verifications, valid however often one looks.
+
+    Parameters
+    ----------
+    sample : Sample or pandas.DataFrame
+        The whole drawn sample (the fixed design's rows), with a PRN column;
+        rows not verified yet have a missing outcome. The verified rows of each
+        stratum must be the first ones in PRN order (see
+        :func:`verification_batches`).
+    outcome : str
+        0/1, True/False or ``"correct"`` / ``"incorrect"`` (``"pending"`` or
+        missing: not verified yet). Nonresponse (``"unreachable"``,
+        ``"refused"``) must be resolved first.
+    target : float
+        The target rate, strictly between 0 and 1.
+    looks : int or sequence of float
+        The planned looks: a number of equal batches, or the cumulative
+        fractions of the sample at which they end. Fix them before verifying.
+    strata : str, False or None
+        Stratum column (``None``: ``"stratum"`` when present).
+    population_size : str, False or None
+        Column of :math:`N_h` (``None``: ``"population_size"``); ``False``:
+        an infinite population, weights proportional to the stratum sample
+        sizes (alpha-spending only).
+    prn : str
+        PRN column.
+    alpha : float
+        Probability of each wrong verdict: "met" when the rate is below the
+        target, and "not met" when it is not.
+    method : {"alpha-spending", "confidence-sequence"}
+        Group-sequential boundaries (default) or the anytime-valid confidence
+        sequence (see Notes and ``docs/sequential.md``).
+    spending : {"obrien-fleming", "pocock"}
+        Lan-DeMets spending function of ``"alpha-spending"``.
+
+    Returns
+    -------
+    SequentialVerdict
+
+    Raises
+    ------
+    EstimationError
+        Bad options; verified rows that are not a PRN prefix of their stratum;
+        outcomes that are not 0/1.
+
+    Notes
+    -----
+    At look :math:`k` stratum :math:`h` has its first :math:`n_{hk}` rows
+    verified, :math:`x_{hk}` of them correct; the estimate is
+    :math:`\\hat p_k = \\sum_h W_h x_{hk}/n_{hk}`, :math:`W_h = N_h/N`.
+
+    ``"alpha-spending"``: :math:`Z_k = (\\hat p_k - \\tau)/\\sqrt{v_k}` with the
+    null-centred (score-type) variance :math:`v_k = \\sum_h W_h^2 \\tilde p_h(1 -
+    \\tilde p_h) \\frac{N_h}{N_h - 1}(\\frac{1}{n_{hk}} - \\frac{1}{N_h})`,
+    :math:`\\tilde p_h = \\hat p_{hk} + \\tau - \\hat p_k` (clipped to [0, 1]);
+    "met" when :math:`Z_k \\ge c_k`, "not met" when :math:`Z_k \\le -c_k`, with
+    :math:`c_k` from :func:`spending_boundaries` (one-sided, ``alpha``,
+    spending time :math:`n_k/n_{max}`, correlations from the planned
+    information :math:`1/\\sum_h W_h^2 (1/n_{hk} - 1/N_h)`). Each boundary
+    controls its own wrong verdict (the other one only stops paths earlier), so
+    each error is at most ``alpha`` (asymptotically; the simulation in
+    ``docs/sequential.md`` checks the finite samples).
+
+    ``"confidence-sequence"``: per stratum the confidence sequence of
+    :func:`ppr_interval` at ``alpha / H`` (running intersection over the
+    looks), combined as :math:`[\\sum_h W_h L_h, \\sum_h W_h U_h]`; "met" when
+    the lower end reaches the target, "not met" when the upper end is below
+    it. Valid at any looks, even unplanned ones, with no approximation.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"prn": [i / 500 for i in range(500)],
+    ...                   "correct": [1, 1, 1, 0] * 25 + [None] * 400})
+    >>> v = sequential_assessment(f, "correct", 0.75, population_size=False)
+    >>> v.decision, v.look
+    ('continue', 1)
+    >>> v.message
+    'continue (about 396 more verifications expected)'
+    """
+    frame = _as_frame(sample)
+    target = _number("target", target, 0.0, 1.0)
+    alpha = _number("alpha", alpha, 0.0, 1.0)
+    method = _choice("method", method, SEQUENTIAL_METHODS)  # type: ignore[assignment]
+    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    plan = _plan(frame, strata, population_size, prn, looks)
+    if method == "confidence-sequence" and not np.all(np.isfinite(plan.big_n)):
+        raise EstimationError(
+            "the confidence sequence needs the population sizes N_h (population_size column)"
+        )
+    y = _outcomes(_column(frame, outcome, "outcome"), outcome)
+    done = ~np.isnan(y)
+    h_count = len(plan.labels)
+    verified = np.bincount(plan.codes, weights=done, minlength=h_count).astype(np.int64)
+    # the verified rows must be each stratum's first ones in PRN order
+    late = done & (plan.rank >= verified[plan.codes])
+    if late.any():
+        i = int(np.flatnonzero(late)[0])
+        h = int(plan.codes[i])
+        raise EstimationError(
+            f"row {frame.index[i]!r} (stratum {plan.labels[h]!r}) is verified out of PRN "
+            f"order: stratum {plan.labels[h]!r} has {verified[h]} verified rows, which must "
+            f"be its {verified[h]} smallest PRNs (see verification_batches)"
+        )
+    # ones[k, h]: correct among the first cumulative[k, h] rows of stratum h
+    k_max = plan.fractions.size
+    ranked = np.zeros((h_count, int(plan.size.max()) + 1))
+    np.add.at(ranked, (plan.codes[done], plan.rank[done] + 1), y[done])
+    prefix = np.cumsum(ranked, axis=1)
+    complete = np.all(plan.cumulative <= verified[None, :], axis=1)
+    n_looks_done = int(np.argmin(complete)) if not complete.all() else k_max
+
+    totals = plan.totals()
+    spend_time = totals / plan.n_max
+    design_var = np.array([np.sum(plan.weight**2 * plan.variance_factor(c))
+                           for c in plan.cumulative])  # fmt: skip
+    with np.errstate(divide="ignore"):
+        info = np.where(design_var > 0, 1.0 / design_var, np.inf)
+    info = np.where(np.isfinite(info), info, info[0] * _INFO_CAP if np.isfinite(info[0]) else 1.0)
+    if method == "alpha-spending":
+        bounds_z = spending_boundaries(
+            spend_time, alpha=alpha, spending=spending, sides=1, information=info
+        )
+        spent = alpha_spent(spend_time, alpha, spending)
+    else:
+        bounds_z = np.full(k_max, np.nan)
+        spent = np.full(k_max, np.nan)
+
+    rows: list[dict[str, Any]] = []
+    decision, decided_at = "continue", 0
+    run_lo = np.zeros(h_count)
+    run_hi = np.ones(h_count)
+    last: _Look | None = None
+    for k in range(n_looks_done):
+        counts = plan.cumulative[k]
+        ones = prefix[np.arange(h_count), counts]
+        cur = _look(plan, ones, counts, target)
+        if method == "alpha-spending":
+            sd = math.sqrt(cur.variance)
+            z = (cur.estimate - target) / sd if sd > 0 else math.copysign(
+                np.inf, cur.estimate - target) if cur.estimate != target else 0.0
+            c = float(bounds_z[k])
+            lower = cur.estimate - c * sd
+            upper = cur.estimate + c * sd
+            met = z >= c or (cur.exact and cur.estimate >= target)
+            not_met = z <= -c or (cur.exact and cur.estimate < target)
+        else:
+            lo, hi = _cs_bounds(plan, ones, counts, alpha / h_count)
+            run_lo, run_hi = np.maximum(run_lo, lo), np.minimum(run_hi, hi)
+            lower = float(np.sum(plan.weight * run_lo))
+            upper = float(np.sum(plan.weight * run_hi))
+            z, c = math.nan, math.nan
+            met = lower >= target
+            not_met = upper < target
+        verdict = "met" if met else "not met" if not_met else (
+            "inconclusive" if k == k_max - 1 else "continue")  # fmt: skip
+        if decided_at == 0:
+            last = cur
+            if verdict != "continue":
+                decision, decided_at = f"stop: {verdict}", k + 1
+            summary = (cur.estimate, lower, upper, z, c)
+        rows.append({
+            "look": k + 1, "n_planned": int(totals[k]), "fraction": float(spend_time[k]),
+            "estimate": cur.estimate, "statistic": z, "boundary": c,
+            "lower_bound": lower, "upper_bound": upper, "alpha_spent": float(spent[k]),
+            "verdict": verdict,
+        })  # fmt: skip
+    for k in range(n_looks_done, k_max):
+        rows.append({
+            "look": k + 1, "n_planned": int(totals[k]), "fraction": float(spend_time[k]),
+            "estimate": np.nan, "statistic": np.nan, "boundary": float(bounds_z[k]),
+            "lower_bound": np.nan, "upper_bound": np.nan, "alpha_spent": float(spent[k]),
+            "verdict": "pending",
+        })  # fmt: skip
+    table = pd.DataFrame(rows)
+    table.insert(2, "n_verified", [
+        int(min(totals[k], verified.sum())) if k < n_looks_done else
+        int(np.minimum(plan.cumulative[k], verified).sum()) for k in range(k_max)
+    ])  # fmt: skip
+    n_verified = int(verified.sum())
+    if last is None:  # no look completed yet
+        summary = (math.nan, math.nan, math.nan, math.nan, math.nan)
+    expected = 0.0
+    if decision == "continue":
+        expected = _expected_more(
+            plan, method, alpha, bounds_z, info, target, n_looks_done, last, y, done, n_verified
+        )
+        message = f"continue (about {math.ceil(expected - 1e-9):d} more verifications expected)"
+    else:
+        message = decision
+    status = {"stop: met": "met", "stop: not met": "not_met"}.get(decision, "inconclusive")
+    shown = decided_at if decided_at else n_looks_done
+    return SequentialVerdict(
+        decision=decision,
+        message=message,
+        status=status,
+        target=target,
+        alpha=alpha,
+        method=method,
+        spending=spending if method == "alpha-spending" else "",
+        looks=k_max,
+        look=n_looks_done,
+        decided_at_look=decided_at,
+        n_verified=n_verified,
+        n_max=plan.n_max,
+        n_at_look=int(totals[shown - 1]) if shown else 0,
+        estimate=float(summary[0]),
+        lower_bound=float(summary[1]),
+        upper_bound=float(summary[2]),
+        statistic=float(summary[3]),
+        boundary=float(summary[4]),
+        expected_more=float(expected),
+        table=table,
+    )
+
+
+def _expected_more(
+    plan: _Plan,
+    method: str,
+    alpha: float,
+    bounds_z: np.ndarray,
+    info_plan: np.ndarray,
+    target: float,
+    done_looks: int,
+    cur: _Look | None,
+    y: np.ndarray,
+    done: np.ndarray,
+    n_verified: int,
+) -> float:
+    """Expected further verifications if the true rate equals the current estimate."""
+    h_count = plan.size.size
+    totals = plan.totals()
+    k_max = totals.size
+    if cur is None:
+        counts = np.bincount(plan.codes, weights=done, minlength=h_count)
+        if np.all(counts > 0):
+            ones = np.bincount(plan.codes[done], weights=y[done], minlength=h_count)
+            cur = _look(plan, ones, counts, target)
+            theta = cur.estimate - target
+        else:
+            theta = 0.0
+    else:
+        theta = cur.estimate - target
+    tilde = cur.tilde if cur is not None else np.full(h_count, target)
+    sigma2 = tilde * (1.0 - tilde)
+    if not np.any(sigma2 > 0):
+        sigma2 = np.full(h_count, target * (1.0 - target))
+    var = np.array([np.sum(plan.weight**2 * sigma2 * plan.variance_factor(c))
+                    for c in plan.cumulative])  # fmt: skip
+    with np.errstate(divide="ignore"):
+        info = np.where(var > 0, 1.0 / var, np.inf)
+    finite = info[np.isfinite(info)]
+    info = np.where(np.isfinite(info), info, (finite.max() if finite.size else 1.0) * _INFO_CAP)
+    if method == "alpha-spending":
+        upper = bounds_z.astype(float)
+        lower = -upper
+    else:  # the confidence sequence's bounds on the z scale, at the null-centred rates
+        upper = np.empty(k_max)
+        lower = np.empty(k_max)
+        for k in range(k_max):
+            counts = plan.cumulative[k]
+            ones = np.round(tilde * counts)
+            lo, hi = _cs_bounds(plan, ones, counts, alpha / h_count)
+            centre = ones / counts
+            sd = math.sqrt(1.0 / info[k])
+            upper[k] = float(np.sum(plan.weight * (centre - lo))) / sd
+            lower[k] = -float(np.sum(plan.weight * (hi - centre))) / sd
+    walk = _Walk(info, theta)
+    start = None if done_looks == 0 else theta * math.sqrt(info[done_looks - 1])
+    going = _stop_probabilities(walk, upper, lower, start, done_looks)
+    more = float(totals[done_looks] - n_verified) if done_looks < k_max else 0.0
+    for k in range(done_looks, k_max - 1):
+        more += going[k] * float(totals[k + 1] - totals[k])
+    return max(more, 0.0)
