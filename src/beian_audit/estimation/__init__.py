@@ -7,7 +7,9 @@
 * :func:`exact_coverage`, :func:`simulate_coverage` — coverage of the methods;
 * :func:`provider_estimates` — exact per-provider bounds and empirical-Bayes ranking;
 * :func:`filing_rate` — census or sampled filing rate of accessed sites;
-* :func:`monthly_panel` — estimates month by month, trend and year-end projection.
+* :func:`monthly_panel` — estimates month by month, trend and year-end projection;
+* :func:`sequential_assessment` — running "stop: met / not met / continue" verdict
+  while verifying in PRN-ordered batches (:func:`verification_batches`).
 
 The formulas, their references and the evidence behind the defaults are in
 ``docs/methodology.md``.
@@ -60,6 +62,20 @@ from beian_audit.estimation.providers import (
     hypergeometric_ci,
     provider_estimates,
 )
+from beian_audit.estimation.sequential import (
+    DECISIONS,
+    SEQUENTIAL_METHODS,
+    SPENDING_FUNCTIONS,
+    SequentialMethod,
+    SequentialVerdict,
+    Spending,
+    alpha_spent,
+    ppr_interval,
+    sequential_assessment,
+    spending_boundaries,
+    verification_batches,
+    verification_order,
+)
 from beian_audit.estimation.stratified import (
     LONELY_PSU_RULES,
     LonelyPSU,
@@ -77,11 +93,14 @@ from beian_audit.estimation.targets import (
 
 __all__ = [
     "ALTERNATIVES",
+    "DECISIONS",
     "DESIGN_METHODS",
     "ESTIMANDS",
     "EXACT_METHODS",
     "LONELY_PSU_RULES",
     "MULTIPLICITY",
+    "SEQUENTIAL_METHODS",
+    "SPENDING_FUNCTIONS",
     "SRS_METHODS",
     "STATUSES",
     "UNDETERMINED_RULES",
@@ -102,9 +121,13 @@ __all__ = [
     "ProportionEstimate",
     "ProviderEstimates",
     "SRSMethod",
+    "SequentialMethod",
+    "SequentialVerdict",
+    "Spending",
     "TargetAssessment",
     "Undetermined",
     "adjust_p_values",
+    "alpha_spent",
     "assess_target",
     "design_proportion_ci",
     "estimate_proportion",
@@ -115,7 +138,12 @@ __all__ = [
     "hypergeometric_ci",
     "match_sites",
     "monthly_panel",
+    "ppr_interval",
     "proportion_ci",
     "provider_estimates",
+    "sequential_assessment",
     "simulate_coverage",
+    "spending_boundaries",
+    "verification_batches",
+    "verification_order",
 ]

@@ -55,6 +55,7 @@ __all__ = [
     "SequentialVerdict",
     "Spending",
     "alpha_spent",
+    "ppr_interval",
     "sequential_assessment",
     "spending_boundaries",
     "verification_batches",
