@@ -50,7 +50,8 @@ def test_boundaries_spend_exactly_alpha_star_by_scipy_multivariate_normal(spendi
             c[:k], mean=np.zeros(k), cov=cov[:k, :k], abseps=1e-8, releps=1e-8,
             maxpts=1_000_000, rng=np.random.default_rng(0),
         )  # fmt: skip
-        assert crossed == pytest.approx(alpha_spent(t[k - 1], 0.05, spending)[0], abs=2e-6)  # type: ignore[arg-type]
+        spent = alpha_spent(t[k - 1], 0.05, spending)[0]  # type: ignore[arg-type]
+        assert crossed == pytest.approx(spent, abs=2e-6)
 
 
 def test_single_look_is_the_fixed_design() -> None:
@@ -104,7 +105,8 @@ def test_batches_are_proportional_prn_prefixes() -> None:
     for _, g in b.groupby("stratum"):
         assert g["prn"].is_monotonic_increasing
     o = verification_order(f)
-    assert (o.groupby("stratum")["position"].apply(lambda s: list(s) == list(range(1, len(s) + 1)))).all()
+    for _, g in o.groupby("stratum"):
+        assert list(g["position"]) == list(range(1, len(g) + 1))
 
 
 def test_draw_sample_prn_column_drives_the_order() -> None:
@@ -138,7 +140,8 @@ def test_verdicts_and_message() -> None:
         _with_outcomes(f, (rng.random(500) < 0.76).astype(float), verified=150), "correct", TARGET
     )
     assert mid.decision == "continue" and mid.look == 1 and mid.n_verified == 150
-    assert mid.message == f"continue (about {math.ceil(mid.expected_more)} more verifications expected)"
+    k = math.ceil(mid.expected_more)
+    assert mid.message == f"continue (about {k} more verifications expected)"
     assert 0 < mid.expected_more <= 350
     assert list(mid.to_frame()["verdict"]) == ["continue"] + ["pending"] * 4
     assert mid.to_dict()["kind"] == "SequentialVerdict" and "continue" in mid._repr_html_()
@@ -184,7 +187,7 @@ def test_assess_target_carries_the_stop_advice_and_is_unchanged_without_it() -> 
 # --------------------------------------------------------------------------- simulation
 def _population_sample(p: float, n: int, big_n: int, rng: np.random.Generator) -> np.ndarray:
     pop = np.zeros(big_n)
-    pop[: int(round(p * big_n))] = 1.0
+    pop[: round(p * big_n)] = 1.0
     return rng.permutation(pop)[:n]
 
 

