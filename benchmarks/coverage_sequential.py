@@ -74,7 +74,8 @@ def main() -> None:
     reps = args.reps
     print(f"target {TARGET}, fixed-design n = {n} (sample_size_power(0.75, 0.80)), "
           f"alpha = 0.05 per wrong verdict, {reps} replicates; "
-          f"simulation SE of an error rate near 0.05: {math.sqrt(0.05 * 0.95 / reps):.4f}")  # fmt: skip
+          f"simulation SE of an error rate near 0.05: "
+          f"{math.sqrt(0.05 * 0.95 / reps):.4f}")  # fmt: skip
     designs: list[dict[str, object]] = []
     for looks in QUICK_LOOKS if args.quick else LOOKS:
         for spending in ("obrien-fleming", "pocock"):
