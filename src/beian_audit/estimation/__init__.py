@@ -11,6 +11,8 @@
 * :func:`double_verification_subsample`, :func:`verifier_agreement`,
   :func:`corrected_accuracy` — verifier error: double verification, Cohen's
   kappa, accuracy corrected for misclassification (Rogan–Gladen).
+* :func:`sequential_assessment` — running "stop: met / not met / continue" verdict
+  while verifying in PRN-ordered batches (:func:`verification_batches`).
 
 The formulas, their references and the evidence behind the defaults are in
 ``docs/methodology.md``.
@@ -72,6 +74,20 @@ from beian_audit.estimation.providers import (
     hypergeometric_ci,
     provider_estimates,
 )
+from beian_audit.estimation.sequential import (
+    DECISIONS,
+    SEQUENTIAL_METHODS,
+    SPENDING_FUNCTIONS,
+    SequentialMethod,
+    SequentialVerdict,
+    Spending,
+    alpha_spent,
+    ppr_interval,
+    sequential_assessment,
+    spending_boundaries,
+    verification_batches,
+    verification_order,
+)
 from beian_audit.estimation.stratified import (
     LONELY_PSU_RULES,
     LonelyPSU,
@@ -90,11 +106,14 @@ from beian_audit.estimation.targets import (
 __all__ = [
     "ALTERNATIVES",
     "CORRECTION_METHODS",
+    "DECISIONS",
     "DESIGN_METHODS",
     "ESTIMANDS",
     "EXACT_METHODS",
     "LONELY_PSU_RULES",
     "MULTIPLICITY",
+    "SEQUENTIAL_METHODS",
+    "SPENDING_FUNCTIONS",
     "SRS_METHODS",
     "STATUSES",
     "UNDETERMINED_RULES",
@@ -117,10 +136,14 @@ __all__ = [
     "ProportionEstimate",
     "ProviderEstimates",
     "SRSMethod",
+    "SequentialMethod",
+    "SequentialVerdict",
+    "Spending",
     "TargetAssessment",
     "Undetermined",
     "VerifierAgreement",
     "adjust_p_values",
+    "alpha_spent",
     "assess_target",
     "corrected_accuracy",
     "design_proportion_ci",
@@ -133,8 +156,13 @@ __all__ = [
     "hypergeometric_ci",
     "match_sites",
     "monthly_panel",
+    "ppr_interval",
     "proportion_ci",
     "provider_estimates",
+    "sequential_assessment",
     "simulate_coverage",
+    "spending_boundaries",
+    "verification_batches",
+    "verification_order",
     "verifier_agreement",
 ]

@@ -122,6 +122,10 @@ class TargetAssessment(ResultMixin):
     table: pd.DataFrame
     note: str = ""
     multiplicity: str = "none"
+    #: With ``assess_target(..., sequential=verdict)``: the valid stopping
+    #: advice of the sequential plan ("stop: met", "stop: not met",
+    #: "continue (about k more verifications expected)"); "" otherwise.
+    stop_advice: str = ""
 
     @property
     def by(self) -> pd.DataFrame | None:
@@ -142,6 +146,7 @@ class TargetAssessment(ResultMixin):
             f"p_value={self.p_value:.3g}, confidence_level={self.confidence_level:g}, "
             f"method={self.method!r}, additional_n_needed={self.additional_n_needed:g}"
             + (f", multiplicity={self.multiplicity!r}" if self.by_columns else "")
+            + (f", stop_advice={self.stop_advice!r}" if self.stop_advice else "")
         )
 
 
@@ -370,6 +375,7 @@ def assess_target(
     confidence_level: float = 0.95,
     power: float = 0.8,
     multiplicity: Multiplicity = "holm",
+    sequential: Any = None,
 ) -> TargetAssessment:
     """Decide whether an estimated rate meets a target, honestly.
 
@@ -398,6 +404,13 @@ def assess_target(
         "not_met") domains at most that (Benjamini & Hochberg 1995);
         ``"none"`` judges each domain on its own (the behaviour before
         version 0.2). The total row is never adjusted.
+    sequential : SequentialVerdict, optional
+        When the sample is verified in batches with a stopping plan, the
+        result of :func:`~beian_audit.estimation.sequential_assessment` for the
+        same target: its advice is copied to ``stop_advice`` ("stop: met",
+        "stop: not met", "continue (about k more verifications expected)").
+        While verification goes on, rely on ``stop_advice``: the status above
+        is the fixed-design one and does not allow for repeated looks.
 
     Returns
     -------
@@ -472,6 +485,13 @@ def assess_target(
     multiplicity = check_choice(  # type: ignore[assignment]
         "multiplicity", multiplicity, MULTIPLICITY
     )
+    stop_advice = ""
+    if sequential is not None:
+        from beian_audit.estimation.sequential import SequentialVerdict
+
+        if not isinstance(sequential, SequentialVerdict) or sequential.target != target:
+            raise EstimationError("sequential must be a SequentialVerdict for the same target")
+        stop_advice = sequential.message
     src, table, by_columns = _source(estimate, level)
     a = 1.0 - level
     size = src.estimate.size
@@ -551,5 +571,6 @@ def assess_target(
         table=table,
         note=str(total["note"]),
         multiplicity=multiplicity if by_columns else "none",
+        stop_advice=stop_advice,
     )
 
