@@ -63,6 +63,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit._arrow import take_rows
 from beian_audit._results import ResultMixin
 from beian_audit.checks._common import (
@@ -498,9 +499,7 @@ def _in_ranges(ips: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarr
 
 def _check_entry(frame: Any, providers: Any, *, reveal: object, progress: object) -> None:
     """Types of :func:`check_filings`' arguments; duplicate column labels."""
-    from beian_audit.scale import is_dask
-
-    if not isinstance(frame, pd.DataFrame) and not is_dask(frame):
+    if not isinstance(frame, pd.DataFrame) and not _engine.handled(frame):
         raise ArgumentTypeError(
             f"frame must be a DataFrame (e.g. from read_filings), not {type(frame).__name__}"
         )
@@ -620,15 +619,13 @@ def check_filings(
     from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
     from beian_audit.checks.network import check_domain
     from beian_audit.checks.phone import check_phone
-    from beian_audit.scale import is_dask  # Dask dispatch (see beian_audit.scale)
 
     _check_entry(frame, providers, reveal=reveal, progress=progress)
     as_of = check_date("as_of", as_of)
-    if is_dask(frame):
-        from beian_audit.scale import check_filings_dask
-
-        return check_filings_dask(frame, providers=providers, ring_threshold=ring_threshold,
-                                  reveal=reveal, progress=progress, as_of=as_of)
+    engine = _engine.dispatch("check_filings", frame)  # e.g. Dask: beian_audit.scale
+    if engine is not None:
+        return engine(frame, providers=providers, ring_threshold=ring_threshold,  # type: ignore[no-any-return]
+                      reveal=reveal, progress=progress, as_of=as_of)
     if "website_id" not in frame.columns:
         raise SchemaError(
             "check_filings needs a 'website_id' column",

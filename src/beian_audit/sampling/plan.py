@@ -39,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit._results import ResultMixin
 from beian_audit.errors import (
     ArgumentError,
@@ -780,13 +781,10 @@ def plan_sample(
     >>> plan.goal_reached, w[0].category.__name__
     (False, 'GoalNotReachableWarning')
     """
-    # --- Dask dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
-    from beian_audit.scale import is_dask
-
-    if is_dask(frame):
-        from beian_audit.scale import plan_sample_dask
-
-        return plan_sample_dask(
+    # --- engine dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
+    engine = _engine.dispatch("plan_sample", frame)
+    if engine is not None:
+        return engine(  # type: ignore[no-any-return]
             frame, strata=strata, n=n, margin=margin, expected=expected,
             confidence_level=confidence_level, allocation=allocation,
             min_per_stratum=min_per_stratum, deff=deff, target=target, failures=failures,
@@ -794,7 +792,7 @@ def plan_sample(
             exponent=exponent, n_per_stratum=n_per_stratum, psu=psu,
             psu_selection=psu_selection, n_psu=n_psu, psu_strata=psu_strata, psu_size=psu_size,
         )
-    # --- end of Dask dispatch ---
+    # --- end of engine dispatch ---
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if len(frame) == 0:
