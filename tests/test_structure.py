@@ -10,7 +10,15 @@ The module import graph of ``src/beian_audit`` is read from the source with
   call time). Imports under ``if TYPE_CHECKING:`` are left out (never executed).
 * ``import a.b.c`` and ``from a.b.c import name`` are an edge to ``a.b.c``;
   ``from a.b import c`` is an edge to the submodule ``a.b.c`` when there is
-  one, else to ``a.b``. Relative imports are resolved first.
+  one, else to ``a.b``. Relative imports are resolved first. A public name
+  taken from the top-level package (``from beian_audit import read_filings``)
+  is an edge to the module that defines it (``beian_audit.__init__`` imports it
+  lazily, on first use).
+* Imports made by name at run time (``importlib.import_module``) are not
+  edges: the top-level package's lazy ``__getattr__``, and
+  :func:`beian_audit._engine.dispatch`, which imports an engine module the
+  first time it sees one of its frames. That is how the kernels reach an
+  engine without depending on it.
 * The implicit execution of parent packages' ``__init__`` that Python performs
   before a submodule is **not** an edge: a package ``__init__`` that re-exports
   its submodules is then not a cycle with them. An *explicit* import of a
@@ -31,8 +39,10 @@ The checks:
   ``_private`` name (or a ``_private`` module) of another subpackage. Privates
   within one subpackage (``checks/filings.py`` using ``checks/_common.py``) are
   fine, and so are the public names of the top-level base modules
-  (``beian_audit/_arrow.py``, ``_text.py``, ``_results.py``, ``_engine.py``),
-  which exist to be shared by every package.
+  (``beian_audit/_arrow.py``, ``_text.py``, ``_files.py``, ``_provinces.py``,
+  ``_scrub.py``, ``_results.py``, ``_engine.py``), which exist to be shared by
+  every package. Each top-level module (``io.py``, ``scale.py`` …) counts as a
+  package of its own: its ``_private`` names are its own.
 
 See ``CONTRIBUTING.md`` for where each kind of change goes.
 """
@@ -76,6 +86,9 @@ def _modules() -> dict[str, Path]:
 
 
 MODULES = _modules()
+#: ``beian_audit.__init__`` imports its public names on first use (``__getattr__``):
+#: ``from beian_audit import read_filings`` is an import of ``beian_audit.io``.
+LAZY_EXPORTS: dict[str, str] = dict(beian_audit._EXPORTS)
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -119,6 +132,9 @@ def _imports(module: str, path: Path) -> list[Import]:
                 sub = f"{target}.{alias.name}"
                 if sub in MODULES:  # `from pkg import submodule`
                     out.append(Import(module, sub, (), node.lineno))
+                elif target == PACKAGE and alias.name in LAZY_EXPORTS:  # lazy re-export
+                    out.append(Import(module, LAZY_EXPORTS[alias.name], (alias.name,),
+                                      node.lineno))
                 else:
                     plain.append(alias.name)
             if plain:
@@ -215,7 +231,13 @@ def test_graph_is_read() -> None:
     graph = _graph()
     assert "beian_audit.checks.filings" in graph["beian_audit.scale"]
     assert "beian_audit.errors" in graph["beian_audit.checks.filings"]
+    assert "beian_audit.estimation.stratified" in graph["beian_audit.estimation"]  # re-exports
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+    # an import inside a function counts; one under TYPE_CHECKING does not
+    lazy = [i for i in IMPORTS if i.source == "beian_audit.errors"]
+    assert {i.target for i in lazy} >= {"beian_audit._scrub"}
+    typing_only = [i for i in IMPORTS if i.source == "beian_audit.reporting.exports"]
+    assert "beian_audit.reporting.statistics_table" not in {i.target for i in typing_only}
 
 
 def test_no_import_cycles() -> None:
