@@ -624,8 +624,9 @@ def check_filings(
     as_of = check_date("as_of", as_of)
     engine = _engine.dispatch("check_filings", frame)  # e.g. Dask: beian_audit.scale
     if engine is not None:
-        return engine(frame, providers=providers, ring_threshold=ring_threshold,  # type: ignore[no-any-return]
-                      reveal=reveal, progress=progress, as_of=as_of)
+        report: CheckReport = engine(frame, providers=providers, ring_threshold=ring_threshold,
+                                     reveal=reveal, progress=progress, as_of=as_of)
+        return report
     if "website_id" not in frame.columns:
         raise SchemaError(
             "check_filings needs a 'website_id' column",

@@ -1241,13 +1241,14 @@ def estimate_proportion(
     # --- engine dispatch: a Dask DataFrame is estimated by beian_audit.scale (same estimate) ---
     engine = _engine.dispatch("estimate_proportion", sample, getattr(sample, "frame", None))
     if engine is not None:
-        return engine(  # type: ignore[no-any-return]
+        estimated: ProportionEstimate = engine(
             sample, outcome, strata=strata, population_size=population_size, weight=weight,
             cluster=cluster, by=by, method=method, confidence_level=confidence_level,
             alternative=alternative, lonely_psu=lonely_psu, missing=missing,
             multistage=multistage, stage2_strata=stage2_strata,
             stage2_population_size=stage2_population_size, psu_probability=psu_probability,
         )
+        return estimated
     # --- end of engine dispatch ---
     method = check_choice("method", method, DESIGN_METHODS)  # type: ignore[assignment]
     alternative = check_choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]

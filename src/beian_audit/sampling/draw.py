@@ -620,9 +620,10 @@ def draw_sample(
     # --- engine dispatch: a Dask DataFrame is drawn by beian_audit.scale (same sample) ---
     engine = _engine.dispatch("draw_sample", frame)
     if engine is not None:
-        return engine(  # type: ignore[no-any-return]
+        drawn: Sample = engine(
             frame, plan, seed=seed, key=key, period=period, rotation=rotation
         )
+        return drawn
     # --- end of engine dispatch ---
     seed, period, rotation = _check_draw_options(seed, period, rotation)
     if not isinstance(frame, pd.DataFrame):

@@ -784,7 +784,7 @@ def plan_sample(
     # --- engine dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
     engine = _engine.dispatch("plan_sample", frame)
     if engine is not None:
-        return engine(  # type: ignore[no-any-return]
+        planned: SamplePlan = engine(
             frame, strata=strata, n=n, margin=margin, expected=expected,
             confidence_level=confidence_level, allocation=allocation,
             min_per_stratum=min_per_stratum, deff=deff, target=target, failures=failures,
@@ -792,6 +792,7 @@ def plan_sample(
             exponent=exponent, n_per_stratum=n_per_stratum, psu=psu,
             psu_selection=psu_selection, n_psu=n_psu, psu_strata=psu_strata, psu_size=psu_size,
         )
+        return planned
     # --- end of engine dispatch ---
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
