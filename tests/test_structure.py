@@ -40,7 +40,7 @@ The checks:
   within one subpackage (``checks/filings.py`` using ``checks/_common.py``) are
   fine, and so are the public names of the top-level base modules
   (``beian_audit/_arrow.py``, ``_text.py``, ``_files.py``, ``_provinces.py``,
-  ``_scrub.py``, ``_results.py``, ``_engine.py``), which exist to be shared by
+  ``_scrub.py``, ``_options.py``, ``_results.py``, ``_engine.py``), which exist to be shared by
   every package. Each top-level module (``io.py``, ``scale.py`` …) counts as a
   package of its own: its ``_private`` names are its own.
 

@@ -11,13 +11,14 @@ Examples
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit._provinces import province_codes, resolve_province
-from beian_audit.errors import ArgumentError, SchemaError
+from beian_audit.errors import SchemaError
 
 __all__ = [
     "as_frame",
@@ -27,20 +28,6 @@ __all__ = [
     "require_columns",
     "resolve_province",
 ]
-
-
-def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
-    """Validate a string option; the message quotes the value and the allowed ones.
-
-    Examples
-    --------
-    >>> check_choice("ties", "include", ("include", "exclude"))
-    'include'
-    """
-    if not isinstance(value, str) or value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise ArgumentError(f"{name} ({value!r}) must be one of {listed}")
-    return value
 
 
 def as_frame(data: object, name: str) -> pd.DataFrame:
