@@ -114,13 +114,13 @@ def test_check_filings_equal(client, datasets, providers, reference, k):
 
 
 def test_check_filings_dispatches(client, datasets, providers, reference):
-    import inspect
+    from beian_audit import _engine
 
-    from beian_audit.checks import filings
-
-    if "check_filings_dask" not in inspect.getsource(filings.check_filings):
-        pytest.skip("check_filings does not hand Dask frames to beian_audit.scale yet")
-    got = ba.check_filings(_read(datasets, 2), providers=providers)
+    frame = _read(datasets, 2)
+    for kernel in ("check_filings", "plan_sample", "draw_sample", "estimate_proportion"):
+        assert _engine.dispatch(kernel, frame) is getattr(scale, f"{kernel}_dask")
+        assert _engine.dispatch(kernel, frame.head(3, compute=True)) is None  # pandas: kernel
+    got = ba.check_filings(frame, providers=providers)
     pd.testing.assert_frame_equal(got.flags, reference["report"].flags)
 
 

@@ -1,4 +1,10 @@
-"""Row selection that stays fast on Arrow columns made of many chunks.
+"""Arrow helpers shared by every package: string arrays, and fast row selection.
+
+String arrays: :func:`is_arrow_string`, :func:`string_array`,
+:func:`join_strings`, :func:`to_numpy` (used by the checkers and the filing
+rate alike).
+
+Row selection that stays fast on Arrow columns made of many chunks.
 
 A registry read from a Parquet dataset holds each column as a pyarrow
 ``ChunkedArray`` of one chunk per row group. pyarrow's ``ChunkedArray.take``
@@ -20,12 +26,23 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["one_chunk", "take_rows", "take_values"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "is_arrow_string",
+    "join_strings",
+    "one_chunk",
+    "string_array",
+    "take_rows",
+    "take_values",
+    "to_numpy",
+]
 
 
 def one_chunk(values: Any) -> Any:
@@ -96,3 +113,47 @@ def take_rows(frame: pd.DataFrame, positions: Sequence[int] | np.ndarray) -> pd.
     out = pd.DataFrame(columns, index=frame.index[at], columns=frame.columns)
     out.attrs = dict(frame.attrs)
     return out
+
+
+# --------------------------------------------------------------------------- strings
+
+
+def is_arrow_string(dtype: object) -> bool:
+    """A pandas dtype whose values live in a pyarrow string array (no surrogates possible)."""
+    import pyarrow as pa
+
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    if isinstance(dtype, pd.ArrowDtype):
+        return dtype.pyarrow_dtype in (pa.string(), pa.large_string())
+    return False
+
+
+def string_array(values: pa.Array | np.ndarray | list[Any]) -> Any:
+    """pandas' default string array from a pyarrow array or a sequence of str / None."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        return pd.array(values.cast(pa.large_string()), dtype="str")
+    objects = np.asarray(values, dtype=object)
+    try:  # str / None / NaN only: pyarrow builds the array without pandas' checks
+        return pd.array(pa.array(objects, type=pa.large_string(), from_pandas=True), dtype="str")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.array(objects, dtype="str")
+
+
+def join_strings(*parts: pa.Array | str) -> pa.Array:
+    """Element-wise concatenation of string arrays and constant strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    typed = [
+        pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string())
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*typed, pa.scalar("", pa.large_string()))
+
+
+def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A pyarrow array as a numpy array (nulls as ``None`` / NaN)."""
+    return np.asarray(array.to_numpy(zero_copy_only=False))

@@ -419,7 +419,7 @@ def _month(text: str) -> str:
 def _province(text: str) -> str:
     import pandas as pd
 
-    from beian_audit.reporting._common import province_codes
+    from beian_audit._provinces import province_codes
 
     if province_codes(pd.Series([text])).iloc[0] is None:
         import io

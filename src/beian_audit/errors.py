@@ -53,7 +53,7 @@ def _scrub(args: tuple[object, ...]) -> tuple[object, ...]:
     """Mask personal-looking values (ID numbers, phones, e-mails) in message strings."""
     if not any(isinstance(a, str) for a in args):
         return args
-    from beian_audit.privacy import scrub_text
+    from beian_audit._scrub import scrub_text
 
     return tuple(scrub_text(a) if isinstance(a, str) else a for a in args)
 
@@ -88,7 +88,7 @@ class _RowsError(BeianAuditError):
         super().__init__(message)
         self.message = str(self.args[0]) if self.args else message
         if failure_cases is not None and "value" in getattr(failure_cases, "columns", ()):
-            from beian_audit.privacy import mask_personal
+            from beian_audit._scrub import mask_personal
 
             values = failure_cases["value"]
             masked = mask_personal(values)

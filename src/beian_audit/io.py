@@ -39,7 +39,7 @@ import csv
 import io
 import os
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -47,14 +47,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._files import check_path as _check_path
+from beian_audit._files import failure_frame as _failures
+from beian_audit._files import file_error as _file_error
 from beian_audit.errors import (
-    FAILURE_COLUMNS,
     ArgumentError,
     ArgumentTypeError,
     BeianAuditError,
     DataQualityWarning,
     InputFileError,
-    InputFileNotFoundError,
     SchemaError,
     require,
 )
@@ -114,47 +115,6 @@ class _Origin:
     @property
     def word(self) -> str:
         return {"csv": "line", "excel": "row", "parquet": "row"}[self.kind]
-
-
-def _file_error(
-    path: Path,
-    message: str,
-    reason: str,
-    *,
-    line: int | None = None,
-    column: str | None = None,
-    cls: type[InputFileError] = InputFileError,
-) -> InputFileError:
-    failures = _failures([(None, column or "<file>", str(path), reason)])
-    failures["line"] = pd.array([line], dtype="Int64")
-    where = f"line {line}: " if line is not None else ""
-    return cls(
-        f"{str(path)!r}: {where}{message}", failures, path=str(path), line=line, column=column
-    )
-
-
-def _check_path(source: object) -> Path:
-    if isinstance(source, bytes) or not isinstance(source, str | os.PathLike):
-        raise ArgumentTypeError(
-            "path_or_frame must be a file path (str or os.PathLike) or a pandas DataFrame, "
-            f"not {type(source).__name__}"
-        )
-    path = Path(os.fsdecode(os.fspath(source)))
-    if str(source) == "":
-        raise ArgumentError("path_or_frame is an empty string; give a file path")
-    try:
-        exists = path.exists()
-        is_dir = path.is_dir()
-    except OSError as exc:  # e.g. a name too long for the file system
-        message = f"cannot be accessed ({exc.strerror or exc})"
-        raise _file_error(path, message, "unreadable") from exc
-    if not exists:
-        raise _file_error(
-            path, "file does not exist", "file_not_found", cls=InputFileNotFoundError
-        )
-    if is_dir:
-        raise _file_error(path, "is a directory, not a file", "not_a_file")
-    return path
 
 
 def _read_bytes(path: Path, size: int = -1) -> bytes:
@@ -470,13 +430,6 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, _Origin]:
 
 
 # --------------------------------------------------------------------------- coercion
-
-
-def _failures(rows: Iterable[tuple[Any, Any, Any, str]]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows), columns=list(FAILURE_COLUMNS))
-    frame["row"] = frame["row"].astype("Int64")
-    frame["value"] = frame["value"].map(str, na_action="ignore").astype(STRING_DTYPE)
-    return frame
 
 
 def _is_missing(value: object) -> bool:

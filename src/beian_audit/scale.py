@@ -3,7 +3,10 @@
 :func:`~beian_audit.check_filings`, :func:`~beian_audit.plan_sample`,
 :func:`~beian_audit.draw_sample` and :func:`~beian_audit.estimate_proportion`
 accept a Dask DataFrame (for instance a partitioned Parquet registry read with
-``dask.dataframe.read_parquet``) and hand it to the functions of this module.
+``dask.dataframe.read_parquet``) and hand it to the functions of this module,
+which registers them with :mod:`beian_audit._engine` when it is imported (the
+kernels never import this module; the registry imports it on the first Dask
+collection it sees).
 They run the pandas code of the package unchanged on every partition, so the
 answers are **exactly** those of pandas on the concatenated frame, whatever the
 number of partitions (``tests/test_scale_dask.py`` checks 2 and 7, and any
@@ -74,6 +77,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit.errors import ArgumentTypeError, EstimationError, SampleDesignError, require
 
 if TYPE_CHECKING:
@@ -615,7 +619,7 @@ def _order_of(
     :func:`~beian_audit.draw_sample` shifts it: each stratum takes its ``n_h``
     smallest ``h``.
     """
-    from beian_audit.sampling.draw import _shift
+    from beian_audit.sampling.draw import rotation_shift
     from beian_audit.sampling.prn import key_hash, prn_hash
 
     seed, key, period, rotation = draw
@@ -629,7 +633,7 @@ def _order_of(
     h = prn_hash(kh, seed, stream=0, hashed=kh)
     if period and rotation:
         pi = plan.sizes["f"].to_numpy(dtype=np.float64)
-        h = h - _shift(pi, period, rotation)[codes]
+        h = h - rotation_shift(pi, period, rotation)[codes]
     return kh, codes, h
 
 
@@ -770,9 +774,9 @@ def draw_sample_dask(
     True
     """
     from beian_audit.sampling.draw import (
-        _assemble_sample,
-        _duplicate_keys,
+        assemble_sample,
         draw_partition,
+        duplicate_keys,
         select_psus,
     )
     from beian_audit.sampling.plan import SamplePlan
@@ -849,14 +853,14 @@ def draw_sample_dask(
     sel_codes = pd.Index(labels).get_indexer(pd.Index(kept["stratum"].astype(str)))
     out = candidates.iloc[positions].copy()
     kh = key_hash(out[key])
-    dups = _duplicate_keys(out, key, kh, np.arange(len(out)))
+    dups = duplicate_keys(out, key, kh, np.arange(len(out)))
     if dups:
         raise SampleDesignError(
             f"key column {key!r} has duplicated value(s) among the selected filings, e.g. "
             f"{dups[:5]}; each filing needs a unique key"
         )
 
-    return _assemble_sample(
+    return assemble_sample(
         out, plan, psus, labels, sel_codes, u, draw=(seed, key, period, rotation),
         frame_rows=int(sum(lengths)),
         frame_fingerprint=_combine_fingerprints([s[3] for s in scans]),
@@ -948,3 +952,15 @@ def estimate_proportion_dask(sample: Any, outcome: str, **options: Any) -> Propo
     parts = _compute(list(projected.to_delayed()))
     local = pd.concat(parts, ignore_index=True) if parts else projected._meta
     return estimate_proportion(local, outcome, **options)
+
+
+# --------------------------------------------------------------------------- registration
+# The kernels find these through beian_audit._engine, which imports this module the
+# first time it sees a Dask collection: no kernel imports this module.
+for _kernel, _implementation in (
+    ("check_filings", check_filings_dask),
+    ("plan_sample", plan_sample_dask),
+    ("draw_sample", draw_sample_dask),
+    ("estimate_proportion", estimate_proportion_dask),
+):
+    _engine.register(_kernel, is_dask, _implementation)

@@ -483,9 +483,9 @@ def province_table(
     providers are located in the province (whole provider strata, so the
     stratified estimator stays design-unbiased), never from averaging rates.
     """
+    from beian_audit._provinces import province_codes
     from beian_audit.estimation import estimate_proportion
     from beian_audit.reporting import statistics_table
-    from beian_audit.reporting._common import province_codes
 
     code = province_codes(pd.Series([province])).iloc[0]
     if code is None:
@@ -589,7 +589,7 @@ def _write_report_files(
     from beian_audit.safe_output import write_json, write_table
 
     if html:
-        from beian_audit.reporting._common import check_choice
+        from beian_audit._options import check_choice
 
         check_choice("language", language, ("zh", "en"))  # before any file is written
 

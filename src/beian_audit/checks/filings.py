@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit._arrow import take_rows
 from beian_audit._results import ResultMixin
 from beian_audit.checks._common import _distinct_text, _str_array, check_bool, check_date
@@ -326,9 +327,7 @@ def _run_steps(steps: list[Callable[[], None]], *, workers: int | None, progress
 
 def _check_entry(frame: Any, providers: Any, *, reveal: object, progress: object) -> None:
     """Types of :func:`check_filings`' arguments; duplicate column labels."""
-    from beian_audit.scale import is_dask
-
-    if not isinstance(frame, pd.DataFrame) and not is_dask(frame):
+    if not isinstance(frame, pd.DataFrame) and not _engine.handled(frame):
         raise ArgumentTypeError(
             f"frame must be a DataFrame (e.g. from read_filings), not {type(frame).__name__}"
         )
@@ -432,16 +431,14 @@ def check_filings(
     website_id                          check       reason   value
             W2 phone:sponsor_principal_mobile wrong_length 1******
     """
-    from beian_audit.scale import is_dask  # Dask dispatch (see beian_audit.scale)
-
     rules = _rules_entry(rules, frame)
     _check_entry(frame, providers, reveal=reveal, progress=progress)
     as_of = check_date("as_of", as_of)
-    if is_dask(frame):
-        from beian_audit.scale import check_filings_dask
-
-        return check_filings_dask(frame, providers=providers, ring_threshold=ring_threshold,
-                                  reveal=reveal, progress=progress, as_of=as_of)
+    engine = _engine.dispatch("check_filings", frame)  # e.g. Dask: beian_audit.scale
+    if engine is not None:
+        report: CheckReport = engine(frame, providers=providers, ring_threshold=ring_threshold,
+                                     reveal=reveal, progress=progress, as_of=as_of)
+        return report
     if "website_id" not in frame.columns:
         raise SchemaError(
             "check_filings needs a 'website_id' column",
@@ -600,10 +597,8 @@ def _bound(checker: FieldCheck, context: RuleContext) -> Callable[[pd.Series], p
 
 def _rules_entry(rules: object, frame: object) -> tuple[Rule, ...]:
     """Validate ``rules=``; other rules than the default are for pandas frames only."""
-    from beian_audit.scale import is_dask
-
     out = check_rules(rules)
-    if out != RULES and is_dask(frame):
+    if out != RULES and _engine.handled(frame):
         raise ArgumentError(
             "rules= other than the default is not supported for a Dask DataFrame; "
             "check a pandas frame (e.g. frame.compute()) instead"

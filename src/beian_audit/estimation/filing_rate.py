@@ -311,7 +311,8 @@ def _text_array(values: pd.Series) -> Any:
     """A column as a pyarrow ``large_string`` array; missing and non-text values are null."""
     import pyarrow as pa
 
-    from beian_audit.checks._common import _is_arrow_string, as_text
+    from beian_audit._arrow import is_arrow_string as _is_arrow_string
+    from beian_audit._text import as_text
 
     if _is_arrow_string(values.dtype):
         return one_chunk(pa.array(values.array)).cast(pa.large_string())
@@ -334,7 +335,8 @@ def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, Any, dict[s
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from beian_audit.checks._common import _np, _str_array
+    from beian_audit._arrow import string_array as _str_array
+    from beian_audit._arrow import to_numpy as _np
     from beian_audit.checks.network import check_domain
 
     pieces = pc.split_pattern_regex(_text_array(registry["domain"]), _SPLIT_RE2)
@@ -369,7 +371,7 @@ def _first_filing(domains: Any, website_ids: pd.Series) -> tuple[Any, np.ndarray
     """
     import pyarrow.compute as pc
 
-    from beian_audit.checks._common import _np
+    from beian_audit._arrow import to_numpy as _np
 
     encoded = pc.dictionary_encode(domains)
     codes = _np(encoded.indices).astype(np.int64)
@@ -396,7 +398,8 @@ def _match(
     """Per-site match table (same index as ``sites``)."""
     import pyarrow.compute as pc
 
-    from beian_audit.checks._common import _join, _np
+    from beian_audit._arrow import join_strings as _join
+    from beian_audit._arrow import to_numpy as _np
     from beian_audit.checks.network import check_domain
 
     filed_domains, filed_registered, info = _registry_domains(registry)

@@ -34,6 +34,7 @@ from typing import Any, Literal, cast, get_args
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit._arrow import one_chunk
 from beian_audit._results import ResultMixin
 from beian_audit.errors import (
@@ -1237,20 +1238,18 @@ def estimate_proportion(
     0        A  5  0.956522   3
     1        B  5  0.687500   3
     """
-    # --- Dask dispatch: a Dask DataFrame is estimated by beian_audit.scale (same estimate) ---
-    from beian_audit.scale import is_dask
-
-    if is_dask(sample) or is_dask(getattr(sample, "frame", None)):
-        from beian_audit.scale import estimate_proportion_dask
-
-        return estimate_proportion_dask(
+    # --- engine dispatch: a Dask DataFrame is estimated by beian_audit.scale (same estimate) ---
+    engine = _engine.dispatch("estimate_proportion", sample, getattr(sample, "frame", None))
+    if engine is not None:
+        estimated: ProportionEstimate = engine(
             sample, outcome, strata=strata, population_size=population_size, weight=weight,
             cluster=cluster, by=by, method=method, confidence_level=confidence_level,
             alternative=alternative, lonely_psu=lonely_psu, missing=missing,
             multistage=multistage, stage2_strata=stage2_strata,
             stage2_population_size=stage2_population_size, psu_probability=psu_probability,
         )
-    # --- end of Dask dispatch ---
+        return estimated
+    # --- end of engine dispatch ---
     method = check_choice("method", method, DESIGN_METHODS)  # type: ignore[assignment]
     alternative = check_choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]
     level = check_level(confidence_level)

@@ -49,9 +49,9 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit.errors import ArgumentError
 from beian_audit.privacy import mask_frame, scrub_text
-from beian_audit.reporting._common import check_choice
 
 __all__ = [
     "LANGUAGES",

@@ -52,6 +52,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit._arrow import take_rows
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import (
@@ -85,6 +86,8 @@ __all__ = [
     "select_psus",
     "verify_sample",
 ]
+# rotation_shift, duplicate_keys and assemble_sample are building blocks the
+# engines (beian_audit.scale) share with draw_sample: public names, not in __all__.
 
 #: Version of the manifest layout.
 MANIFEST_VERSION = 1
@@ -110,7 +113,7 @@ def _check_draw_options(seed: object, period: object, rotation: object) -> tuple
     return seed, int(period), float(rotation)
 
 
-def _shift(pi: np.ndarray, period: int, rotation: float) -> np.ndarray:
+def rotation_shift(pi: np.ndarray, period: int, rotation: float) -> np.ndarray:
     """Per-unit PRN shift ``(period × rotation × π) mod 1`` as a 64-bit integer."""
     c = np.mod(period * rotation * np.asarray(pi, dtype=np.float64), 1.0)
     return np.floor(c * 2.0**53).astype(_U64) << _U64(11)
@@ -276,7 +279,7 @@ def _psu_selection(
     labels = psus["psu"].astype(str).to_numpy()
     pi = psus["psu_inclusion_probability"].to_numpy(dtype=np.float64)
     h0 = splitmix64(key_hash(labels), xor=seed_hash(seed, _PSUS))
-    h = h0 - _shift(pi, period, rotation)
+    h = h0 - rotation_shift(pi, period, rotation)
     u = to_unit(h)
     selection = plan.psu_selection
     if selection == "all":
@@ -332,7 +335,7 @@ def _draw_positions(
         stratum_selected = np.array([chosen[str(p)] for p in sizes["psu"]], dtype=bool)
         n_h[~stratum_selected] = 0
     h0 = splitmix64(kh, xor=seed_hash(seed, _FILINGS))
-    shift = _shift(pi, period, rotation)
+    shift = rotation_shift(pi, period, rotation)
     h = h0 - shift[codes] if period and rotation else h0
     positions = _smallest(
         codes, h, n_h, big_n, lambda idx: _key_strings(frame, key, idx), present
@@ -340,7 +343,7 @@ def _draw_positions(
     return positions, codes[positions], to_unit(h0[positions]), psus
 
 
-def _duplicate_keys(
+def duplicate_keys(
     frame: pd.DataFrame, key: str, kh: np.ndarray, positions: np.ndarray
 ) -> list[str]:
     """Keys that occur more than once among the selected rows.
@@ -616,14 +619,14 @@ def draw_sample(
     >>> len(set(may.frame.website_id) & set(june.frame.website_id))  # about (1 - 0.25) * 90
     63
     """
-    # --- Dask dispatch: a Dask DataFrame is drawn by beian_audit.scale (same sample) ---
-    from beian_audit.scale import is_dask
-
-    if is_dask(frame):
-        from beian_audit.scale import draw_sample_dask
-
-        return draw_sample_dask(frame, plan, seed=seed, key=key, period=period, rotation=rotation)
-    # --- end of Dask dispatch ---
+    # --- engine dispatch: a Dask DataFrame is drawn by beian_audit.scale (same sample) ---
+    engine = _engine.dispatch("draw_sample", frame)
+    if engine is not None:
+        drawn: Sample = engine(
+            frame, plan, seed=seed, key=key, period=period, rotation=rotation
+        )
+        return drawn
+    # --- end of engine dispatch ---
     seed, period, rotation = _check_draw_options(seed, period, rotation)
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
@@ -644,7 +647,7 @@ def draw_sample(
         frame, plan, seed=seed, key=key, period=period, rotation=rotation, kh=kh, codes=codes,
         present=found,
     )
-    dups = _duplicate_keys(frame, key, kh, positions)
+    dups = duplicate_keys(frame, key, kh, positions)
     if dups:
         raise SampleDesignError(
             f"key column {key!r} has duplicated value(s) among the selected filings, e.g. "
@@ -653,7 +656,7 @@ def draw_sample(
     out = take_rows(frame, positions)
 
     labels = sizes["stratum"].astype(str).to_numpy()
-    return _assemble_sample(
+    return assemble_sample(
         out, plan, psus if plan.psus is not None else None, labels, sel_codes, u,
         draw=(seed, key, period, rotation), frame_rows=len(frame),
         frame_fingerprint=fingerprint_codes(kh, codes, labels),
@@ -661,7 +664,7 @@ def draw_sample(
     )
 
 
-def _assemble_sample(
+def assemble_sample(
     out: pd.DataFrame,
     plan: SamplePlan,
     psus: pd.DataFrame | None,

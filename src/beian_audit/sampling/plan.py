@@ -39,6 +39,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit import _engine
 from beian_audit._results import ResultMixin
 from beian_audit.errors import (
     ArgumentError,
@@ -920,19 +921,13 @@ def plan_sample(
     >>> plan.allocation, plan.expected_cost
     ('cost_optimal', 300.0)
     """
-    if cost is not None or budget is not None:
-        from beian_audit.scale import is_dask as _is_dask
-
-        if _is_dask(frame):
-            raise ArgumentError("cost= and budget= need a pandas DataFrame (plan on the "
-                                "stratum counts or call .compute() first)")
-    # --- Dask dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
-    from beian_audit.scale import is_dask
-
-    if is_dask(frame):
-        from beian_audit.scale import plan_sample_dask
-
-        return plan_sample_dask(
+    if (cost is not None or budget is not None) and _engine.handled(frame):
+        raise ArgumentError("cost= and budget= need a pandas DataFrame (plan on the "
+                            "stratum counts or call .compute() first)")
+    # --- engine dispatch: a Dask DataFrame is planned by beian_audit.scale (same plan) ---
+    engine = _engine.dispatch("plan_sample", frame)
+    if engine is not None:
+        planned: SamplePlan = engine(
             frame, strata=strata, n=n, margin=margin, expected=expected,
             confidence_level=confidence_level, allocation=allocation,
             min_per_stratum=min_per_stratum, deff=deff, target=target, failures=failures,
@@ -940,7 +935,8 @@ def plan_sample(
             exponent=exponent, n_per_stratum=n_per_stratum, psu=psu,
             psu_selection=psu_selection, n_psu=n_psu, psu_strata=psu_strata, psu_size=psu_size,
         )
-    # --- end of Dask dispatch ---
+        return planned
+    # --- end of engine dispatch ---
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if len(frame) == 0:

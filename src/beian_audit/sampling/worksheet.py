@@ -680,11 +680,11 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     openpyxl = require("openpyxl", "io")
     from openpyxl.utils import get_column_letter
 
-    from beian_audit.io import _check_path, _file_error
+    from beian_audit._files import check_path, file_error
 
-    source = _check_path(path)
+    source = check_path(path)
     if source.suffix.lower() not in {".xlsx", ".xlsm"}:
-        raise _file_error(
+        raise file_error(
             source, f"file suffix ({source.suffix!r}) must be '.xlsx'", "unsupported_format"
         )
     try:
@@ -692,7 +692,7 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     except MemoryError:
         raise
     except Exception as exc:  # BadZipFile, InvalidFileException, PermissionError …
-        raise _file_error(
+        raise file_error(
             source,
             f"is not a readable .xlsx workbook (truncated, encrypted or another format: "
             f"{type(exc).__name__}: {exc})",
