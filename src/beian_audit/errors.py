@@ -28,6 +28,7 @@ __all__ = [
     "EstimationError",
     "GoalNotReachableWarning",
     "MissingDependencyError",
+    "MissingFontWarning",
     "RollUpWarning",
     "SampleDesignError",
     "SchemaError",
@@ -122,6 +123,10 @@ class RollUpWarning(BeianAuditWarning, UserWarning):
 
 class DataQualityWarning(BeianAuditWarning):
     """Input was accepted but looks suspicious (alias prefixes, odd encodings …)."""
+
+
+class MissingFontWarning(BeianAuditWarning, UserWarning):
+    """No installed font covers the Chinese characters of a plot (they would show as boxes)."""
 
 
 def require(module: str, extra: str) -> Any:

@@ -33,6 +33,8 @@ from beian_audit.reporting.exports import (
     write_statistics_table_xlsx,
 )
 from beian_audit.reporting.plots import (
+    CJK_FONT_FAMILIES,
+    find_cjk_font,
     funnel_limits,
     plot_forest,
     plot_funnel,
@@ -63,6 +65,7 @@ from beian_audit.reporting.statistics_table import (
 
 __all__ = [
     "BLACKLIST_KINDS",
+    "CJK_FONT_FAMILIES",
     "ENFORCEMENT_ACTIONS",
     "NATIONAL_LABEL",
     "REVIEW_KINDS",
@@ -75,6 +78,7 @@ __all__ = [
     "RowDefinition",
     "StatisticsTable",
     "UnfiledRanking",
+    "find_cjk_font",
     "form_cells",
     "funnel_limits",
     "match_accessed_sites",
