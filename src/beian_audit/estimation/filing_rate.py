@@ -131,9 +131,10 @@ class FilingRate(ResultMixin):
         sample), ``n`` (those used in the rate), ``n_filed``, ``n_unfiled``,
         ``n_undetermined``, ``population_size`` (accessed sites, estimated in a
         sample), ``estimate``, ``se``, ``ci_low``, ``ci_high``,
-        ``unfiled_estimate`` / ``unfiled_low`` / ``unfiled_high`` (number of
-        unfiled sites, :math:`\\hat N (1 - \\hat p)`; exact for a census),
-        ``note``.
+        ``unfiled_estimate`` / ``unfiled_se`` / ``unfiled_low`` /
+        ``unfiled_high`` (number of unfiled sites, the domain total
+        :math:`\\hat N_d (1 - \\hat p_d)`, its standard error and interval;
+        exact, SE 0, for a census), ``note``.
     sites : pandas.DataFrame
         One row per matched site (same index as the input): ``site_id`` (when
         given), the ``by`` columns, ``provider_id``, ``domain``, ``host``,
@@ -780,10 +781,15 @@ def filing_rate(
     Sample: the 0/1 outcome *filed* of each sampled site goes to
     :func:`~beian_audit.estimation.estimate_proportion` (stratified Hájek
     estimator, linearised variance with finite-population correction, the
-    chosen interval method). The number of unfiled sites of a domain is
-    estimated by :math:`\\hat N (1 - \\hat p)` with bounds
-    :math:`\\hat N (1 - \\text{ci}_{high})`, :math:`\\hat N (1 - \\text{ci}_{low})`,
-    treating :math:`\\hat N` as known (exact when the domains are the strata).
+    chosen interval method). The number of unfiled sites of a domain,
+    :math:`\\hat U_d = \\hat N_d (1 - \\hat p_d) = \\sum_{i \\in d} w_i (1 - y_i)`,
+    is a domain total: ``unfiled_se`` is its linearised standard error (R
+    ``svytotal`` on ``subset(design, d)``), which includes the sampling error of
+    :math:`\\hat N_d`. Where :math:`\\hat N_d` has none (the domains are the
+    strata, and the overall total) the bounds are
+    :math:`\\hat N_d (1 - \\text{ci}_{high})`, :math:`\\hat N_d (1 - \\text{ci}_{low})`;
+    elsewhere they are :math:`\\hat N` times the interval of the share
+    :math:`\\hat U_d / \\hat N` (see ``docs/methodology.md``).
 
     Matching is vectorised: each distinct domain is normalised once with
     :func:`~beian_audit.checks.network.check_domain` and the sites are joined to
