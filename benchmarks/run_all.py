@@ -21,6 +21,7 @@ FULL = [
     ["bench_estimation.py"],
     ["bench_national.py"],
     ["coverage_study.py"],
+    ["coverage_filing.py"],
 ]
 QUICK = [
     ["bench_phone_email.py", "--n", "100000"],
@@ -29,6 +30,7 @@ QUICK = [
     ["bench_estimation.py", "--rows", "100000", "--strata", "500", "--skip-samplics"],
     ["bench_national.py", "--n", "200000"],
     ["coverage_study.py", "--quick"],
+    ["coverage_filing.py", "--quick"],
 ]
 
 
