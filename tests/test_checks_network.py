@@ -15,11 +15,13 @@ Reference values:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import socket
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import idna
 import numpy as np
@@ -409,3 +411,63 @@ def test_parse_ip_list_special_ranges(method: str) -> None:
                         method=method)  # type: ignore[arg-type]
     assert out["reason"].tolist() == ["not_global", "", "not_global", "not_global", ""]
     assert out.index.tolist() == [0, 0, 1, 1, 1] and out["item"].tolist() == [0, 1, 0, 1, 2]
+
+
+# --------------------------------------------------------------------------- filing domain
+@functools.cache
+def _library_psl(only_icann: bool) -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(only_icann=only_icann, accept_unknown=False)
+
+
+def _library_filing_domain(host: str) -> str | None:
+    """Reference: ``publicsuffixlist`` itself, whole list, ICANN section as the fallback."""
+    full = _library_psl(False).privatesuffix(host)
+    icann = _library_psl(True).privatesuffix(host)
+    return full if full is not None else icann
+
+
+@pytest.mark.parametrize("method", ["fast", "reference"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "x.github.io",  # a tenant of a private-section suffix
+        "github.io",  # the suffix itself: the platform's own site
+        "shop.myshopify.com",
+        "www.shop.myshopify.com",
+        "bucket.oss-cn-hangzhou.aliyuncs.com",  # not in the bundled list's private section
+        "x.s3.amazonaws.com",
+        "www.example.com.cn",  # ICANN only
+    ],
+)
+def test_filing_domain_is_the_whole_list_registered_domain(method: str, host: str) -> None:
+    out = check_domain([host], method=method, private_suffixes=True).iloc[0]  # type: ignore[arg-type]
+    plain = check_domain([host], method=method).iloc[0]  # type: ignore[arg-type]
+    assert out["filing_domain"] == _library_filing_domain(host)
+    # registered_domain keeps its ICANN meaning; the other columns are unchanged
+    assert out.drop("filing_domain").equals(plain)
+
+
+def test_filing_domain_fast_path_agrees_with_the_library_on_every_private_rule() -> None:
+    """Every private-section rule, its tenants and their subdomains: fast == library."""
+    from beian_audit.checks import network
+
+    rules = network._psl(False)._publicsuffix - network._psl(True)._publicsuffix
+    keys = sorted({r.removeprefix("!").removeprefix("*.") for r in rules})
+    keys = [k for k in keys if k.isascii()]
+    assert len(keys) > 1000  # the private section is there
+    hosts = [h for k in keys for h in (k, f"t.{k}", f"www.t.{k}", f"a.b.c.{k}")]
+    hosts += ["www.example.com.cn", "a.b.kobe.jp", "1.2.3.4", "", None, "foo.invalid"]
+    fast = check_domain(hosts, private_suffixes=True)
+    ref = check_domain(hosts, method="reference", private_suffixes=True)
+    pd.testing.assert_frame_equal(fast, ref)
+    valid = fast["host"].notna() & fast["registered_domain"].notna()
+    expected = [_library_filing_domain(h) for h in fast.loc[valid, "host"]]
+    assert fast.loc[valid, "filing_domain"].tolist() == expected
+    assert fast.loc[~valid, "filing_domain"].isna().all()
+
+
+def test_private_suffixes_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="private_suffixes"):
+        check_domain(["a.cn"], private_suffixes="yes")  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ independent matcher of :mod:`beian_audit.reporting.rankings`.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -325,3 +326,144 @@ def test_registry_domain_lists_split_on_every_kind_of_white_space():
         assert got["website_id"].tolist()[:3] == ["W2", "W1", "W1"]  # the smallest id
     mixed = pd.DataFrame({"website_id": [2, "W1"], "domain": ["a.cn", "a.cn"]})
     assert match_sites(sites, mixed)["filed"].tolist() == [True, False, False, False]
+
+
+# --------------------------------------------------------------------------- issue 11.5
+# Reduced grids of benchmarks/coverage_filing.py (which prints the full ones).
+_PLATFORMS = ["github.io", "myshopify.com", "vercel.app", "netlify.app", "blogspot.com"]
+
+
+def _tenant_world(seed: int, n_sites: int = 3000, tenant_share: float = 0.2,
+                  tenant_filed: float = 0.6) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sites incl. platform tenants; the truth is drawn here, before any matching."""
+    rng = np.random.default_rng(seed)
+    tenant = rng.random(n_sites) < tenant_share
+    platform = rng.choice(_PLATFORMS, n_sites)
+    domain = np.where(tenant, [f"t{i}.{p}" for i, p in enumerate(platform)],
+                      [f"site{i}.cn" for i in range(n_sites)])
+    host = np.where(rng.random(n_sites) < 0.3, np.char.add("www.", domain.astype(str)), domain)
+    truth = np.where(tenant, rng.random(n_sites) < tenant_filed, rng.random(n_sites) < 0.99)
+    sites = pd.DataFrame({"site_id": [f"S{i}" for i in range(n_sites)], "domain": host,
+                          "provider_id": rng.choice(["P0", "P1", "P2", "P3"], n_sites),
+                          "truth_filed": truth})
+    # every platform files its own domain; a tenant's own filing names its site
+    return sites, pd.DataFrame({"domain": [*domain[truth].tolist(), *_PLATFORMS]})
+
+
+def _stratified_sample(rng: np.random.Generator, sites: pd.DataFrame, per: int) -> pd.DataFrame:
+    picks = [rng.choice(idx, size=per, replace=False)
+             for idx in sites.groupby("provider_id").indices.values()]
+    sample = sites.iloc[np.sort(np.concatenate(picks))].copy()
+    sample["stratum"] = sample["provider_id"]
+    sample["population_size"] = sample["provider_id"].map(
+        sites["provider_id"].value_counts()).astype(float)
+    return sample
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_platform_tenants_are_filed_only_by_their_own_filing(seed):
+    """Census == the generator's truth; under the ICANN-only rule every tenant is filed."""
+    sites, registry = _tenant_world(seed)
+    rate = filing_rate(sites, registry)
+    truth = sites["truth_filed"].to_numpy()
+    assert rate.sites["filed"].to_numpy(bool).tolist() == truth.tolist()
+    by = sites.groupby("provider_id")["truth_filed"].mean()
+    assert np.allclose(rate.by.set_index("provider_id")["estimate"], by)
+    tenants = rate.sites["registered_domain"].isin(_PLATFORMS)
+    assert tenants.mean() > 0.15 and not truth[tenants].all()  # tenants without a filing
+    # the old rule (ICANN registered domain) would call all of them filed
+    assert rate.sites.loc[tenants, "filing_domain"].ne(
+        rate.sites.loc[tenants, "registered_domain"]).all()
+
+
+def test_tenant_world_sample_intervals_cover_the_true_rate():
+    """30 stratified samples: the 95 % interval covers the truth (old rule: never)."""
+    sites, registry = _tenant_world(13)
+    truth = sites["truth_filed"].mean()  # about 0.91; the old rule's rate is about 0.99
+    rng = np.random.default_rng(14)
+    hits = 0
+    for _ in range(30):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateIntervalWarning)
+            est = filing_rate(sites, registry, sample=_stratified_sample(rng, sites, 60),
+                              by=None)
+        hits += est.ci.low <= truth <= est.ci.high
+        assert est.ci.high < 0.985  # far below the old rule's rate
+    assert hits >= 25  # binomial(30, 0.95): P(hits < 25) < 0.01
+
+
+def _r_design_sites() -> tuple[pd.DataFrame, pd.DataFrame]:
+    st = pd.read_csv(R_DATA / "design_stratified.csv")
+    st["domain"] = [f"s{i}.cn" for i in range(len(st))]
+    st["site_id"] = st["domain"]
+    return st, pd.DataFrame({"domain": st.loc[st["y75"] == 1, "domain"]})
+
+
+R_DATA = Path(__file__).parent / "data" / "r_survey"
+
+
+@pytest.mark.parametrize("by", ["province", "nature", None])
+def test_unfiled_se_is_that_of_a_domain_total_r_svytotal(by):
+    """Reference: R survey 4.1.1 ``svytotal(~I(1 - y75), subset(design, d))``
+    (tests/data/r_survey/make_unfiled_totals.R), and the textbook stratified
+    variance of a total, sum_h (1 - f_h) n_h / (n_h - 1) sum_i (w_i z_i - mean_h)^2
+    with z = 1[domain] (1 - y), written out in numpy."""
+    st, registry = _r_design_sites()
+    ref = pd.read_csv(R_DATA / "unfiled_totals.csv", comment="#").set_index("case")
+    rate = filing_rate(st, registry, sample=st, by=by)
+    table = rate.table
+    for _, row in table.iterrows():
+        case = "total" if row["level"] == "total" else f"{by}={row[by]}"
+        r = ref.loc[case]
+        assert row["unfiled_estimate"] == pytest.approx(r["unfiled_total"], rel=1e-12)
+        assert row["unfiled_se"] == pytest.approx(r["unfiled_se"], rel=1e-10)
+        member = np.ones(len(st), bool) if case == "total" else (st[by] == row[by]).to_numpy()
+        z = st["weight"].to_numpy() * member * (1 - st["y75"].to_numpy())
+        var = 0.0
+        for _, idx in st.groupby("stratum").indices.items():
+            n_h, big_n = idx.size, st["population_size"].iloc[idx[0]]
+            var += (1 - n_h / big_n) * n_h / (n_h - 1) * np.sum((z[idx] - z[idx].mean()) ** 2)
+        assert row["unfiled_se"] == pytest.approx(np.sqrt(var), rel=1e-10)
+        if r["n_se"] > 0:  # N-hat_d is estimated: the old SE, N-hat_d SE(p-hat_d), is off
+            old = row["population_size"] * row["se"]
+            assert old == pytest.approx(r["naive_se"], rel=1e-10)
+            assert abs(old / row["unfiled_se"] - 1) > 1e-3  # 0.2 % to 12 % here
+        else:  # N-hat_d known: the interval is N-hat_d times the rate's
+            assert row["unfiled_low"] == pytest.approx(
+                row["population_size"] * (1 - row["ci_high"]), rel=1e-12)
+        assert row["unfiled_low"] <= row["unfiled_estimate"] <= row["unfiled_high"]
+
+
+def test_unfiled_se_simulation_matches_the_exact_sd_reduced_grid():
+    """Provinces cutting across provider strata, unfiled rate 0.3, 40 samples.
+
+    Reference: the exact SD of the linear estimator sum_h N_h / n_h sum z
+    (Cochran 1977, Theorem 5.3) from the population. The root mean square of
+    ``unfiled_se`` matches it (its square is unbiased for the variance); the
+    old N-hat_d SE(p-hat_d) is about 12 % low here (about 3 % at rate 0.08,
+    benchmarks/coverage_filing.py)."""
+    rng = np.random.default_rng(2013)
+    n_sites, per = 4000, 150
+    provider = rng.integers(0, 4, n_sites)
+    province = np.where(rng.random(n_sites) < 0.25 * np.linspace(0.5, 1.5, 4)[provider],
+                        "A", "B")
+    truth = rng.random(n_sites) >= 0.3 * np.linspace(1.5, 0.5, 4)[provider]
+    domain = np.array([f"site{i}.cn" for i in range(n_sites)])
+    sites = pd.DataFrame({"site_id": domain, "domain": domain, "province": province,
+                          "provider_id": np.array(["P0", "P1", "P2", "P3"])[provider]})
+    registry = pd.DataFrame({"domain": domain[truth]})
+    z = ((province == "A") & ~truth).astype(float)
+    exact = np.sqrt(sum(idx.size**2 * (1 - per / idx.size) * np.var(z[idx], ddof=1) / per
+                        for idx in sites.groupby("provider_id").indices.values()))
+    new, old, hits = [], [], 0
+    for _ in range(40):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateIntervalWarning)
+            row = filing_rate(sites, registry, sample=_stratified_sample(rng, sites, per),
+                              by="province").table.iloc[0]
+        new.append(row["unfiled_se"])
+        old.append(row["population_size"] * row["se"])
+        hits += row["unfiled_low"] <= z.sum() <= row["unfiled_high"]
+    assert np.sqrt(np.mean(np.square(new))) / exact == pytest.approx(1, abs=0.04)
+    assert np.sqrt(np.mean(np.square(old))) / exact < 0.92
+    assert hits >= 34  # binomial(40, 0.95): P(hits < 34) < 0.01

@@ -12,6 +12,8 @@ and, for large n, the normal approximation target ± z √(target(1 − target)/
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -182,3 +184,110 @@ def test_plot_input_validation(provider_frame):
         plot_forest([1, 2, 3])
     with pytest.raises(EstimationError):
         progress_panel({"2013-05": 0.7})  # type: ignore[dict-item]
+
+
+# --------------------------------------------------------------------------- Chinese labels
+# Needs a CJK font (Debian/Ubuntu: scripts/install_system_deps.sh, i.e. apt-get install
+# fonts-noto-cjk). Reference for coverage: the font file's own character map (FreeType,
+# matplotlib.ft2font.FT2Font.get_charmap), not the code under test.
+CHINESE = ["中国电信", "中国联通", "阿里云计算", "腾讯云", "华为云"]
+
+
+def _render(fig, fmt: str) -> list[str]:
+    """Save ``fig`` as ``fmt``; the messages of every warning emitted on the way."""
+    import io
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format=fmt)
+    return [str(w.message) for w in caught]
+
+
+@pytest.fixture()
+def chinese_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "provider_name": CHINESE, "n": [20, 60, 150, 400, 90],
+        "successes": [12, 50, 110, 310, 85],
+    }).assign(estimate=lambda f: f["successes"] / f["n"], ci_low=lambda f: f["estimate"] - 0.1,
+              ci_high=lambda f: (f["estimate"] + 0.05).clip(upper=1))  # fmt: skip
+
+
+def _cjk_font_or_skip() -> str:
+    from beian_audit.reporting.plots import find_cjk_font
+
+    family = find_cjk_font("".join(CHINESE))
+    if family is None:  # pragma: no cover - the CI image installs fonts-noto-cjk
+        pytest.skip("no CJK font installed: run scripts/install_system_deps.sh")
+    return family
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+@pytest.mark.parametrize("kind", ["forest", "funnel"])
+def test_chinese_provider_names_render_without_missing_glyphs(chinese_frame, fmt, kind):
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    family = _cjk_font_or_skip()
+    before = matplotlib.rcParams.copy()
+    if kind == "forest":
+        ax = plot_forest(chinese_frame, label="provider_name", target=0.75)
+        texts = [t for t in ax.get_yticklabels() if t.get_text()]
+    else:
+        ax = plot_funnel(chinese_frame, target=0.75, label="provider_name")
+        texts = list(ax.texts)
+    assert sorted(t.get_text() for t in texts) == sorted(CHINESE)
+    messages = _render(ax.figure, fmt)
+    assert not [m for m in messages if "missing from font" in m or "findfont" in m], messages
+    assert matplotlib.rcParams == before  # nothing left behind in the global settings
+    # the font the labels use has a glyph for every character (FreeType's charmap)
+    for text in texts:
+        assert family in text.get_fontfamily()
+        props = font_manager.FontProperties(family=family)
+        path = font_manager.findfont(props, fallback_to_default=False)
+        entry = next(e for e in font_manager.fontManager.ttflist if e.fname == path)
+        charmap = FT2Font(path, face_index=entry.index).get_charmap()
+        assert all(ord(c) in charmap for c in text.get_text())
+
+
+def test_chinese_labels_on_a_given_ax_and_without_a_font(chinese_frame, monkeypatch):
+    from beian_audit.errors import MissingFontWarning
+    from beian_audit.reporting import plots
+
+    _cjk_font_or_skip()
+    _, ax = plt.subplots()  # made before: its tick labels get the font afterwards
+    plot_forest(chinese_frame, label="provider_name", ax=ax)
+    assert not [m for m in _render(ax.figure, "png") if "missing from font" in m]
+    plt.close("all")
+    # ASCII labels: no font look-up, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_funnel(chinese_frame.assign(provider_name=list("ABCDE")), label=True)
+    # no CJK font: a package warning naming the fix, and then tofu (what the test above
+    # would catch: matplotlib's own "Glyph ... missing from font" warnings)
+    monkeypatch.setattr(plots, "CJK_FONT_FAMILIES", ("No Such Font CJK",))
+    with pytest.warns(MissingFontWarning, match="apt-get install fonts-noto-cjk"):
+        ax = plot_funnel(chinese_frame, label="provider_name")
+    assert any("missing from font" in m for m in _render(ax.figure, "png"))
+
+
+def test_funnel_labels_only_the_top_outliers(chinese_frame):
+    ax = plot_funnel(chinese_frame, target=0.75, label="provider_name", label_top=2)
+    c = 0.75
+    z = (chinese_frame["estimate"] - c).abs() / np.sqrt(c * (1 - c) / chinese_frame["n"])
+    expected = chinese_frame.loc[z.nlargest(2).index, "provider_name"].tolist()
+    assert [t.get_text() for t in ax.texts] == expected
+    assert [tuple(t.xy) for t in ax.texts] == [
+        (float(chinese_frame.loc[i, "n"]), float(chinese_frame.loc[i, "estimate"]))
+        for i in z.nlargest(2).index]
+    assert len(plot_funnel(chinese_frame, target=0.75).texts) == 0  # no label=, no labels
+    two = pd.DataFrame({"p": ["电信"] * 30 + ["联通"] * 30,
+                        "y": [1] * 25 + [0] * 5 + [1] * 29 + [0]})  # fmt: skip
+    est = estimate_proportion(two, "y", strata=False, by="p")
+    assert sorted(t.get_text() for t in plot_funnel(est, label=True).texts) == ["电信", "联通"]
+    with pytest.raises(ValueError, match="label_top"):
+        plot_funnel(chinese_frame, label=True, label_top=-1)
+    with pytest.raises(ValueError, match="label=True needs"):
+        plot_funnel(chinese_frame.drop(columns="provider_name"), label=True)
+    with pytest.raises(ValueError, match="lacks column"):
+        plot_funnel(chinese_frame, label="nope")

@@ -35,6 +35,7 @@ __all__ = [
     "InputFileNotFoundError",
     "MethodWeaknessWarning",
     "MissingDependencyError",
+    "MissingFontWarning",
     "OutputExistsError",
     "RollUpWarning",
     "SampleDesignError",
@@ -249,6 +250,10 @@ class SkippedCheckWarning(BeianAuditWarning, UserWarning):
 
 class IncompleteSampleWarning(BeianAuditWarning, UserWarning):
     """Some drawn filings have no verification outcome yet; the result is partial."""
+
+
+class MissingFontWarning(BeianAuditWarning, UserWarning):
+    """No installed font covers the Chinese characters of a plot (they would show as boxes)."""
 
 
 def require(module: str, extra: str) -> Any:

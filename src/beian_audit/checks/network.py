@@ -56,7 +56,7 @@ from beian_audit.checks._common import (
     checker_values,
     map_distinct,
 )
-from beian_audit.errors import ArgumentError
+from beian_audit.errors import ArgumentError, ArgumentTypeError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -107,10 +107,11 @@ _NUMERIC_HOST = re.compile(r"[0-9.]+|0x[0-9a-f.x]+", re.IGNORECASE)
 
 
 @functools.cache
-def _psl() -> Any:
+def _psl(only_icann: bool = True) -> Any:
+    """The bundled Public Suffix List: ICANN section only (default) or with the private one."""
     from publicsuffixlist import PublicSuffixList
 
-    return PublicSuffixList(only_icann=True, accept_unknown=False)
+    return PublicSuffixList(only_icann=only_icann, accept_unknown=False)
 
 
 def _extract_host(text: str) -> str:
@@ -215,7 +216,10 @@ def _domain_one(raw: str) -> dict[str, Any]:
 
 
 def check_domain(
-    values: Iterable[object] | pd.Series, *, method: Method = "fast"
+    values: Iterable[object] | pd.Series,
+    *,
+    method: Method = "fast",
+    private_suffixes: bool = False,
 ) -> pd.DataFrame:
     """Validate domain names (or URLs) and find their registered domain.
 
@@ -232,6 +236,9 @@ def check_domain(
         of each host's label suffixes, and hands anything else (URLs, IDN, odd
         punctuation) to the per-value steps. Both give the same frame
         (property-tested against every rule of the list).
+    private_suffixes : bool, default False
+        Add the ``filing_domain`` column, which reads the private section of the
+        list as well (see Notes).
 
     Returns
     -------
@@ -245,16 +252,30 @@ def check_domain(
         * ``registered_domain``: public suffix plus one label, ASCII form
           (``www.example.com.cn`` → ``example.com.cn``); ``www.`` and other
           sub-domains are kept in ``host``, never stripped;
-        * ``public_suffix``: ASCII form (``com.cn``).
+        * ``public_suffix``: ASCII form (``com.cn``);
+        * ``filing_domain`` (only with ``private_suffixes=True``): the domain a
+          filing must name to cover the host. It is the registered domain under
+          the whole list, ICANN and private sections (``x.github.io``,
+          ``shop.myshopify.com``: a platform's tenants file their own sites), and
+          the ICANN ``registered_domain`` where the whole list gives none because
+          the host is a private-section suffix itself (``github.io``, the
+          platform's own site, filed by the platform); missing where
+          ``registered_domain`` is.
 
     Notes
     -----
     Conversion is IDNA 2008 with UTS-46 mapping, non-transitional
     (``idna.encode(host, uts46=True)``), so ``faß.de`` stays distinct from
     ``fass.de``. Plain ASCII names take an exact fast path. Suffixes come from the
-    ICANN section of the Public Suffix List shipped with ``publicsuffixlist`` (the
-    private section, e.g. ``github.io``, is not used: a filing names the domain
-    bought from a registrar).
+    ICANN section of the Public Suffix List shipped with ``publicsuffixlist``:
+    ``registered_domain`` is the domain bought from a registrar, which a filing's
+    sponsor holds, so ``x.github.io`` has ``github.io``. The private section
+    (suffixes under which a platform gives its customers names, e.g. ``github.io``,
+    ``myshopify.com``, ``s3.amazonaws.com``) is read only for ``filing_domain``,
+    the key on which :func:`~beian_audit.estimation.filing_rate` matches sites to
+    filings. A name the list does not have in its private section keeps its
+    ICANN registered domain there too (Alibaba Cloud's
+    ``bucket.oss-cn-hangzhou.aliyuncs.com`` → ``aliyuncs.com``).
 
     Examples
     --------
@@ -266,12 +287,25 @@ def check_domain(
     2  False  no_public_suffix      localhost           NaN
     3  False        bad_syntax            NaN           NaN
     4  False             is_ip            ::1           NaN
+    >>> check_domain(["x.github.io", "github.io", "www.shop.myshopify.com", "www.a.com.cn"],
+    ...              private_suffixes=True)[["registered_domain", "filing_domain"]]
+      registered_domain       filing_domain
+    0         github.io         x.github.io
+    1         github.io           github.io
+    2     myshopify.com  shop.myshopify.com
+    3       a.com.cn            a.com.cn
     """
     values = checker_values(values)
     _check_method(method)
+    if not isinstance(private_suffixes, bool):
+        raise ArgumentTypeError(f"private_suffixes ({private_suffixes!r}) must be True or False")
     if method == "reference":
-        return _domain_finish(map_distinct(as_text(values), _domain_one, _DOMAIN_MISSING))
-    return _domain_fast(values)
+        out = _domain_finish(map_distinct(as_text(values), _domain_one, _DOMAIN_MISSING))
+    else:
+        out = _domain_fast(values)
+    if private_suffixes:
+        out["filing_domain"] = _filing_domains(out, method)
+    return out
 
 
 def _domain_finish(out: pd.DataFrame) -> pd.DataFrame:
@@ -291,7 +325,7 @@ _LDH_HOST = (
 
 
 @functools.cache
-def _psl_rules() -> tuple[pa.Array, np.ndarray, pa.Array] | None:
+def _psl_rules(only_icann: bool = True) -> tuple[pa.Array, np.ndarray, pa.Array] | None:
     """The bundled list as look-up tables, from the ``PublicSuffixList`` object itself.
 
     Returns ``(suffixes, kinds, parents)``: each string a rule is tested against, its
@@ -302,8 +336,8 @@ def _psl_rules() -> tuple[pa.Array, np.ndarray, pa.Array] | None:
     """
     import pyarrow as pa
 
-    rules = getattr(_psl(), "_publicsuffix", None)
-    maxlabel = getattr(_psl(), "_maxlabel", None)
+    rules = getattr(_psl(only_icann), "_publicsuffix", None)
+    maxlabel = getattr(_psl(only_icann), "_maxlabel", None)
     if not isinstance(rules, frozenset) or not isinstance(maxlabel, int):
         return None  # pragma: no cover - another publicsuffixlist layout
     kinds: dict[str, int] = {}
@@ -344,7 +378,9 @@ def _tails(array: pa.Array, lengths: np.ndarray) -> pa.Array:
     )
 
 
-def _public_suffix_lengths(hosts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _public_suffix_lengths(
+    hosts: pa.Array, *, only_icann: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """(number of labels, number of public-suffix labels) of lower-case LDH hosts.
 
     ``publicsuffixlist``'s ``_countpublic`` with ``accept_unknown=False``: the longest
@@ -355,7 +391,7 @@ def _public_suffix_lengths(hosts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    tables = _psl_rules()
+    tables = _psl_rules(only_icann)
     assert tables is not None
     keys, kinds, parents = tables
     lists = pc.split_pattern(hosts, ".")
@@ -386,12 +422,19 @@ def _public_suffix_lengths(hosts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return n, publen
 
 
-def _registered_frame(hosts: pa.Array, unicode_hosts: pa.Array | None) -> pd.DataFrame:
-    """Output rows for A-label hosts (lower-case ASCII, non-empty labels)."""
+def _suffix_tails(
+    hosts: pa.Array, *, only_icann: bool = True
+) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]:
+    """(has a suffix, has a registered domain, registered domains, public suffixes).
+
+    For A-label hosts (lower-case ASCII, non-empty labels), under the ICANN section
+    of the list or (``only_icann=False``) the whole list; the two arrays are null
+    where there is none.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n, publen = _public_suffix_lengths(hosts)
+    n, publen = _public_suffix_lengths(hosts, only_icann=only_icann)
     lists = pc.split_pattern(hosts, ".")
     label_len = _np(pc.utf8_length(pc.list_flatten(lists))).astype(np.int64)
     ends = np.cumsum(n)
@@ -406,6 +449,12 @@ def _registered_frame(hosts: pa.Array, unicode_hosts: pa.Array | None) -> pd.Dat
 
     has_suffix = publen > 0
     registered_ok = has_suffix & (n >= publen + 1)
+    return has_suffix, registered_ok, tail(publen + 1, registered_ok), tail(publen, has_suffix)
+
+
+def _registered_frame(hosts: pa.Array, unicode_hosts: pa.Array | None) -> pd.DataFrame:
+    """Output rows for A-label hosts (lower-case ASCII, non-empty labels)."""
+    has_suffix, registered_ok, registered, suffix = _suffix_tails(hosts)
     reason = np.where(~has_suffix, 1, np.where(~registered_ok, 2, 0))
     names = _str_array(hosts)
     return pd.DataFrame(
@@ -414,10 +463,96 @@ def _registered_frame(hosts: pa.Array, unicode_hosts: pa.Array | None) -> pd.Dat
             "reason": _str_array(_labels(reason, ["", "no_public_suffix", "is_public_suffix"])),
             "host": names,
             "host_unicode": names if unicode_hosts is None else _str_array(unicode_hosts),
-            "registered_domain": _str_array(tail(publen + 1, registered_ok)),
-            "public_suffix": _str_array(tail(publen, has_suffix)),
+            "registered_domain": _str_array(registered),
+            "public_suffix": _str_array(suffix),
         }
     )
+
+
+# --------------------------------------------------------------------------- filing domains
+@functools.cache
+def _private_scope() -> tuple[pa.Array, pa.Array] | None:
+    """Where the private section of the list can change a host's registered domain.
+
+    ``(parents, suffixes)``: the ICANN registered domains at or under which a
+    private-section rule sits (``github.io``, ``myshopify.com``, ``amazonaws.com``),
+    and the rule keys that have no ICANN registered domain (a rule on an ICANN
+    public suffix itself). Under the whole list a host's public suffix is the
+    longest matching rule, so a host whose ICANN registered domain is not a parent
+    and whose ICANN suffix is not such a key keeps its ICANN registered domain
+    (property-tested against ``publicsuffixlist`` on every private rule).
+    ``None`` when the ``PublicSuffixList`` object does not expose its rules.
+    """
+    import pyarrow as pa
+
+    icann, full = _psl(True), _psl(False)
+    icann_rules = getattr(icann, "_publicsuffix", None)
+    full_rules = getattr(full, "_publicsuffix", None)
+    if not isinstance(icann_rules, frozenset) or not isinstance(full_rules, frozenset):
+        return None  # pragma: no cover - another publicsuffixlist layout
+    parents: set[str] = set()
+    suffixes: set[str] = set()
+    for rule in full_rules - icann_rules:
+        key = rule.removeprefix("!").removeprefix("*.")
+        registered = icann.privatesuffix(key)
+        if registered is None:
+            suffixes.add(key)
+        else:
+            parents.add(registered)
+    return (
+        pa.array(sorted(parents), type=pa.large_string()),
+        pa.array(sorted(suffixes), type=pa.large_string()),
+    )
+
+
+def _filing_one(host: str, registered: str) -> str:
+    """:func:`_filing_domains` for one host, with ``publicsuffixlist`` itself."""
+    tenant = _psl(False).privatesuffix(host)
+    return registered if tenant is None else str(tenant)
+
+
+def _filing_domains(checked: pd.DataFrame, method: str) -> pd.Series:
+    """The ``filing_domain`` column of :func:`check_domain` from its other columns.
+
+    The registered domain under the whole list (ICANN and private sections) where
+    the host has one, else (the host is a private-section suffix itself, such as
+    ``github.io``) its ICANN registered domain; missing where that is missing.
+    ``"fast"`` re-examines, with the whole list's rule tables, only the hosts the
+    private section can concern (:func:`_private_scope`); ``"reference"`` asks
+    ``publicsuffixlist`` for every distinct host.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from beian_audit._arrow import one_chunk
+
+    def text(column: str) -> pa.Array:
+        return one_chunk(pa.array(checked[column].array)).cast(pa.large_string())
+
+    registered = text("registered_domain")
+    scope = _private_scope() if method == "fast" else None
+    if scope is None or _psl_rules(False) is None:
+        valid = checked["registered_domain"].notna().to_numpy(bool)
+        hosts = checked["host"].to_numpy(dtype=object)[valid]
+        regs = checked["registered_domain"].to_numpy(dtype=object)[valid]
+        out = np.full(len(checked), None, dtype=object)
+        pairs = list(zip(hosts, regs, strict=True))
+        out[valid] = _per_value(lambda pair: _filing_one(*pair), pairs)
+        return pd.Series(_str_array(pa.array(out, type=pa.large_string())), index=checked.index)
+    parents, suffixes = scope
+    candidate = pc.and_kleene(
+        pc.is_valid(registered),
+        pc.or_kleene(pc.is_in(registered, value_set=parents),
+                     pc.is_in(text("public_suffix"), value_set=suffixes)),
+    )  # fmt: skip
+    pos = np.flatnonzero(_np(pc.fill_null(candidate, False)))
+    result = registered
+    if pos.size:
+        _, ok, tenant, _ = _suffix_tails(text("host").take(pa.array(pos)), only_icann=False)
+        take = np.arange(len(registered), dtype=np.int64)
+        take[pos[ok]] = len(registered) + np.flatnonzero(ok)
+        result = pa.concat_arrays([registered, tenant]).take(pa.array(take))
+    return pd.Series(_str_array(result), index=checked.index)
 
 
 _CJK = "\\x{4e00}-\\x{9fff}"

@@ -16,12 +16,22 @@ Either way ``FilingRate.estimate_result`` is a
 intervals have zero width (``note = "census"``), so the 99.5 % target is
 decided without sampling error.
 
-Matching rule: an accessed site is *filed* when the registered domain of its
-host (Public Suffix List, ICANN section; IDN in A-label form; case-folded) is
-the registered domain of a domain in some filing. So ``www.example.com``,
-``blog.example.com`` and ``EXAMPLE.COM`` are filed when ``example.com`` is, and
-``例子.中国`` equals ``xn--fsqu00a.xn--fiqs8s``. Normalisation is
-:func:`beian_audit.checks.network.check_domain`.
+Matching rule: an accessed site is *filed* when the *filing domain* of its host
+is the filing domain of a domain in some filing (IDN in A-label form;
+case-folded). The filing domain is the registered domain under the whole Public
+Suffix List, ICANN and private sections, so a tenant of a platform listed in the
+private section must file its own name: ``x.github.io``, ``shop.myshopify.com``
+match only a filing of ``x.github.io``, ``shop.myshopify.com`` (or a subdomain
+of them), never GitHub's or Shopify's own filing. A host that is a
+private-section suffix itself (``github.io``, the platform's own site) has its
+ICANN registered domain as filing domain, so the platform's filing of
+``github.io`` covers ``github.io`` and nothing below it. Elsewhere the filing
+domain is the ICANN registered domain: ``www.example.com``, ``blog.example.com``
+and ``EXAMPLE.COM`` are filed when ``example.com`` is, and ``例子.中国`` equals
+``xn--fsqu00a.xn--fiqs8s``. Names the list lacks in its private section stay
+with the platform (``bucket.oss-cn-hangzhou.aliyuncs.com`` → ``aliyuncs.com``).
+Normalisation is :func:`beian_audit.checks.network.check_domain` with
+``private_suffixes=True``.
 
 Examples
 --------
@@ -68,8 +78,10 @@ from beian_audit.estimation.intervals import (
     Alternative,
     ConfidenceInterval,
     DesignMethod,
+    DesignStats,
     check_choice,
     check_level,
+    design_interval_arrays,
 )
 from beian_audit.estimation.stratified import ProportionEstimate, estimate_proportion
 
@@ -82,9 +94,11 @@ UNDETERMINED_RULES: tuple[str, ...] = get_args(Undetermined)
 _SPLIT = r"[;,，；、|\s]+"
 _OUTCOME = "filed"
 _RULE = (
-    "filed when the registered domain of the site's host (Public Suffix List, ICANN "
-    "section, IDNA 2008/UTS-46 A-labels, lower case) is the registered domain of a domain "
-    "in some filing"
+    "filed when the filing domain of the site's host is the filing domain of a domain in "
+    "some filing; filing domain: the registered domain under the whole Public Suffix List "
+    "(ICANN and private sections: a platform's tenants file their own names), the ICANN "
+    "registered domain for a host that is a private-section suffix itself; IDNA "
+    "2008/UTS-46 A-labels, lower case"
 )
 
 
@@ -117,13 +131,15 @@ class FilingRate(ResultMixin):
         sample), ``n`` (those used in the rate), ``n_filed``, ``n_unfiled``,
         ``n_undetermined``, ``population_size`` (accessed sites, estimated in a
         sample), ``estimate``, ``se``, ``ci_low``, ``ci_high``,
-        ``unfiled_estimate`` / ``unfiled_low`` / ``unfiled_high`` (number of
-        unfiled sites, :math:`\\hat N (1 - \\hat p)`; exact for a census),
-        ``note``.
+        ``unfiled_estimate`` / ``unfiled_se`` / ``unfiled_low`` /
+        ``unfiled_high`` (number of unfiled sites, the domain total
+        :math:`\\hat N_d (1 - \\hat p_d)`, its standard error and interval;
+        exact, SE 0, for a census), ``note``.
     sites : pandas.DataFrame
         One row per matched site (same index as the input): ``site_id`` (when
         given), the ``by`` columns, ``provider_id``, ``domain``, ``host``,
-        ``registered_domain``, ``domain_reason`` (``check_domain`` reason code),
+        ``registered_domain`` (ICANN section), ``filing_domain`` (the matching
+        key, see the module docstring), ``domain_reason`` (``check_domain`` reason code),
         ``filed`` (nullable: NA when undetermined), ``website_id`` (a matching
         filing, the smallest id), ``filed_with_provider`` (a matching filing
         names the same provider; NA without provider columns).
@@ -325,11 +341,11 @@ def _text_array(values: pd.Series) -> Any:
 
 
 def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, Any, dict[str, Any]]:
-    """One row per (filing, registered domain): ``website_id``, ``provider_id``, …
+    """One row per (filing, filing domain): ``website_id``, ``provider_id``, …
 
     The ``domain`` cells are split (``;``, ``,``, ``、``, ``|``, white space) and the
-    registered domain of every piece found with :func:`check_domain`, all in
-    pyarrow (no Python string per row). The registered domains, one per row of
+    filing domain of every piece found with :func:`check_domain`, all in
+    pyarrow (no Python string per row). The filing domains, one per row of
     the frame, come back as a pyarrow array.
     """
     import pyarrow as pa
@@ -344,8 +360,10 @@ def _registry_domains(registry: pd.DataFrame) -> tuple[pd.DataFrame, Any, dict[s
     flat = pc.list_flatten(pieces)
     keep = _np(pc.greater(pc.utf8_length(flat), 0))
     rows = parent[keep]
-    checked = check_domain(pd.Series(_str_array(flat.filter(pa.array(keep)))))
-    registered = checked["registered_domain"]
+    checked = check_domain(
+        pd.Series(_str_array(flat.filter(pa.array(keep)))), private_suffixes=True
+    )
+    registered = checked["filing_domain"]
     valid = registered.notna().to_numpy(dtype=bool)
     rows = rows[valid]
     long = pd.DataFrame({"row": rows})
@@ -405,7 +423,7 @@ def _match(
     filed_domains, filed_registered, info = _registry_domains(registry)
     first_dom, first_id = _first_filing(filed_registered, filed_domains["website_id"])
     info["registry_registered_domains"] = len(first_dom)
-    checked = check_domain(_object_series(sites["domain"]))
+    checked = check_domain(_object_series(sites["domain"]), private_suffixes=True)
     out = pd.DataFrame(index=sites.index)
     if "site_id" in sites.columns:
         out["site_id"] = sites["site_id"].to_numpy()
@@ -416,10 +434,11 @@ def _match(
     out["host"] = checked["host"].to_numpy(dtype=object)
     reg_dom = checked["registered_domain"].to_numpy(dtype=object)
     out["registered_domain"] = reg_dom
+    out["filing_domain"] = checked["filing_domain"].to_numpy(dtype=object)
     out["domain_reason"] = checked["reason"].to_numpy(dtype=object)
 
     # hash look-ups in pyarrow (no merge of a million-row frame)
-    site_dom = _text_array(checked["registered_domain"])
+    site_dom = _text_array(checked["filing_domain"])
     at = pc.index_in(site_dom, value_set=first_dom)
     undetermined = pd.isna(reg_dom)
     filed = pd.array(_np(at.is_valid()), dtype="boolean")
@@ -445,13 +464,17 @@ def _match(
 
 
 def match_sites(accessed_sites: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
-    """Match accessed sites against the registry by registered domain (the census rule).
+    """Match accessed sites against the registry by filing domain (the census rule).
 
-    A site is filed when the registered domain of its host (Public Suffix List,
-    IDN in ASCII form; ``www.`` and other subdomains covered) is the registered
-    domain of a domain in some filing. Returns one row per site (same index):
-    ``site_id``, ``provider_id``, ``domain``, ``host``, ``registered_domain``,
-    ``domain_reason``, ``filed`` (NA when the site's domain cannot be parsed),
+    A site is filed when the filing domain of its host (its registered domain
+    under the ICANN and private sections of the Public Suffix List, see the
+    module docstring; IDN in ASCII form; ``www.`` and other subdomains covered) is
+    the filing domain of a domain in some filing: a platform's tenant
+    (``x.github.io``) is not covered by the platform's filing (``github.io``).
+    Returns one row per site (same index): ``site_id``, ``provider_id``,
+    ``domain``, ``host``, ``registered_domain`` (ICANN section),
+    ``filing_domain``, ``domain_reason``, ``filed`` (NA when the site's domain
+    cannot be parsed),
     ``website_id`` (the smallest matching filing) and ``filed_with_provider``.
 
     Examples
@@ -461,6 +484,13 @@ def match_sites(accessed_sites: pd.DataFrame, registry: pd.DataFrame) -> pd.Data
     >>> reg = pd.DataFrame({"website_id": ["W9"], "domain": ["example.com.cn"]})
     >>> match_sites(sites, reg)["filed"].tolist()
     [True, False]
+    >>> tenants = pd.DataFrame({"domain": ["github.io", "x.github.io", "y.github.io"]})
+    >>> match_sites(tenants, pd.DataFrame({"domain": ["github.io", "x.github.io"]}))[
+    ...     ["registered_domain", "filing_domain", "filed"]]
+      registered_domain filing_domain  filed
+    0         github.io     github.io   True
+    1         github.io   x.github.io   True
+    2         github.io   y.github.io  False
     """
     return _match(accessed_sites, registry, ())[0]
 
@@ -500,7 +530,11 @@ def _warn_undetermined(sites: pd.DataFrame, undetermined: str) -> None:
 
 
 def _table(
-    est: ProportionEstimate, sites: pd.DataFrame, by_columns: tuple[str, ...], undetermined: str
+    est: ProportionEstimate,
+    sites: pd.DataFrame,
+    by_columns: tuple[str, ...],
+    undetermined: str,
+    unfiled_totals: dict[str, np.ndarray] | None,
 ) -> pd.DataFrame:
     filed = sites["filed"]
     counts = pd.DataFrame({
@@ -532,12 +566,124 @@ def _table(
     unfiled = size * (1.0 - table["estimate"].to_numpy(float))
     census = (table["note"] == "census").to_numpy(bool)
     table["unfiled_estimate"] = np.where(census, np.round(unfiled), unfiled)  # exact counts
-    table["unfiled_low"] = size * (1.0 - table["ci_high"].to_numpy(float))
-    table["unfiled_high"] = size * (1.0 - table["ci_low"].to_numpy(float))
+    if unfiled_totals is None:  # a census: exact counts
+        table["unfiled_se"] = 0.0
+        table["unfiled_low"] = size * (1.0 - table["ci_high"].to_numpy(float))
+        table["unfiled_high"] = size * (1.0 - table["ci_low"].to_numpy(float))
+    else:  # est.table and table have the same rows in the same order
+        for col, values in unfiled_totals.items():
+            table[col] = values
     order = [*by_columns, "level", "n_accessed", "n", "n_filed", "n_unfiled", "n_undetermined",
              "population_size", "estimate", "se", "ci_low", "ci_high", "unfiled_estimate",
-             "unfiled_low", "unfiled_high", "note"]  # fmt: skip
+             "unfiled_se", "unfiled_low", "unfiled_high", "note"]  # fmt: skip
     return table[order]
+
+
+# --------------------------------------------------------------------------- unfiled totals
+def _domain_codes(frame: pd.DataFrame, by_columns: tuple[str, ...]) -> tuple[np.ndarray, int]:
+    """Domain code per row, in the order of ``estimate_proportion``'s table."""
+    if not by_columns:
+        return np.zeros(len(frame), dtype=np.int64), 1
+    if len(by_columns) == 1:
+        codes, uniques = pd.factorize(frame[by_columns[0]], sort=True, use_na_sentinel=False)
+        return codes.astype(np.int64, copy=False), len(uniques)
+    grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
+    return grouped.ngroup().to_numpy(dtype=np.int64), int(grouped.ngroups)
+
+
+def _total_variance(
+    values: np.ndarray, codes: np.ndarray, n_domains: int, design: Any
+) -> np.ndarray:
+    """Linearised variance of each domain total :math:`\\hat T_d = \\sum_{i \\in d} w_i x_i`.
+
+    The scores are :math:`w_i x_i` inside the domain and 0 outside it (rows with
+    a missing ``values`` are outside every domain), every stratum keeping its
+    :math:`n_h` PSUs: R ``svytotal`` on ``subset(design, d)``, with the
+    finite-population correction and lonely-PSU rule (``"adjust"``) of
+    :func:`~beian_audit.estimation.estimate_proportion`.
+    """
+    from beian_audit.estimation.stratified import _compact, _finish
+
+    G, H = n_domains, design.n_h.size
+    rows = np.flatnonzero(~np.isnan(values) & (codes >= 0))
+    d = codes[rows]
+    t = design.w[rows] * values[rows]
+    if design.psu is None:
+        cell_g, cell_h, t_cell = d, design.stratum[rows], t
+    else:
+        P = int(design.psu_stratum.size)
+        cell, uniques = _compact(d * P + design.psu[rows], G * P)
+        cell_g, cell_h = uniques // P, design.psu_stratum[uniques % P]
+        t_cell = np.bincount(cell, weights=t, minlength=uniques.size)
+    gh, pairs = _compact(cell_g * H + cell_h, G * H)
+    gh_g, gh_h = pairs // H, pairs % H
+    m = np.bincount(gh, minlength=pairs.size).astype(float)
+    s1 = np.bincount(gh, weights=t_cell, minlength=pairs.size)
+    nh = design.n_h[gh_h].astype(float)
+    tbar = s1 / nh
+    dev = t_cell - tbar[gh]
+    ss = np.bincount(gh, weights=dev * dev, minlength=pairs.size) + (nh - m) * tbar * tbar
+    scale = np.bincount(cell_g, weights=t_cell * t_cell, minlength=G)
+    ss = np.where(ss <= 1e-24 * scale[gh_g], 0.0, ss)  # rounding, as estimate_proportion
+    zeros = np.zeros(G)
+    stats = _finish(ss, s1, gh_g, gh_h, G, design, "adjust", zeros, zeros, zeros, zeros)
+    return np.asarray(stats["variance"], dtype=float)
+
+
+def _unfiled_totals(
+    data: pd.DataFrame,
+    y: np.ndarray,
+    est: ProportionEstimate,
+    by_columns: tuple[str, ...],
+    method: str,
+    alternative: str,
+    level: float,
+) -> dict[str, np.ndarray]:
+    """``unfiled_se`` / ``unfiled_low`` / ``unfiled_high`` of a sample, one per table row.
+
+    The number of unfiled sites of a domain, :math:`\\hat U_d = \\hat N_d (1 - \\hat p_d)
+    = \\sum_{i \\in d} w_i (1 - y_i)`, is a domain total; its variance is that of
+    the total (:func:`_total_variance`), which includes the sampling error of
+    :math:`\\hat N_d`, not :math:`\\hat N_d^2 \\hat V(\\hat p_d)`. Where
+    :math:`\\hat N_d` has no sampling error (the domain is a union of whole
+    strata, e.g. providers when providers are the strata, and the total of a
+    stratified sample) the two agree and the interval is
+    :math:`\\hat N_d` times the rate's. Elsewhere the interval is that of the
+    share :math:`\\hat U_d / \\hat N` of all units that are in the domain and
+    unfiled (the chosen method, on the whole sample's size and degrees of
+    freedom, variance :math:`\\hat V(\\hat U_d) / \\hat N^2`), times the whole
+    sample's :math:`\\hat N`.
+    """
+    from beian_audit.estimation.stratified import _build_design
+
+    cols = {k: est.design.get(k) for k in ("strata", "population_size", "weight", "cluster")}
+    design = _build_design(data, cols, len(data))
+    codes, G = _domain_codes(data, by_columns)
+    u = 1.0 - y  # NaN (left out) stays NaN
+    ones = np.where(np.isnan(y), np.nan, 1.0)
+    zero = np.zeros(len(data), dtype=np.int64)
+    var_u = _total_variance(u, codes, G, design) if by_columns else np.zeros(0)
+    var_n = _total_variance(ones, codes, G, design) if by_columns else np.zeros(0)
+    var_u = np.append(var_u, _total_variance(u, zero, 1, design))
+    var_n = np.append(var_n, _total_variance(ones, zero, 1, design))
+
+    t = est.table
+    size = t["population_size"].to_numpy(float)
+    p = t["estimate"].to_numpy(float)
+    total_u = size * (1.0 - p)
+    low = size * (1.0 - t["ci_high"].to_numpy(float))
+    high = size * (1.0 - t["ci_low"].to_numpy(float))
+    fixed = var_n <= 1e-12 * size * size  # N_d known: the rate's interval scales
+    big_n = size[-1]
+    if not fixed.all() and big_n > 0:
+        stats = DesignStats.of(
+            1.0 - total_u / big_n, var_u / (big_n * big_n),
+            t["n"].to_numpy(float)[-1], t["df"].to_numpy(float)[-1], False,
+        )  # fmt: skip
+        share_low, share_high, _ = design_interval_arrays(method, stats, alternative, level)
+        low = np.where(fixed, low, big_n * (1.0 - share_high))
+        high = np.where(fixed, high, big_n * (1.0 - share_low))
+    return {"unfiled_se": np.sqrt(var_u), "unfiled_low": low, "unfiled_high": high}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -638,16 +784,21 @@ def filing_rate(
     Sample: the 0/1 outcome *filed* of each sampled site goes to
     :func:`~beian_audit.estimation.estimate_proportion` (stratified Hájek
     estimator, linearised variance with finite-population correction, the
-    chosen interval method). The number of unfiled sites of a domain is
-    estimated by :math:`\\hat N (1 - \\hat p)` with bounds
-    :math:`\\hat N (1 - \\text{ci}_{high})`, :math:`\\hat N (1 - \\text{ci}_{low})`,
-    treating :math:`\\hat N` as known (exact when the domains are the strata).
+    chosen interval method). The number of unfiled sites of a domain,
+    :math:`\\hat U_d = \\hat N_d (1 - \\hat p_d) = \\sum_{i \\in d} w_i (1 - y_i)`,
+    is a domain total: ``unfiled_se`` is its linearised standard error (R
+    ``svytotal`` on ``subset(design, d)``), which includes the sampling error of
+    :math:`\\hat N_d`. Where :math:`\\hat N_d` has none (the domains are the
+    strata, and the overall total) the bounds are
+    :math:`\\hat N_d (1 - \\text{ci}_{high})`, :math:`\\hat N_d (1 - \\text{ci}_{low})`;
+    elsewhere they are :math:`\\hat N` times the interval of the share
+    :math:`\\hat U_d / \\hat N` (see ``docs/methodology.md``).
 
     Matching is vectorised: each distinct domain is normalised once with
     :func:`~beian_audit.checks.network.check_domain` and the sites are joined to
-    the registry's registered domains with :meth:`pandas.DataFrame.merge`. A
-    filing covers its registered domain and every subdomain of it (filings are
-    made per registered domain); a site accessed by one provider but filed
+    the registry's filing domains with hash look-ups. A filing covers its filing
+    domain and every subdomain of it (filings are made per registered domain, and
+    a platform's tenants file their own names); a site accessed by one provider but filed
     with another is *filed* (``filed_with_provider`` is then False: an
     access-information defect, not a missing filing).
 
@@ -735,7 +886,11 @@ def filing_rate(
                 work, _OUTCOME, by=list(by_columns) or None, method=method,  # type: ignore[arg-type]
                 confidence_level=level, alternative=alternative, missing="drop",
             )  # fmt: skip
-    table = _table(est, sites, by_columns, undetermined)
+    unfiled_totals = (
+        None if mode == "census"
+        else _unfiled_totals(work, y, est, by_columns, method, alternative, level)
+    )  # fmt: skip
+    table = _table(est, sites, by_columns, undetermined, unfiled_totals)
     total = table.iloc[-1]
     return FilingRate(
         mode=mode,

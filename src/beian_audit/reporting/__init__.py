@@ -40,6 +40,8 @@ from beian_audit.reporting.html_report import (
     write_html_report,
 )
 from beian_audit.reporting.plots import (
+    CJK_FONT_FAMILIES,
+    find_cjk_font,
     funnel_limits,
     plot_forest,
     plot_funnel,
@@ -70,6 +72,7 @@ from beian_audit.reporting.statistics_table import (
 
 __all__ = [
     "BLACKLIST_KINDS",
+    "CJK_FONT_FAMILIES",
     "ENFORCEMENT_ACTIONS",
     "NATIONAL_LABEL",
     "REVIEW_KINDS",
@@ -82,6 +85,7 @@ __all__ = [
     "RowDefinition",
     "StatisticsTable",
     "UnfiledRanking",
+    "find_cjk_font",
     "form_cells",
     "funnel_limits",
     "match_accessed_sites",

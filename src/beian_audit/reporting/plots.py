@@ -13,6 +13,16 @@ on a percent axis.
 * :func:`plot_progress` — monthly estimates with intervals, the target and an
   optional projection (:func:`progress_panel` builds the panel).
 
+Chinese labels (provider names such as 中国电信) need a font with CJK glyphs,
+which matplotlib's default DejaVu Sans lacks. The plots look one up with
+:func:`find_cjk_font` (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei …,
+see :data:`CJK_FONT_FAMILIES`) whenever a label holds a CJK character, and draw
+with it as the fallback after the default font inside a
+:func:`matplotlib.rc_context` (``rcParams`` are left as they were). With no such
+font installed they warn with :class:`~beian_audit.errors.MissingFontWarning`;
+on Debian or Ubuntu ``apt-get install fonts-noto-cjk`` (what
+``scripts/install_system_deps.sh`` runs) provides one.
+
 References
 ----------
 Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional
@@ -31,14 +41,18 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
-from collections.abc import Mapping, Sequence
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from beian_audit.errors import ArgumentError, EstimationError, require
+from beian_audit.errors import ArgumentError, EstimationError, MissingFontWarning, require
 from beian_audit.estimation import ConfidenceInterval, ProportionEstimate
 from beian_audit.estimation.intervals import check_level
 from beian_audit.reporting._common import require_columns
@@ -47,6 +61,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 __all__ = [
+    "CJK_FONT_FAMILIES",
+    "find_cjk_font",
     "funnel_limits",
     "plot_forest",
     "plot_funnel",
@@ -55,6 +71,165 @@ __all__ = [
 ]
 
 _LABEL_CANDIDATES = ("provider_id", "provider_name", "label", "province", "domain")
+
+#: Font families with CJK glyphs, in order of preference (simplified Chinese
+#: first): Noto (Debian/Ubuntu ``fonts-noto-cjk``), Source Han (the same design,
+#: Adobe's name), WenQuanYi (``fonts-wqy-zenhei``/``microhei``), then the Windows
+#: and macOS system fonts.
+CJK_FONT_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+    "Noto Sans CJK TC", "Noto Sans CJK HK", "Noto Sans CJK JP", "Noto Sans CJK KR",
+    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei",
+    "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti", "Noto Serif CJK SC",
+    "Source Han Serif SC", "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback",
+)  # fmt: skip
+#: File names of such fonts, for a system scan when matplotlib's font cache predates them.
+_CJK_FILE = re.compile(
+    r"cjk|sourcehan|wqy|wenquanyi|simhei|msyh|pingfang|hiragino|heiti|uming|ukai|droidsansfallback"
+    r"|notosanssc|notoserifsc",
+    re.IGNORECASE,
+)
+#: CJK characters that need such a font: ideographs (with extension A and the
+#: compatibility block), CJK punctuation, kana, Hangul and full-width forms.
+_CJK_CHAR = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
+)
+
+
+@functools.cache
+def _charmap(fname: str, index: int) -> frozenset[int]:
+    """Code points a font file's face has glyphs for (``FT2Font.get_charmap``)."""
+    from matplotlib import ft2font
+
+    return frozenset(ft2font.FT2Font(fname, face_index=index).get_charmap())
+
+
+def _scan_system_fonts() -> None:
+    """Add installed CJK font files matplotlib's cached font list does not know yet."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    known = {entry.fname for entry in manager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in known and _CJK_FILE.search(path.rsplit("/", 1)[-1]):
+            with contextlib.suppress(Exception):  # an unreadable file is not a font
+                manager.addfont(path)
+
+
+def find_cjk_font(
+    text: str = "中国电信联通移动阿里云腾讯", *, families: Sequence[str] | None = None
+) -> str | None:
+    """The first installed font family that has a glyph for every character of ``text``.
+
+    Parameters
+    ----------
+    text : str, default "中国电信联通移动阿里云腾讯"
+        Characters the font must cover (only the CJK ones are checked).
+    families : sequence of str, optional
+        Family names in order of preference; default :data:`CJK_FONT_FAMILIES`.
+
+    Returns
+    -------
+    str or None
+        The family name as matplotlib knows it, or None when none is installed
+        (install one with ``apt-get install fonts-noto-cjk`` on Debian/Ubuntu,
+        or run ``scripts/install_system_deps.sh``).
+
+    Notes
+    -----
+    Looks in :data:`matplotlib.font_manager.fontManager` first; when none of
+    the families is there (matplotlib caches its font list and misses fonts
+    installed later), the system font folders are scanned once for CJK font
+    files, which are added to the font manager (not to ``rcParams``). Coverage
+    is read from each face's character map (``FT2Font.get_charmap``).
+
+    Examples
+    --------
+    >>> family = find_cjk_font("中国电信")
+    >>> family is None or isinstance(family, str)
+    True
+    """
+    from matplotlib import font_manager
+
+    wanted = list(CJK_FONT_FAMILIES if families is None else families)
+    needed = {ord(c) for c in _CJK_CHAR.findall(str(text))}
+
+    def lookup() -> str | None:
+        by_name: dict[str, list[Any]] = {}
+        for entry in font_manager.fontManager.ttflist:
+            by_name.setdefault(entry.name, []).append(entry)
+        for family in wanted:
+            for entry in by_name.get(family, []):
+                if needed <= _charmap(entry.fname, int(getattr(entry, "index", 0) or 0)):
+                    return family
+        return None
+
+    found = lookup()
+    if found is None:
+        _scan_system_fonts()
+        found = lookup()
+    return found
+
+
+def _cjk_text(texts: Iterable[object]) -> str:
+    return "".join(sorted({c for t in texts for c in _CJK_CHAR.findall(str(t))}))
+
+
+def _default_families() -> list[str]:
+    """The concrete family the default ``font.family`` resolves to (e.g. DejaVu Sans)."""
+    import matplotlib
+    from matplotlib import font_manager, ft2font
+
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=matplotlib.rcParams["font.family"])
+    )
+    return [ft2font.FT2Font(path).family_name]
+
+
+@contextlib.contextmanager
+def _cjk_fonts(texts: Iterable[object]) -> Iterator[list[str] | None]:
+    """Draw inside with a CJK fallback font when ``texts`` hold CJK characters.
+
+    Yields the font family list (default family, then the CJK one) or None.
+    Inside, :func:`matplotlib.rc_context` sets ``font.family`` to that list, so
+    new texts (axes, tick labels, legend, annotations) take it;
+    :func:`_set_cjk_fonts` gives it to texts made before (on a given ``ax``).
+    Warns :class:`~beian_audit.errors.MissingFontWarning` when no font covers
+    the characters.
+    """
+    chars = _cjk_text(texts)
+    if not chars:
+        yield None
+        return
+    family = find_cjk_font(chars)
+    if family is None:
+        warnings.warn(
+            f"no installed font has glyphs for the Chinese labels ({chars[:12]}…): they "
+            "would show as empty boxes. Install a CJK font, e.g. `apt-get install "
+            "fonts-noto-cjk` on Debian/Ubuntu (scripts/install_system_deps.sh), or Noto "
+            "Sans CJK SC / Source Han Sans from https://github.com/notofonts/noto-cjk",
+            MissingFontWarning,
+            stacklevel=4,
+        )
+        yield None
+        return
+    import matplotlib
+
+    fonts = [*_default_families(), family]
+    with matplotlib.rc_context({"font.family": fonts}):
+        yield fonts
+
+
+def _set_cjk_fonts(ax: Axes, fonts: list[str] | None) -> None:
+    """Give ``fonts`` to every text of ``ax``'s figure that holds a CJK character."""
+    if fonts is None:
+        return
+    from matplotlib.text import Text
+
+    for text in ax.figure.findobj(Text):
+        if _CJK_CHAR.search(text.get_text()):
+            text.set_fontfamily(fonts)
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -154,6 +329,16 @@ def plot_forest(
     frame = frame[frame["estimate"].notna()]
     if sort:
         frame = frame.sort_values("estimate", ascending=True, kind="stable")
+    with _cjk_fonts(frame[label].astype(str)) as fonts:
+        ax = _draw_forest(frame, label, overall, target, ax)
+        _set_cjk_fonts(ax, fonts)
+    return ax
+
+
+def _draw_forest(
+    frame: pd.DataFrame, label: str, overall: float | None, target: float | None,
+    ax: Axes | None,
+) -> Axes:  # fmt: skip
     k = len(frame)
     ax = _axes(ax, (6.4, max(2.5, 0.28 * k + 1.2)))
     y = np.arange(k)
@@ -246,22 +431,44 @@ def funnel_limits(
     return limit(tail), limit(1.0 - tail)
 
 
-def _funnel_frame(data: object, successes: str, n: str) -> pd.DataFrame:
+def _funnel_frame(data: object, successes: str, n: str, label: str | bool | None) -> pd.DataFrame:
+    """``n``, ``rate`` and (with ``label``) ``label`` of every point."""
     if isinstance(data, ProportionEstimate):
         frame = data.by
         if frame is None:
             raise EstimationError("plot_funnel needs an estimate made with by= (one point each)")
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {"n": frame["n"].to_numpy(float), "rate": frame["estimate"].to_numpy(float)}
         )
-    if not isinstance(data, pd.DataFrame):
+    elif not isinstance(data, pd.DataFrame):
         raise ArgumentError(f"frame must be a DataFrame or ProportionEstimate, not {type(data)}")
-    if successes in data.columns:
+    elif successes in data.columns:
+        frame = data
         require_columns(data, [n], name="frame")
         m = data[n].to_numpy(float)
-        return pd.DataFrame({"n": m, "rate": data[successes].to_numpy(float) / m})
-    require_columns(data, [n, "estimate"], name="frame")
-    return pd.DataFrame({"n": data[n].to_numpy(float), "rate": data["estimate"].to_numpy(float)})
+        out = pd.DataFrame({"n": m, "rate": data[successes].to_numpy(float) / m})
+    else:
+        frame = data
+        require_columns(data, [n, "estimate"], name="frame")
+        out = pd.DataFrame({"n": data[n].to_numpy(float), "rate": data["estimate"].to_numpy(float)})
+    if label is None or label is False:
+        return out
+    if label is True and isinstance(data, ProportionEstimate):
+        out["label"] = frame[list(data.by_columns)].astype(str).agg(" / ".join, axis=1).to_numpy()
+        return out
+    if label is True:
+        found = next((c for c in _LABEL_CANDIDATES if c in frame.columns), None)
+        if found is None:
+            raise ArgumentError(
+                "label=True needs a provider_id, provider_name, label, province or domain "
+                "column; pass label= naming the column"
+            )
+        label = found
+    if not isinstance(label, str):
+        raise ArgumentError(f"label ({label!r}) must be a column name, True or None")
+    require_columns(frame, [label], name="frame")
+    out["label"] = frame[label].astype(str).to_numpy()
+    return out
 
 
 def plot_funnel(
@@ -272,6 +479,8 @@ def plot_funnel(
     confidence_levels: Sequence[float] = (0.95, 0.998),
     successes: str = "successes",
     n: str = "n",
+    label: str | bool | None = None,
+    label_top: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Funnel plot: accuracy against number checked, with control limits.
@@ -290,13 +499,22 @@ def plot_funnel(
         One pair of limits per level (about 2 and 3 standard errors).
     successes, n : str
         Column names.
+    label : str, True or None, default None
+        Write a label next to the points: the named column (provider names
+        such as 中国电信 are drawn with a CJK font, see :func:`find_cjk_font`),
+        or True for the first of ``provider_id``, ``provider_name``, ``label``,
+        ``province``, ``domain`` present (for an estimate, its ``by`` columns).
+    label_top : int, optional
+        Label only this many points, those farthest from the centre in
+        standard errors, :math:`|r - c| / \\sqrt{c (1 - c) / n}` (the
+        outliers of the funnel); default every point.
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib.axes.Axes
         Points in ``ax.collections[0]``; two limit lines per level, then the
-        centre line, in ``ax.lines``.
+        centre line, in ``ax.lines``; the point labels in ``ax.texts``.
 
     Notes
     -----
@@ -313,8 +531,16 @@ def plot_funnel(
     >>> ax = plot_funnel(frame, target=0.75)
     >>> len(ax.collections[0].get_offsets()), len(ax.lines)
     (3, 5)
+    >>> frame["provider_name"] = ["中国电信", "阿里云", "腾讯云"]
+    >>> ax = plot_funnel(frame, target=0.75, label="provider_name", label_top=1)
+    >>> [t.get_text() for t in ax.texts]   # 12 of 20: 1.5 standard errors below 75 %
+    ['中国电信']
     """
-    points = _funnel_frame(frame, successes, n)
+    if label_top is not None and (
+        isinstance(label_top, bool) or not isinstance(label_top, int | np.integer) or label_top < 0
+    ):
+        raise ArgumentError(f"label_top ({label_top!r}) must be a non-negative integer or None")
+    points = _funnel_frame(frame, successes, n, label)
     points = points[np.isfinite(points["rate"]) & (points["n"] > 0)]
     if points.empty:
         raise ArgumentError("frame has no provider with n > 0 and a rate")
@@ -329,7 +555,21 @@ def plot_funnel(
         centre = _check_rate("overall (pooled rate of the points)", pooled)
         centre_label = f"overall {centre:.1%}"
     levels = [check_level(v) for v in confidence_levels]
+    labelled = points.iloc[0:0]
+    if "label" in points.columns:
+        z = np.abs(points["rate"] - centre) / np.sqrt(centre * (1 - centre) / points["n"])
+        order = np.argsort(-z.to_numpy(), kind="stable")
+        labelled = points.iloc[order[: len(order) if label_top is None else int(label_top)]]
+    with _cjk_fonts(labelled.get("label", ())) as fonts:
+        ax = _draw_funnel(points, labelled, centre, centre_label, levels, ax)
+        _set_cjk_fonts(ax, fonts)
+    return ax
 
+
+def _draw_funnel(
+    points: pd.DataFrame, labelled: pd.DataFrame, centre: float, centre_label: str,
+    levels: list[float], ax: Axes | None,
+) -> Axes:  # fmt: skip
     ax = _axes(ax, (6.4, 4.4))
     ax.scatter(points["n"], points["rate"], s=18, color="C0", zorder=3, label="providers")
     grid = np.unique(np.round(np.geomspace(1, max(points["n"].max() * 1.1, 10), 300)))
@@ -341,6 +581,11 @@ def plot_funnel(
         ax.plot(grid, high, color="0.35", linestyle=style)
     ax.axhline(centre, color="C3", linewidth=1, label=centre_label)
     _percent_axis(ax.yaxis)
+    for _, row in labelled.iterrows():
+        ax.annotate(
+            row["label"], (row["n"], row["rate"]), xytext=(4, 3), textcoords="offset points",
+            fontsize="small", color="0.2",
+        )  # fmt: skip
     ax.set_xlabel("number checked")
     ax.set_ylabel("accuracy")
     ax.legend(loc="lower right", fontsize="small")
