@@ -973,10 +973,11 @@ def _warn_degenerate(
 #: Methods that undercover with rare events under unequal weights (coverage
 #: study of docs/methodology.md): no cap on the variance-based effective size.
 RARE_EVENT_WEAK_METHODS: tuple[str, ...] = (
-    "beta", "wilson", "logit", "asin", "mean", "jeffreys", "clopper-pearson", "likelihood",
+    "beta", "wilson", "wilson-normal", "logit", "asin", "mean", "jeffreys", "clopper-pearson",
+    "likelihood",
 )
 #: Methods with no degrees-of-freedom correction (normal quantiles on n*).
-SMALL_DF_WEAK_METHODS: tuple[str, ...] = ("wilson", "jeffreys", "clopper-pearson")
+SMALL_DF_WEAK_METHODS: tuple[str, ...] = ("wilson-normal", "jeffreys", "clopper-pearson")
 #: "Rare": fewer than this many expected rare outcomes, min(p, 1 - p) * n.
 RARE_EVENT_COUNT = 10.0
 #: "Unequal weights": Kish's design effect of the weights at least this.
@@ -1093,8 +1094,8 @@ def estimate_proportion(
         Domain column(s) (provider, province, sponsor nature …). Each domain is
         estimated as a subpopulation of the full design. Missing domain values
         form their own domain.
-    method : {"korn-graubard", "beta", "wilson", "logit", "asin", "mean", "jeffreys", \
-"clopper-pearson"}
+    method : {"korn-graubard", "beta", "wilson", "wilson-normal", "logit", "asin", "mean", \
+"jeffreys", "clopper-pearson", "likelihood"}
         Interval method (see :func:`~beian_audit.estimation.design_proportion_ci`).
         The default ``"korn-graubard"`` holds its coverage near 99.5 % and is
         defined when no failure is seen (see Notes).
