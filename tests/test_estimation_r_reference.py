@@ -11,7 +11,8 @@ R -> here: "mean" -> "mean", "asin" -> "asin", "xlogit" -> "logit",
 "logit" (svyglm) -> "logit", "beta" -> "beta", "likelihood" -> "likelihood".
 Rows named "formula:<m>" are the methods survey 4.1 lacks ("korn-graubard",
 "wilson" as survey 4.5 computes it (t quantile with degf), "wilson-normal",
-"jeffreys", "clopper-pearson"), computed in R from R's svymean variance, with the boundary rule (effective size n / deff_Kish, deff_Kish
+"jeffreys", "clopper-pearson"), computed in R from R's svymean variance,
+with the boundary rule (effective size n / deff_Kish, deff_Kish
 from R's ``weights()``) when the estimate is 0 or 1, and "formula:likelihood",
 the Rao-Scott likelihood interval solved exactly by R's ``uniroot``.
 

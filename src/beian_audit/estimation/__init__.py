@@ -4,6 +4,8 @@
 * :func:`design_proportion_ci` — interval from a design-based estimate's summary;
 * :func:`estimate_proportion` — stratified / two-stage estimate, overall and by domain;
 * :func:`assess_target` — met / not met / inconclusive against a target;
+* :mod:`~beian_audit.estimation.nonresponse` — unreachable / refused outcomes
+  (MAR reweighting, worst / best cases, robustness of the verdict);
 * :func:`exact_coverage`, :func:`simulate_coverage` — coverage of the methods;
 * :func:`provider_estimates` — exact per-provider bounds and empirical-Bayes ranking;
 * :func:`filing_rate` — census or sampled filing rate of accessed sites;
@@ -39,6 +41,13 @@ from beian_audit.estimation.intervals import (
     SRSMethod,
     design_proportion_ci,
     proportion_ci,
+)
+from beian_audit.estimation.nonresponse import (
+    NONRESPONSE_RULES,
+    NONRESPONSE_STATUSES,
+    OUTCOME_STATUSES,
+    NonresponseRule,
+    OutcomeStatus,
 )
 from beian_audit.estimation.panel import (
     VERDICTS,
@@ -82,6 +91,9 @@ __all__ = [
     "EXACT_METHODS",
     "LONELY_PSU_RULES",
     "MULTIPLICITY",
+    "NONRESPONSE_RULES",
+    "NONRESPONSE_STATUSES",
+    "OUTCOME_STATUSES",
     "SRS_METHODS",
     "STATUSES",
     "UNDETERMINED_RULES",
@@ -97,6 +109,8 @@ __all__ = [
     "LonelyPSU",
     "MonthlyPanel",
     "Multiplicity",
+    "NonresponseRule",
+    "OutcomeStatus",
     "PanelProjection",
     "PanelTrend",
     "ProportionEstimate",
