@@ -325,14 +325,15 @@ def _mar(
         w_adjusted = float((design.w * np.nan_to_num(factor)[design.stratum])[respondent].sum())
         factor = np.where(np.isnan(factor), 0.0, factor) * (1.0 + w_orphan / w_adjusted)
         labels = ", ".join(map(str, design.stratum_labels[orphan][:10]))
-        warnings.warn(
-            f"{int(orphan.sum())} stratum/strata have nonrespondents but no respondent "
-            f"({labels}); under nonresponse='mar' their weight is spread over the "
-            f"respondents of all strata (missing at random across strata for them); "
-            f"nonresponse='bounds' does not need that assumption",
-            NonresponseWarning,
-            stacklevel=4,
-        )
+        if not quiet:
+            warnings.warn(
+                f"{int(orphan.sum())} stratum/strata have nonrespondents but no respondent "
+                f"({labels}); under nonresponse='mar' their weight is spread over the "
+                f"respondents of all strata (missing at random across strata for them); "
+                f"nonresponse='bounds' does not need that assumption",
+                NonresponseWarning,
+                stacklevel=4,
+            )
     keep = ~nonrespondent
     w_new = design.w * np.where(respondent, np.nan_to_num(factor, nan=1.0)[design.stratum], 1.0)
     column = "__beian_audit_mar_weight__"
