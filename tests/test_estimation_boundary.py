@@ -175,7 +175,7 @@ def test_small_df_warns_for_methods_without_df_correction():
     frame = pd.DataFrame({"stratum": np.repeat(list("abcdefghij"), 2),
                           "ok": [1, 0] * 10})
     with pytest.warns(MethodWeaknessWarning, match="degrees of freedom"):
-        estimate_proportion(frame, "ok", method="wilson")  # df = 10
+        estimate_proportion(frame, "ok", method="wilson-normal")  # df = 10
     with warnings.catch_warnings():
         warnings.simplefilter("error", MethodWeaknessWarning)
         estimate_proportion(frame, "ok", method="logit")  # t-based

@@ -169,12 +169,17 @@ def test_design_beta_reduces_to_clopper_pearson():
 
 
 def test_design_wilson_and_mean_reduce_to_srs():
-    # Wilson on the effective n equals the SRS Wilson; "mean" with df = inf is Wald.
+    # Wilson on the effective n equals the SRS Wilson: "wilson-normal" at any df,
+    # "wilson" (R survey 4.5, t quantile) with df = inf; "mean" with df = inf is Wald.
     k, n = 37, 120
     p = k / n
     se = math.sqrt(p * (1 - p) / n)
-    w = design_proportion_ci(p, se, n=n, df=50, method="wilson")
+    w = design_proportion_ci(p, se, n=n, df=50, method="wilson-normal")
     assert (w.low, w.high) == pytest.approx(tuple(proportion_ci(k, n)), rel=1e-12)
+    w = design_proportion_ci(p, se, n=n, df=math.inf, method="wilson")
+    assert (w.low, w.high) == pytest.approx(tuple(proportion_ci(k, n)), rel=1e-12)
+    t = design_proportion_ci(p, se, n=n, df=50, method="wilson")
+    assert t.low < w.low and t.high > w.high  # t_50 > z
     m = design_proportion_ci(p, se, n=n, df=math.inf, method="mean")
     assert (m.low, m.high) == pytest.approx(tuple(proportion_ci(k, n, method="wald")), rel=1e-12)
 

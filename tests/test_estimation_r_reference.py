@@ -10,8 +10,9 @@ are R ``svydesign(ids = ~psu + ssu, strata = ~psu_stratum + stratum, fpc =
 R -> here: "mean" -> "mean", "asin" -> "asin", "xlogit" -> "logit",
 "logit" (svyglm) -> "logit", "beta" -> "beta", "likelihood" -> "likelihood".
 Rows named "formula:<m>" are the methods survey 4.1 lacks ("korn-graubard",
-"wilson", "jeffreys", "clopper-pearson"), computed in R from R's svymean
-variance, with the boundary rule (effective size n / deff_Kish, deff_Kish
+"wilson" as survey 4.5 computes it (t quantile with degf), "wilson-normal",
+"jeffreys", "clopper-pearson"), computed in R from R's svymean variance,
+with the boundary rule (effective size n / deff_Kish, deff_Kish
 from R's ``weights()``) when the estimate is 0 or 1, and "formula:likelihood",
 the Rao-Scott likelihood interval solved exactly by R's ``uniroot``.
 
@@ -248,3 +249,36 @@ def test_one_sided_bound_equals_r_two_sided_at_doubled_alpha():
         ci = est.interval(method=ours, alternative="greater", confidence_level=0.95)
         assert ci.high == 1.0
         assert ci.low == pytest.approx(ref[r_method], rel=RTOL)
+
+
+# --------------------------------------------------------------------------- survey 4.5 "wilson"
+def test_wilson_matches_r_survey_45_on_apistrat():
+    # tests/data/r_survey/reference_wilson.csv: R 4.2.2 / survey 4.1.1 svymean and
+    # degf on survey's data(api) apistrat, with survey 4.5's svyciprop(method =
+    # "wilson") written out in make_reference_wilson.R (t quantile with degf,
+    # n_eff = p(1-p)/v, no df factor). "wilson-normal" is the normal-quantile form.
+    ref = pd.read_csv(DATA / "reference_wilson.csv", comment="#", keep_default_na=False,
+                      dtype=str)
+    for col in ("value", "level"):
+        ref[col] = pd.to_numeric(ref[col].where(ref[col] != "NA"))
+    frame = pd.read_csv(DATA / "design_apistrat.csv")
+    gaps = []
+    for case, rows in ref.groupby("case", sort=False):
+        outcome = case.split("|")[1]
+        est = estimate_proportion(frame, outcome)
+        point = rows[rows["level"].isna()].set_index("quantity")["value"]
+        assert est.estimate == pytest.approx(point["mean"], rel=RTOL)
+        assert est.se == pytest.approx(point["se"], rel=RTOL)
+        assert est.df == int(point["df"])
+        for (method, level), group in rows.dropna(subset=["level"]).groupby(
+                ["method", "level"]):
+            values = group.set_index("quantity")["value"]
+            ci = est.interval(method=method.split(":", 1)[1], confidence_level=level)
+            assert ci.low == pytest.approx(values["ci_low"], rel=RTOL, abs=1e-12)
+            assert ci.high == pytest.approx(values["ci_high"], rel=RTOL, abs=1e-12)
+        t_based = est.interval(method="wilson")
+        normal = est.interval(method="wilson-normal")
+        gaps.append(abs(t_based.low - normal.low))
+        assert t_based.low < normal.low and t_based.high > normal.high  # t_df > z
+    # the issue's "about 3e-4 on the apistrat design"
+    assert 1e-4 < max(gaps) < 1e-3

@@ -231,6 +231,11 @@ class MethodWeaknessWarning(BeianAuditWarning, RuntimeWarning):
     """
 
 
+class NonresponseWarning(BeianAuditWarning, RuntimeWarning):
+    """Nonresponse forced an assumption beyond the one asked for (e.g. a stratum
+    with nonrespondents and no respondent under ``nonresponse="mar"``)."""
+
+
 class GoalNotReachableWarning(BeianAuditWarning, RuntimeWarning):
     """A sample plan cannot reach the stated precision or decision goal."""
 

@@ -4,6 +4,8 @@
 * :func:`design_proportion_ci` — interval from a design-based estimate's summary;
 * :func:`estimate_proportion` — stratified / two-stage estimate, overall and by domain;
 * :func:`assess_target` — met / not met / inconclusive against a target;
+* :mod:`~beian_audit.estimation.nonresponse` — unreachable / refused outcomes
+  (MAR reweighting, worst / best cases, robustness of the verdict);
 * :func:`exact_coverage`, :func:`simulate_coverage` — coverage of the methods;
 * :func:`provider_estimates` — exact per-provider bounds and empirical-Bayes ranking;
 * :func:`filing_rate` — census or sampled filing rate of accessed sites;
@@ -53,6 +55,13 @@ from beian_audit.estimation.misclassification import (
     corrected_accuracy,
     double_verification_subsample,
     verifier_agreement,
+)
+from beian_audit.estimation.nonresponse import (
+    NONRESPONSE_RULES,
+    NONRESPONSE_STATUSES,
+    OUTCOME_STATUSES,
+    NonresponseRule,
+    OutcomeStatus,
 )
 from beian_audit.estimation.panel import (
     VERDICTS,
@@ -112,6 +121,9 @@ __all__ = [
     "EXACT_METHODS",
     "LONELY_PSU_RULES",
     "MULTIPLICITY",
+    "NONRESPONSE_RULES",
+    "NONRESPONSE_STATUSES",
+    "OUTCOME_STATUSES",
     "SEQUENTIAL_METHODS",
     "SPENDING_FUNCTIONS",
     "SRS_METHODS",
@@ -131,6 +143,8 @@ __all__ = [
     "LonelyPSU",
     "MonthlyPanel",
     "Multiplicity",
+    "NonresponseRule",
+    "OutcomeStatus",
     "PanelProjection",
     "PanelTrend",
     "ProportionEstimate",

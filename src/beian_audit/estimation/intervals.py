@@ -11,8 +11,9 @@ Two families live here.
   complex sample, its linearised standard error, the number of observations
   ``n`` and the design degrees of freedom ``df``. Method names follow R
   ``survey::svyciprop``: ``"beta"`` (Korn & Graubard 1998, exactly as R),
-  ``"korn-graubard"`` (the NCHS variant), ``"wilson"``, ``"logit"`` (R's
-  ``"xlogit"``), ``"asin"``, ``"mean"`` (Wald-t), ``"jeffreys"`` and
+  ``"korn-graubard"`` (the NCHS variant), ``"wilson"`` (R survey 4.5's, with
+  the Student-t quantile), ``"wilson-normal"`` (the same with the normal
+  quantile), ``"logit"`` (R's ``"xlogit"``), ``"asin"``, ``"mean"`` (Wald-t), ``"jeffreys"`` and
   ``"clopper-pearson"`` on the effective sample size, and ``"likelihood"``
   (Rao-Scott scaled likelihood ratio, R's ``"likelihood"``).
 
@@ -115,6 +116,7 @@ DesignMethod = Literal[
     "korn-graubard",
     "beta",
     "wilson",
+    "wilson-normal",
     "logit",
     "asin",
     "mean",
@@ -384,6 +386,22 @@ def srs_lower(method: str, x: ArrayLike, n: ArrayLike, a: ArrayLike) -> np.ndarr
         return np.clip(low, 0.0, 1.0)
 
 
+def _wilson_lower(x: np.ndarray, n: np.ndarray, q: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Wilson score lower bound for ``x`` of ``n`` with the quantile ``q`` in place of z.
+
+    With ``q = ndtri(1 - a)`` it is :func:`srs_lower` ``("wilson", …)``; R survey
+    4.5 ``svyciprop(method = "wilson")`` takes ``q = qt(1 - a, df)``.
+    """
+    with np.errstate(all="ignore"):
+        p = x / n
+        q2 = q * q
+        centre = (x + q2 / 2.0) / (n + q2)
+        half = q * np.sqrt(n) / (n + q2) * np.sqrt(p * (1.0 - p) + q2 / (4.0 * n))
+        low = np.where(x <= 0, np.where(q >= 0, 0.0, centre - half), centre - half)
+        low = np.where(a <= 0.5, np.minimum(low, p), low)
+        return np.clip(low, 0.0, 1.0)
+
+
 def srs_upper(method: str, x: ArrayLike, n: ArrayLike, a: ArrayLike) -> np.ndarray:
     """Upper bound with tail probability ``a``: the mirror image of :func:`srs_lower`."""
     x_arr = np.asarray(x, float)
@@ -606,7 +624,7 @@ class DesignStats:
 def degenerate_reason(method: str, s: DesignStats) -> np.ndarray:
     """Reason code per domain (``""`` when the interval is regular)."""
     reason = np.full(s.p.shape, "", dtype=object)
-    t_based = method in ("beta", "korn-graubard", "mean", "logit", "asin", "likelihood")
+    t_based = method in ("beta", "korn-graubard", "mean", "logit", "asin", "likelihood", "wilson")
     with np.errstate(all="ignore"):
         reason[t_based & ~(s.df > 0)] = "df"
         if method in ("beta", "korn-graubard"):
@@ -705,7 +723,11 @@ def _design_lower_regular(
         if method in ("beta", "korn-graubard"):
             low = _qbeta(x, n_eff - x + 1.0, a)
             return np.where(x <= 0, 0.0, np.clip(low, 0.0, 1.0))
-        return srs_lower(method, x, n_eff, a)
+        if method == "wilson":  # R survey 4.5: the score bound with t_df for z
+            # df <= 0 (possible only with the boundary rule here): the whole range
+            q = _t_quantile(s.df, 1.0 - a)
+            return np.where(np.isnan(q), 0.0, _wilson_lower(x, n_eff, q, a))
+        return srs_lower("wilson" if method == "wilson-normal" else method, x, n_eff, a)
 
 
 def design_lower(method: str, s: DesignStats, a: object) -> tuple[np.ndarray, np.ndarray]:
@@ -787,8 +809,8 @@ def design_proportion_ci(
     df : float
         Design degrees of freedom (number of PSUs minus number of strata);
         ``inf`` for a normal reference distribution.
-    method : {"korn-graubard", "beta", "wilson", "logit", "asin", "mean", "jeffreys", \
-"clopper-pearson", "likelihood"}
+    method : {"korn-graubard", "beta", "wilson", "wilson-normal", "logit", "asin", "mean", \
+"jeffreys", "clopper-pearson", "likelihood"}
         See Notes. Default ``"korn-graubard"``.
     confidence_level : float
         Strictly between 0 and 1.
@@ -821,9 +843,14 @@ def design_proportion_ci(
       effective size capped at :math:`n`, set to :math:`n` when
       :math:`\\hat p \\in \\{0, 1\\}`, and :math:`r = 0` (interval [0, 1]) when
       :math:`df \\le 0`.
-    * ``"wilson"``, ``"jeffreys"``, ``"clopper-pearson"``: the simple-random-sample
-      formula at :math:`(n^* \\hat p,\\, n^*)` (Kish / Dean & Pagano 2015), no
-      degrees-of-freedom factor.
+    * ``"wilson"``: the Wilson score interval at :math:`(n^* \\hat p,\\, n^*)`
+      with the Student-t quantile :math:`t_{df}(1-a)` in place of :math:`z`
+      and no degrees-of-freedom factor on :math:`n^*`, exactly R survey 4.5
+      ``svyciprop(method = "wilson")``.
+    * ``"wilson-normal"``, ``"jeffreys"``, ``"clopper-pearson"``: the
+      simple-random-sample formula at :math:`(n^* \\hat p,\\, n^*)` (Kish /
+      Dean & Pagano 2015), normal quantile, no degrees-of-freedom factor
+      (``"wilson-normal"`` is what ``"wilson"`` was before issue #15).
     * ``"mean"``: :math:`\\hat p \\mp t_{df}(1-a)\\, se` (R ``"mean"``).
     * ``"logit"``: :math:`\\mathrm{expit}(\\mathrm{logit}\\,\\hat p \\mp t_{df}(1-a)\\,
       se/(\\hat p(1-\\hat p)))` (R ``"xlogit"``).

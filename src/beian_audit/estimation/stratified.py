@@ -55,6 +55,11 @@ from beian_audit.estimation.intervals import (
     check_level,
     design_interval_arrays,
 )
+from beian_audit.estimation.nonresponse import (
+    NONRESPONSE_RULES,
+    NonresponseRule,
+    outcome_status_codes,
+)
 
 __all__ = ["LONELY_PSU_RULES", "LonelyPSU", "ProportionEstimate", "estimate_proportion"]
 
@@ -137,6 +142,26 @@ class ProportionEstimate(ResultMixin):
         Kish's design effect of the weights, :math:`n\\sum w^2/(\\sum w)^2`
         over the observations used (1 for equal weights); the boundary rule
         takes the effective size :math:`n/\\mathrm{deff_{Kish}}`.
+    nonresponse : str
+        The nonresponse rule applied (``"mar"``, ``"worst"``, ``"best"``,
+        ``"bounds"``) when the outcome column holds status words
+        (:mod:`beian_audit.estimation.nonresponse`); ``""`` for a 0/1 column.
+        ``design["nonresponse"]`` says it in words.
+    scenarios : dict of str to ProportionEstimate
+        With status words: the estimates with every nonrespondent counted as
+        incorrect (``"worst"``), as correct (``"best"``) and reweighted within
+        its stratum (``"mar"``); empty for a 0/1 column. The table then also
+        has ``n_respondents``, ``n_nonrespondents``, ``n_pending``,
+        ``response_rate``, ``estimate_worst``, ``ci_low_worst``,
+        ``estimate_mar``, ``estimate_best`` and ``ci_high_best`` per row.
+    response : pandas.DataFrame or None
+        With status words: one row per stratum with the counts by status, the
+        response rate (respondents over respondents and nonrespondents;
+        pending and missing rows left out), the weighted response rate and
+        the MAR adjustment factor.
+    response_rate : float
+        Respondents over respondents and nonrespondents, whole sample (1 for
+        a 0/1 column).
     """
 
     outcome: str
@@ -162,6 +187,10 @@ class ProportionEstimate(ResultMixin):
     table: pd.DataFrame
     design: dict[str, Any]
     deff_kish: float = 1.0
+    nonresponse: str = ""
+    scenarios: Mapping[str, ProportionEstimate] = dataclasses.field(default_factory=dict)
+    response: pd.DataFrame | None = None
+    response_rate: float = 1.0
 
     # ---------------------------------------------------------------- views
     @property
@@ -187,6 +216,8 @@ class ProportionEstimate(ResultMixin):
         text += f", n={self.n}, df={self.df}"
         if self.by_columns:
             text += f", domains={int((self.table['level'] == 'domain').sum())}"
+        if self.nonresponse:
+            text += f", nonresponse={self.nonresponse!r}, response_rate={self.response_rate:.4g}"
         return text
 
     # ---------------------------------------------------------------- derived
@@ -237,6 +268,11 @@ class ProportionEstimate(ResultMixin):
         >>> est.ci.high
         1.0
         """
+        if self.scenarios:
+            from beian_audit.estimation import nonresponse as nr
+
+            return nr.with_interval(self, method=method, confidence_level=confidence_level,
+                                    alternative=alternative)
         how = check_choice("method", self.method if method is None else method, DESIGN_METHODS)
         side = check_choice(
             "alternative", self.alternative if alternative is None else alternative, ALTERNATIVES
@@ -278,6 +314,10 @@ class ProportionEstimate(ResultMixin):
         """
         if not self.by_columns:
             raise EstimationError("domain() needs an estimate made with by=")
+        if self.scenarios:
+            from beian_audit.estimation import nonresponse as nr
+
+            return nr.domain(self, key)
         keys = key if isinstance(key, tuple) else (key,)
         if len(keys) != len(self.by_columns):
             raise EstimationError(
@@ -974,10 +1014,11 @@ def _warn_degenerate(
 #: Methods that undercover with rare events under unequal weights (coverage
 #: study of docs/methodology.md): no cap on the variance-based effective size.
 RARE_EVENT_WEAK_METHODS: tuple[str, ...] = (
-    "beta", "wilson", "logit", "asin", "mean", "jeffreys", "clopper-pearson", "likelihood",
+    "beta", "wilson", "wilson-normal", "logit", "asin", "mean", "jeffreys", "clopper-pearson",
+    "likelihood",
 )
 #: Methods with no degrees-of-freedom correction (normal quantiles on n*).
-SMALL_DF_WEAK_METHODS: tuple[str, ...] = ("wilson", "jeffreys", "clopper-pearson")
+SMALL_DF_WEAK_METHODS: tuple[str, ...] = ("wilson-normal", "jeffreys", "clopper-pearson")
 #: "Rare": fewer than this many expected rare outcomes, min(p, 1 - p) * n.
 RARE_EVENT_COUNT = 10.0
 #: "Unequal weights": Kish's design effect of the weights at least this.
@@ -1062,6 +1103,7 @@ def estimate_proportion(
     stage2_strata: str | Literal[False] | None = None,
     stage2_population_size: str | Literal[False] | None = None,
     psu_probability: str | Literal[False] | None = None,
+    nonresponse: NonresponseRule = "mar",
 ) -> ProportionEstimate:
     """Estimate a proportion from a stratified (or two-stage) sample.
 
@@ -1071,7 +1113,11 @@ def estimate_proportion(
         A ``Sample`` (its ``.frame`` is used) or any frame with the design
         columns, so samples drawn by other tools can be checked too.
     outcome : str
-        Column of 0/1 or boolean values (1 = correct / filed …).
+        Column of 0/1 or boolean values (1 = correct / filed …), or of the
+        verification statuses ``"correct"``, ``"incorrect"``,
+        ``"unreachable"``, ``"refused"``, ``"pending"`` (and their Chinese
+        synonyms, :data:`~beian_audit.estimation.nonresponse.STATUS_WORDS`),
+        mixed with 0/1 if need be; see ``nonresponse``.
     strata : str, False or None
         Stratum column. ``None`` (default): ``"psu_stratum"`` for a two-stage
         sample, else ``"stratum"`` when present, else no strata. ``False``: no
@@ -1094,8 +1140,8 @@ def estimate_proportion(
         Domain column(s) (provider, province, sponsor nature …). Each domain is
         estimated as a subpopulation of the full design. Missing domain values
         form their own domain.
-    method : {"korn-graubard", "beta", "wilson", "logit", "asin", "mean", "jeffreys", \
-"clopper-pearson"}
+    method : {"korn-graubard", "beta", "wilson", "wilson-normal", "logit", "asin", "mean", \
+"jeffreys", "clopper-pearson", "likelihood"}
         Interval method (see :func:`~beian_audit.estimation.design_proportion_ci`).
         The default ``"korn-graubard"`` holds its coverage near 99.5 % and is
         defined when no failure is seen (see Notes).
@@ -1134,6 +1180,21 @@ def estimate_proportion(
         :math:`n_1/N_1` (πps or Poisson first stage) the first stage is treated
         as drawn with replacement (see Notes). ``False``: assume simple random
         sampling of PSUs.
+    nonresponse : {"mar", "worst", "best", "bounds"}
+        How ``"unreachable"`` and ``"refused"`` outcomes count (only when the
+        outcome column holds status words; a 0/1 column is unaffected).
+        ``"mar"`` (default): the respondents of each stratum are reweighted
+        to carry its nonrespondents, which assumes the outcome is missing at
+        random within the stratum. ``"worst"``: every nonrespondent counted
+        as incorrect, **the ministry's strict reading**. ``"best"``: every
+        nonrespondent counted as correct. ``"bounds"``: the MAR estimate with
+        the interval from the worst case's lower limit to the best case's
+        upper limit, which covers the rate whatever the nonrespondents are.
+        The result keeps all three (``scenarios``), the response rate per
+        stratum (``response``) and says which rule it applied
+        (``nonresponse``). ``"pending"`` outcomes are not nonresponse: they
+        are left out like a missing outcome with ``missing="drop"`` and
+        counted in ``n_pending``. See ``docs/nonresponse.md``.
 
     Returns
     -------
@@ -1255,6 +1316,7 @@ def estimate_proportion(
     level = check_level(confidence_level)
     lonely_psu = check_choice("lonely_psu", lonely_psu, LONELY_PSU_RULES)  # type: ignore[assignment]
     missing = check_choice("missing", missing, MISSING_RULES)  # type: ignore[assignment]
+    rule = check_choice("nonresponse", nonresponse, NONRESPONSE_RULES)
     if not isinstance(outcome, str):
         raise EstimationError(f"outcome ({outcome!r}) must be a column name")
 
@@ -1262,6 +1324,21 @@ def estimate_proportion(
     n_input = len(frame)
     if n_input == 0:
         raise EstimationError("sample has no rows")
+    status_codes = outcome_status_codes(_column(frame, outcome, "outcome"), outcome)
+    if status_codes is not None:  # verification statuses: nonresponse scenarios
+        from beian_audit.estimation.nonresponse import estimate_with_nonresponse
+
+        return estimate_with_nonresponse(
+            frame, outcome, status_codes, rule=rule, missing=missing,
+            options={
+                "strata": strata, "population_size": population_size, "weight": weight,
+                "cluster": cluster, "by": by, "method": method,
+                "confidence_level": level, "alternative": alternative,
+                "lonely_psu": lonely_psu, "multistage": multistage,
+                "stage2_strata": stage2_strata, "stage2_population_size": stage2_population_size,
+                "psu_probability": psu_probability,
+            },
+        )
     cols = _resolve(
         frame, strata=strata, population_size=population_size, weight=weight, cluster=cluster,
         stage2_strata=stage2_strata, stage2_population_size=stage2_population_size,

@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -36,6 +36,7 @@ from beian_audit.estimation.intervals import (
     srs_lower,
     srs_upper,
 )
+from beian_audit.estimation.nonresponse import NONRESPONSE_RULES, NonresponseRule
 from beian_audit.estimation.stratified import ProportionEstimate
 
 __all__ = ["MULTIPLICITY", "STATUSES", "Multiplicity", "TargetAssessment", "adjust_p_values",
@@ -103,6 +104,26 @@ class TargetAssessment(ResultMixin):
         (``"boundary"`` …), or ``"invalid_interval"`` when a bound is NaN, the
         bounds are inverted (low > high) or outside [0, 1]: such an interval
         is never called ``"met"`` (status ``"inconclusive"``, p-values NaN).
+    nonresponse : str
+        The nonresponse rule of the decision (``"mar"``, ``"worst"``,
+        ``"best"``, ``"bounds"``; ``""`` when the estimate had no
+        nonresponse statuses). Under ``"bounds"`` the status is ``"met"``
+        when the worst case is met, ``"not_met"`` when the best case is not.
+    nonresponse_robustness : {"robust", "mar_only", "flips", ""}
+        Whether the verdict depends on what the nonrespondents are, from the
+        statuses under the worst case (every nonrespondent incorrect), MAR
+        and the best case (every nonrespondent correct): ``"robust"``, the
+        same status under all three ("met whatever the unreachable sites
+        are" is ``status == "met"`` and ``"robust"``); ``"mar_only"``, they
+        differ but none reverses the verdict (an extreme case is
+        inconclusive); ``"flips"``, one case gives "met" and another "not
+        met": the nonrespondents decide. ``""`` without nonresponse. The
+        table has it per row with ``status_worst``, ``status_mar``,
+        ``status_best``, ``lower_bound_worst``, ``upper_bound_best`` and
+        ``response_rate``.
+    nonresponse_note : str
+        The same in words, e.g. "met whatever the unreachable or refusing
+        sites are (met even if all are incorrect)".
     """
 
     status: str
@@ -126,6 +147,9 @@ class TargetAssessment(ResultMixin):
     #: advice of the sequential plan ("stop: met", "stop: not met",
     #: "continue (about k more verifications expected)"); "" otherwise.
     stop_advice: str = ""
+    nonresponse: str = ""
+    nonresponse_robustness: str = ""
+    nonresponse_note: str = ""
 
     @property
     def by(self) -> pd.DataFrame | None:
@@ -147,6 +171,9 @@ class TargetAssessment(ResultMixin):
             f"method={self.method!r}, additional_n_needed={self.additional_n_needed:g}"
             + (f", multiplicity={self.multiplicity!r}" if self.by_columns else "")
             + (f", stop_advice={self.stop_advice!r}" if self.stop_advice else "")
+            + (f", nonresponse={self.nonresponse!r}, "
+               f"nonresponse_robustness={self.nonresponse_robustness!r}"
+               if self.nonresponse else "")
         )
 
 
@@ -376,6 +403,7 @@ def assess_target(
     power: float = 0.8,
     multiplicity: Multiplicity = "holm",
     sequential: Any = None,
+    nonresponse: NonresponseRule | None = None,
 ) -> TargetAssessment:
     """Decide whether an estimated rate meets a target, honestly.
 
@@ -411,6 +439,13 @@ def assess_target(
         "stop: not met", "continue (about k more verifications expected)").
         While verification goes on, rely on ``stop_advice``: the status above
         is the fixed-design one and does not allow for repeated looks.
+    nonresponse : {"mar", "worst", "best", "bounds"} or None
+        For an estimate made from verification statuses (with unreachable or
+        refused outcomes): the rule of the decision; ``None`` (default) keeps
+        the estimate's own (``estimate.nonresponse``). ``"worst"`` is the
+        ministry's strict reading (nonrespondents incorrect). Whatever the
+        rule, ``nonresponse_robustness`` says whether the verdict holds under
+        every nonresponse assumption (see :class:`TargetAssessment`).
 
     Returns
     -------
@@ -492,6 +527,16 @@ def assess_target(
         if not isinstance(sequential, SequentialVerdict) or sequential.target != target:
             raise EstimationError("sequential must be a SequentialVerdict for the same target")
         stop_advice = sequential.message
+    if isinstance(estimate, ProportionEstimate) and estimate.scenarios:
+        from beian_audit.estimation.nonresponse import assess_with_nonresponse
+
+        rule = estimate.nonresponse if nonresponse is None else check_choice(
+            "nonresponse", nonresponse, NONRESPONSE_RULES)
+        assessed = assess_with_nonresponse(estimate, target, rule, confidence_level=level,
+                                           power=power, multiplicity=multiplicity)
+        return replace(assessed, stop_advice=stop_advice) if stop_advice else assessed
+    if nonresponse is not None:
+        check_choice("nonresponse", nonresponse, NONRESPONSE_RULES)
     src, table, by_columns = _source(estimate, level)
     a = 1.0 - level
     size = src.estimate.size

@@ -15,8 +15,9 @@
 #   not have, computed below from R's svymean variance with the formulas of
 #   docs/methodology.md (method names prefixed "formula:"): the NCHS
 #   Korn-Graubard variant with the boundary rule (effective size n / deff_Kish
-#   when the estimate is 0 or 1), Wilson, Jeffreys and Clopper-Pearson on the
-#   effective sample size, and the Rao-Scott likelihood interval solved
+#   when the estimate is 0 or 1), Wilson with the t quantile (survey 4.5's
+#   "wilson"), Wilson with the normal quantile ("wilson-normal"), Jeffreys and
+#   Clopper-Pearson on the effective sample size, and the Rao-Scott likelihood interval solved
 #   exactly with uniroot (R's own "likelihood" interpolates a spline through a
 #   few profile points).
 
@@ -61,8 +62,18 @@ formula_cis <- function(case, p, v, n, df, level, deff_kish) {
   z <- qnorm(1 - a)
   centre <- (x + z^2 / 2) / (m + z^2)
   half <- z * sqrt(m) / (m + z^2) * sqrt(p * (1 - p) + z^2 / (4 * m))
-  emit(case, "ci_low", "formula:wilson", level, max(0, centre - half))
-  emit(case, "ci_high", "formula:wilson", level, min(1, centre + half))
+  emit(case, "ci_low", "formula:wilson-normal", level, max(0, centre - half))
+  emit(case, "ci_high", "formula:wilson-normal", level, min(1, centre + half))
+  # survey 4.5's svyciprop(method = "wilson") (survey 4.1 lacks it), written out
+  # from its documented formula: the Wilson score interval on the raw effective
+  # size n* = p (1 - p) / v (no df factor) with the Student-t quantile
+  # qt(1 - a, degf) in place of z: (p + t^2/(2 n*) -/+ t/(2 n*) sqrt(4 n* p (1 - p)
+  # + t^2)) / (1 + t^2 / n*); the boundary rule when the estimate is 0 or 1.
+  tq <- qt(1 - a, df)
+  lo_w <- (p + tq^2 / (2 * m) - tq / (2 * m) * sqrt(4 * m * p * (1 - p) + tq^2)) / (1 + tq^2 / m)
+  hi_w <- (p + tq^2 / (2 * m) + tq / (2 * m) * sqrt(4 * m * p * (1 - p) + tq^2)) / (1 + tq^2 / m)
+  emit(case, "ci_low", "formula:wilson", level, max(0, lo_w))
+  emit(case, "ci_high", "formula:wilson", level, min(1, hi_w))
   # Rao-Scott likelihood (svyciprop "likelihood"): deviance / (design effect
   # n / n* times quasibinomial dispersion n / (n - 1)) against t_df^2
   if (p > 0 && p < 1 && v > 0 && df > 0) {
