@@ -16,7 +16,7 @@ import pandas as pd
 
 from beian_audit.errors import ArgumentTypeError
 
-__all__ = ["as_text", "checker_values"]
+__all__ = ["as_text", "checker_values", "list_positions"]
 
 
 def checker_values(values: object, *, name: str = "values") -> Any:
@@ -138,3 +138,20 @@ def _has_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def list_positions(mask: Any, show: int = 10) -> str:
+    """The positions where ``mask`` is true, the first ``show`` of them, for messages.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> list_positions(np.arange(14) % 2 == 1, show=3)
+    '1, 3, 5 and 4 more'
+    """
+    import numpy as np
+
+    where = np.flatnonzero(mask)
+    shown = ", ".join(str(int(i)) for i in where[:show])
+    more = f" and {where.size - show} more" if where.size > show else ""
+    return f"{shown}{more}"

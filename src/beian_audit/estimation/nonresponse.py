@@ -67,12 +67,13 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
 
+from beian_audit._text import list_positions
 from beian_audit.errors import EstimationError, NonresponseWarning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -173,13 +174,11 @@ def outcome_status_codes(series: pd.Series, name: str) -> np.ndarray | None:
         else:
             bad[i] = True
     if bad.any():
-        from beian_audit.estimation.stratified import _positions
-
         examples = ", ".join(repr(v) for v in pd.unique(series[bad])[:5])
         words = "; ".join(f"{s}: {', '.join(w)}" for s, w in STATUS_WORDS.items())
         raise EstimationError(
             f"outcome column ({name!r}) must hold 0/1, True/False or a status word; "
-            f"{int(bad.sum())} row(s) do not, at positions {_positions(bad)} (values such "
+            f"{int(bad.sum())} row(s) do not, at positions {list_positions(bad)} (values such "
             f"as {examples}); accepted words are {words}"
         )
     return codes
@@ -194,36 +193,28 @@ def estimate_with_nonresponse(
     rule: str,
     missing: str,
     options: dict[str, Any],
+    estimate: Callable[..., ProportionEstimate],
+    design_of: Callable[[pd.DataFrame, dict[str, Any]], Any],
 ) -> ProportionEstimate:
     """The estimate of ``estimate_proportion`` for a column with status words.
+
+    ``estimate`` is :func:`~beian_audit.estimation.estimate_proportion` and
+    ``design_of`` its design builder, passed in by the caller so that this
+    module does not import the estimator back (no import cycle).
 
     ``options`` are the other keyword arguments of ``estimate_proportion``
     (design columns, ``by``, interval options), passed to the three scenario
     estimates unchanged except the outcome (and, for MAR, the weight).
     """
-    from beian_audit.estimation.stratified import (
-        _build_design,
-        _positions,
-        _resolve,
-        estimate_proportion,
-    )
-
     blank = codes == MISSING
     if blank.any() and missing == "raise":
         raise EstimationError(
             f"outcome column ({outcome!r}) is missing in {int(blank.sum())} row(s), at "
-            f"positions {_positions(blank)}; fill them in (a status such as 'pending' is "
+            f"positions {list_positions(blank)}; fill them in (a status such as 'pending' is "
             f"accepted) or pass missing='drop' to leave them out (they are then counted "
             f"in n_missing)"
         )
-    cols = _resolve(
-        frame, strata=options["strata"], population_size=options["population_size"],
-        weight=options["weight"], cluster=options["cluster"],
-        stage2_strata=options["stage2_strata"],
-        stage2_population_size=options["stage2_population_size"],
-        psu_probability=options["psu_probability"], multistage=options["multistage"],
-    )
-    design = _build_design(frame, cols, len(frame))
+    design = design_of(frame, options)
     respondent = (codes == CORRECT) | (codes == INCORRECT)
     nonrespondent = (codes == UNREACHABLE) | (codes == REFUSED)
     if not respondent.any() and not nonrespondent.any():
@@ -247,8 +238,8 @@ def estimate_with_nonresponse(
         if quiet:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return estimate_proportion(data, outcome, **kwargs)
-        return estimate_proportion(data, outcome, **kwargs)
+                return estimate(data, outcome, **kwargs)
+        return estimate(data, outcome, **kwargs)
 
     main_key = "mar" if rule == "bounds" else rule
     scenarios: dict[str, ProportionEstimate] = {}
@@ -502,12 +493,14 @@ def _expand(computed: Mapping[str, U], original: Mapping[str, T]) -> dict[str, U
 
 # --------------------------------------------------------------------------- target decisions
 def assess_with_nonresponse(
-    estimate: ProportionEstimate, target: float, rule: str, **options: Any
+    estimate: ProportionEstimate,
+    target: float,
+    rule: str,
+    assess: Callable[..., TargetAssessment],
+    **options: Any,
 ) -> TargetAssessment:
-    """:func:`assess_target` of an estimate that carries nonresponse scenarios."""
-    from beian_audit.estimation.targets import assess_target
-
-    distinct = {k: assess_target(v, target, **options)
+    """:func:`assess_target` (passed in as ``assess``) of an estimate with scenarios."""
+    distinct = {k: assess(v, target, **options)
                 for k, v in _unique(estimate.scenarios).items()}
     parts = _expand(distinct, estimate.scenarios)
     worst, best = parts["worst"], parts["best"]

@@ -37,6 +37,7 @@ import pandas as pd
 from beian_audit import _engine
 from beian_audit._arrow import one_chunk
 from beian_audit._results import ResultMixin
+from beian_audit._text import list_positions
 from beian_audit.errors import (
     DegenerateIntervalWarning,
     EstimationError,
@@ -393,10 +394,19 @@ def _as_frame(sample: object) -> pd.DataFrame:
 
 
 def _positions(mask: np.ndarray) -> str:
-    where = np.flatnonzero(mask)
-    shown = ", ".join(str(int(i)) for i in where[:_SHOW])
-    more = f" and {where.size - _SHOW} more" if where.size > _SHOW else ""
-    return f"{shown}{more}"
+    return list_positions(mask, _SHOW)
+
+
+def _design_of(frame: pd.DataFrame, options: dict[str, Any]) -> _Design:
+    """The design of ``frame`` under ``estimate_proportion``'s design options."""
+    cols = _resolve(
+        frame, strata=options["strata"], population_size=options["population_size"],
+        weight=options["weight"], cluster=options["cluster"],
+        stage2_strata=options["stage2_strata"],
+        stage2_population_size=options["stage2_population_size"],
+        psu_probability=options["psu_probability"], multistage=options["multistage"],
+    )
+    return _build_design(frame, cols, len(frame))
 
 
 def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
@@ -1330,6 +1340,7 @@ def estimate_proportion(
 
         return estimate_with_nonresponse(
             frame, outcome, status_codes, rule=rule, missing=missing,
+            estimate=estimate_proportion, design_of=_design_of,
             options={
                 "strata": strata, "population_size": population_size, "weight": weight,
                 "cluster": cluster, "by": by, "method": method,

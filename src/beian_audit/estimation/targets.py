@@ -532,7 +532,8 @@ def assess_target(
 
         rule = estimate.nonresponse if nonresponse is None else check_choice(
             "nonresponse", nonresponse, NONRESPONSE_RULES)
-        assessed = assess_with_nonresponse(estimate, target, rule, confidence_level=level,
+        assessed = assess_with_nonresponse(estimate, target, rule, assess_target,
+                                           confidence_level=level,
                                            power=power, multiplicity=multiplicity)
         return replace(assessed, stop_advice=stop_advice) if stop_advice else assessed
     if nonresponse is not None:
