@@ -13,6 +13,10 @@ Subcommands::
     beian-audit report   [--registry R --worksheet W.xlsx ...] [--providers P]
                          [--accessed-sites A] [--province P] [--month YYYY-MM] [--out DIR]
     beian-audit demo     [--out DIR] [--json]            the main job on the bundled registry
+    beian-audit month open|draw|status|close|reopen …   the monthly audit in a ledger
+    beian-audit outcomes import WORKSHEET …             (see :mod:`beian_audit.ledger.cli`)
+    beian-audit ledger upgrade [PATH_OR_URL]
+    beian-audit case open|update|list …
 
 Registries may be CSV, XLSX or Parquet with Chinese or English headers. Every
 subcommand but ``demo`` prints its result as JSON on stdout (``demo`` prints a
@@ -878,6 +882,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_count("--seed", 0), default=2013)
     demo.add_argument("--json", action="store_true", help="print the summary as JSON")
     demo.set_defaults(func=_cmd_demo)
+
+    # the ledger: month open|draw|status|close|reopen, outcomes import, ledger upgrade, case …
+    from beian_audit.ledger.cli import register
+
+    register(sub, add=add, force=force, design=design)
     return parser
 
 

@@ -7,26 +7,22 @@ SQLite file by default and PostgreSQL (psycopg 3) for a team
 (:class:`Ledger`): ``open_month`` → ``draw`` → ``import_outcomes`` →
 ``status`` → ``close_month``. See docs/ledger.md.
 
-Needs the ``ledger`` extra: ``pip install 'beian-audit[ledger]'``.
+Needs the ``ledger`` extra: ``pip install 'beian-audit[ledger]'`` (the names
+below are imported on first use, and say so when it is missing).
+
+Examples
+--------
+>>> from beian_audit.ledger import Ledger, OUTCOME_STATUSES
+>>> "refused" in OUTCOME_STATUSES
+True
 """
 
 from __future__ import annotations
 
-from beian_audit.errors import require
+import importlib
+from typing import TYPE_CHECKING, Any
 
-require("sqlalchemy", "ledger")
-require("alembic", "ledger")
-
-from beian_audit.ledger.api import UNREACHABLE_CODES, Ledger, LedgerMonth  # noqa: E402
-from beian_audit.ledger.engine import DEFAULT_LEDGER  # noqa: E402
-from beian_audit.ledger.records import CASE_TRANSITIONS  # noqa: E402
-from beian_audit.ledger.results import (  # noqa: E402
-    DrawResult,
-    ImportResult,
-    MonthStatus,
-    Period,
-)
-from beian_audit.ledger.schema import (  # noqa: E402
+from beian_audit.ledger.constants import (
     ASPECTS,
     BLACKLIST_KINDS,
     CASE_STATUSES,
@@ -35,6 +31,18 @@ from beian_audit.ledger.schema import (  # noqa: E402
     OUTCOME_STATUSES,
     REVIEW_KINDS,
 )
+
+_EXPORTS: dict[str, str] = {
+    "UNREACHABLE_CODES": "beian_audit.ledger.api",
+    "Ledger": "beian_audit.ledger.api",
+    "LedgerMonth": "beian_audit.ledger.api",
+    "DEFAULT_LEDGER": "beian_audit.ledger.engine",
+    "CASE_TRANSITIONS": "beian_audit.ledger.records",
+    "DrawResult": "beian_audit.ledger.results",
+    "ImportResult": "beian_audit.ledger.results",
+    "MonthStatus": "beian_audit.ledger.results",
+    "Period": "beian_audit.ledger.results",
+}
 
 __all__ = [
     "ASPECTS",
@@ -54,3 +62,23 @@ __all__ = [
     "MonthStatus",
     "Period",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'beian_audit.ledger' has no attribute {name!r}")
+    from beian_audit.errors import require
+
+    require("sqlalchemy", "ledger")
+    require("alembic", "ledger")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from beian_audit.ledger.api import UNREACHABLE_CODES, Ledger, LedgerMonth
+    from beian_audit.ledger.engine import DEFAULT_LEDGER
+    from beian_audit.ledger.records import CASE_TRANSITIONS
+    from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period

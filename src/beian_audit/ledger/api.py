@@ -585,7 +585,8 @@ class Ledger(RecordsMixin):
             else:
                 data[column] = None
         table = pd.DataFrame(data)
-        records: list[dict[str, Any]] = table.to_dict(orient="records")
+        records: list[dict[str, Any]] = [
+            {str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")]
         for record in records:
             for name, value in record.items():
                 if isinstance(value, np.generic):
@@ -822,12 +823,10 @@ class Ledger(RecordsMixin):
 
     @staticmethod
     def _content_fingerprint(sheet: pd.DataFrame, key: str, sample: str) -> str:
-        records = []
-        for r in sheet.itertuples(index=False):
-            values = r._asdict() if hasattr(r, "_asdict") else dict(zip(sheet.columns, r,
-                                                                       strict=True))
-            records.append([None if v is None or v is pd.NA or v is pd.NaT else str(v)
-                            for v in values.values()])
+        records = [
+            [None if v is None or v is pd.NA or v is pd.NaT else str(v) for v in row]
+            for row in sheet.astype(object).itertuples(index=False, name=None)
+        ]
         text = json.dumps({"sample": sample, "columns": [str(c) for c in sheet.columns],
                            "rows": records}, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
@@ -1075,7 +1074,7 @@ class Ledger(RecordsMixin):
                               history.loc[history["supersedes_id"].notna(), "id"], strict=True))
         history["superseded_by"] = pd.array(
             [superseded.get(int(i)) for i in history["id"]], dtype="Int64")
-        history["supersedes_id"] = pd.array(history["supersedes_id"], dtype="Int64")
+        history["supersedes_id"] = history["supersedes_id"].astype("Int64")
         history["current"] = history["superseded_by"].isna()
         if not current:
             keys = sample.set_index("unit_id")[key]
@@ -1088,8 +1087,7 @@ class Ledger(RecordsMixin):
             status = out["unit_id"].map(part["status"]).astype(object)
             out[f"{aspect}_status"] = status.where(status.notna(), "pending").astype(str)
             ok = status.map({"correct": True, "incorrect": False})
-            out[f"{aspect}_ok"] = pd.array(ok.astype(object).where(ok.notna(), None),
-                                           dtype="boolean")
+            out[f"{aspect}_ok"] = ok.astype(object).where(ok.notna(), None).astype("boolean")
             out[f"{aspect}_reason"] = out["unit_id"].map(part["reason"])
             out[f"{aspect}_verifier"] = out["unit_id"].map(part["verifier"])
             out[f"{aspect}_checked_on"] = out["unit_id"].map(part["checked_on"])

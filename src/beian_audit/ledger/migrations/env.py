@@ -29,7 +29,7 @@ def run() -> None:
 
 try:
     context.config  # noqa: B018 - set only while Alembic runs this file
-except (NameError, AttributeError):  # imported outside Alembic (e.g. doctest collection): nothing to do
+except (NameError, AttributeError):  # imported outside Alembic (doctest collection)
     pass
 else:
     run()
