@@ -168,11 +168,11 @@ def fill_worksheet(
         if got is None:
             continue
         sponsor, access, reason = got
-        ws.cell(row=r, column=header["sponsor_info_correct"], value=word(sponsor))
-        ws.cell(row=r, column=header["access_info_correct"], value=word(access))
-        ws.cell(row=r, column=header["reason"], value=reason)
-        ws.cell(row=r, column=header["checked_by"], value=checked_by)
-        ws.cell(row=r, column=header["checked_on"], value=checked_on)
+        ws.cell(row=r, column=header["sponsor_info_correct"]).value = word(sponsor)
+        ws.cell(row=r, column=header["access_info_correct"]).value = word(access)
+        ws.cell(row=r, column=header["reason"]).value = reason
+        ws.cell(row=r, column=header["checked_by"]).value = checked_by
+        ws.cell(row=r, column=header["checked_on"]).value = checked_on
     wb.save(path)
     return path
 

@@ -709,8 +709,9 @@ class Ledger(RecordsMixin):
 
         The worksheet's hidden manifest says which month it belongs to (its
         sample fingerprint). Each filled outcome (per filing and aspect) is
-        recorded when it differs from the current one: a first outcome, or a
-        correction that supersedes the earlier one. An empty cell never
+        recorded when it differs from the current one (status or reason; a
+        reason is kept only with a status other than correct): a first
+        outcome, or a correction that supersedes the earlier one. An empty cell never
         replaces an outcome; an empty cell whose reason is an unreachable code
         (``phone_unreachable``, ``domain_not_resolving``, ``site_closed``) is
         recorded as ``unreachable``, with another reason as ``pending``.
@@ -759,7 +760,7 @@ class Ledger(RecordsMixin):
         content = self._content_fingerprint(sheet, key, fingerprint)
         with self._read() as conn:
             found = conn.execute(
-                sa.select(t.periods.c.month, t.periods.c.province)
+                sa.select(t.periods.c.month, t.periods.c.province, t.periods.c.status)
                 .join(t.draws, t.draws.c.period_id == t.periods.c.id)
                 .where(t.draws.c.sample_fingerprint == fingerprint)).first()
         if found is None:
@@ -769,6 +770,7 @@ class Ledger(RecordsMixin):
                 pd.DataFrame({"row": [None], "column": ["_manifest"], "value": [None],
                               "reason": ["unknown_sample"]}),
             )
+        self._require_open(found, "import outcomes")
         candidates = self._candidates(sheet, key, verifier, path)
         with self._write() as conn:
             row = self._period_row(conn, found.month, found.province, lock=True)
@@ -859,7 +861,7 @@ class Ledger(RecordsMixin):
                 else:
                     status = "correct" if bool(value) else "incorrect"
                 out.append({"unit_key": keys[i], "aspect": aspect, "status": status,
-                            "reason": reason, "checked_on": checked_on,
+                            "reason": None if status == "correct" else reason, "checked_on": checked_on,
                             "source_row": excel_row})
             if len(out) == first:
                 continue
