@@ -277,6 +277,19 @@ BAD_INPUTS = {
     "report-registry-without-outcomes": ["report", "--registry", "{reg}", "--out", "out"],
     "demo-out-is-a-file": ["demo", "--out", "{reg}"],
     "unknown-subcommand": ["frobnicate"],
+    # the ledger (#14): a missing ledger is never created by a command that only reads it
+    "month-open-bad-month": ["month", "open", "{reg}", "--month", "2013-13",
+                             "--province", "广东", "--n", "30"],
+    "month-open-too-big": ["month", "open", "{reg}", "--month", "2013-05",
+                           "--province", "广东", "--n", "100000"],
+    "month-status-no-ledger": ["month", "status", "--month", "2013-05", "--province", "广东"],
+    "month-draw-no-ledger": ["month", "draw", "{reg}", "--month", "2013-05", "--province",
+                             "广东", "--seed", "1", "--ledger", "nope.db"],
+    "outcomes-import-missing": ["outcomes", "import", "nope.xlsx"],
+    "outcomes-import-no-ledger": ["outcomes", "import", "{ws}", "--ledger", "nope.db"],
+    "ledger-upgrade-missing": ["ledger", "upgrade", "nope.db"],
+    "case-list-no-ledger": ["case", "list"],
+    "case-update-bad-status": ["case", "update", "1", "closed"],
 }
 
 

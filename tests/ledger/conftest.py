@@ -10,14 +10,17 @@ binaries are missing the fixture fails (it never skips): install them with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -86,7 +89,18 @@ class PostgresServer:
                               "-o", options, "-w", "-t", "60", "start"), "start")
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        pid_file = self.data / "postmaster.pid"
+        if pid_file.exists():  # immediate shutdown (SIGQUIT), then wait for it
+            pid = int(pid_file.read_text().split()[0])
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGQUIT)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
         shutil.rmtree(self.base, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
@@ -98,7 +112,7 @@ class PostgresServer:
         name = f"ledger_{os.getpid()}_{next(_counter)}"
         engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" STRATEGY = FILE_COPY')
         engine.dispose()
         return self.url(name)
 
