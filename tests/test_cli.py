@@ -507,16 +507,20 @@ def test_help_documents_exit_codes_and_options(capsys: pytest.CaptureFixture[str
 
 
 def test_the_docs_mention_only_options_that_exist() -> None:
+    import argparse
     import re
 
     from beian_audit.cli import _parser
 
-    parser = _parser()
-    known = {o for a in parser._actions for o in a.option_strings}
-    for action in parser._actions:
-        for sub in getattr(action, "choices", None) or {}:
-            if isinstance(action.choices, dict):
-                known |= {o for a in action.choices[sub]._actions for o in a.option_strings}
+    def options(parser: argparse.ArgumentParser) -> set[str]:  # nested ones (month open)
+        found = {o for a in parser._actions for o in a.option_strings}
+        for action in parser._actions:
+            if isinstance(getattr(action, "choices", None), dict):
+                for sub in action.choices.values():
+                    found |= options(sub)
+        return found
+
+    known = options(_parser())
     root = Path(__file__).resolve().parents[1]
     pages = [root / "README.md", *(root / "docs").glob("*.md"),
              root / "src" / "beian_audit" / "cli.py"]

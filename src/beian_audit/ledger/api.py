@@ -861,8 +861,8 @@ class Ledger(RecordsMixin):
                 else:
                     status = "correct" if bool(value) else "incorrect"
                 out.append({"unit_key": keys[i], "aspect": aspect, "status": status,
-                            "reason": None if status == "correct" else reason, "checked_on": checked_on,
-                            "source_row": excel_row})
+                            "reason": None if status == "correct" else reason,
+                            "checked_on": checked_on, "source_row": excel_row})
             if len(out) == first:
                 continue
             name = who.iloc[i]
