@@ -277,6 +277,19 @@ BAD_INPUTS = {
     "report-registry-without-outcomes": ["report", "--registry", "{reg}", "--out", "out"],
     "demo-out-is-a-file": ["demo", "--out", "{reg}"],
     "unknown-subcommand": ["frobnicate"],
+    # the ledger (#14): a missing ledger is never created by a command that only reads it
+    "month-open-bad-month": ["month", "open", "{reg}", "--month", "2013-13",
+                             "--province", "广东", "--n", "30"],
+    "month-open-too-big": ["month", "open", "{reg}", "--month", "2013-05",
+                           "--province", "广东", "--n", "100000"],
+    "month-status-no-ledger": ["month", "status", "--month", "2013-05", "--province", "广东"],
+    "month-draw-no-ledger": ["month", "draw", "{reg}", "--month", "2013-05", "--province",
+                             "广东", "--seed", "1", "--ledger", "nope.db"],
+    "outcomes-import-missing": ["outcomes", "import", "nope.xlsx"],
+    "outcomes-import-no-ledger": ["outcomes", "import", "{ws}", "--ledger", "nope.db"],
+    "ledger-upgrade-missing": ["ledger", "upgrade", "nope.db"],
+    "case-list-no-ledger": ["case", "list"],
+    "case-update-bad-status": ["case", "update", "1", "closed"],
 }
 
 
@@ -494,16 +507,20 @@ def test_help_documents_exit_codes_and_options(capsys: pytest.CaptureFixture[str
 
 
 def test_the_docs_mention_only_options_that_exist() -> None:
+    import argparse
     import re
 
     from beian_audit.cli import _parser
 
-    parser = _parser()
-    known = {o for a in parser._actions for o in a.option_strings}
-    for action in parser._actions:
-        for sub in getattr(action, "choices", None) or {}:
-            if isinstance(action.choices, dict):
-                known |= {o for a in action.choices[sub]._actions for o in a.option_strings}
+    def options(parser: argparse.ArgumentParser) -> set[str]:  # nested ones (month open)
+        found = {o for a in parser._actions for o in a.option_strings}
+        for action in parser._actions:
+            if isinstance(getattr(action, "choices", None), dict):
+                for sub in action.choices.values():
+                    found |= options(sub)
+        return found
+
+    known = options(_parser())
     root = Path(__file__).resolve().parents[1]
     pages = [root / "README.md", *(root / "docs").glob("*.md"),
              root / "src" / "beian_audit" / "cli.py"]

@@ -113,6 +113,17 @@ _EXPORTS: dict[str, str] = {
     "SpotCheckResult": "beian_audit.spotcheck",
     # privacy
     "mask_frame": "beian_audit.privacy",
+    # the ledger (extra: ledger)
+    "Ledger": "beian_audit.ledger",
+    "LedgerMonth": "beian_audit.ledger",
+    "MonthStatus": "beian_audit.ledger",
+    "ImportResult": "beian_audit.ledger",
+    "LedgerError": "beian_audit.errors",
+    "LedgerNotFoundError": "beian_audit.errors",
+    "LedgerUpgradeRequiredError": "beian_audit.errors",
+    "LedgerVersionError": "beian_audit.errors",
+    "PeriodStateError": "beian_audit.errors",
+    "OutcomeImportError": "beian_audit.errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -151,8 +162,14 @@ if TYPE_CHECKING:  # pragma: no cover
         IncompleteSampleWarning,
         InputFileError,
         InputFileNotFoundError,
+        LedgerError,
+        LedgerNotFoundError,
+        LedgerUpgradeRequiredError,
+        LedgerVersionError,
         MethodWeaknessWarning,
         MissingDependencyError,
+        OutcomeImportError,
+        PeriodStateError,
         SampleDesignError,
         SchemaError,
         SkippedCheckWarning,
@@ -178,6 +195,7 @@ if TYPE_CHECKING:  # pragma: no cover
         verifier_agreement,
     )
     from beian_audit.io import read_filings, write_filings
+    from beian_audit.ledger import ImportResult, Ledger, LedgerMonth, MonthStatus
     from beian_audit.privacy import mask_frame
     from beian_audit.reporting import (  # type: ignore[no-redef]
         StatisticsTable,

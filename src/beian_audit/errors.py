@@ -33,10 +33,17 @@ __all__ = [
     "IncompleteSampleWarning",
     "InputFileError",
     "InputFileNotFoundError",
+    "LedgerError",
+    "LedgerNotFoundError",
+    "LedgerUpgradeRequiredError",
+    "LedgerVersionError",
     "MethodWeaknessWarning",
     "MissingDependencyError",
     "MissingFontWarning",
+    "NonresponseWarning",
+    "OutcomeImportError",
     "OutputExistsError",
+    "PeriodStateError",
     "RollUpWarning",
     "SampleDesignError",
     "SchemaError",
@@ -205,6 +212,54 @@ class MissingDependencyError(BeianAuditError, ImportError):
 
 class OutputExistsError(BeianAuditError, FileExistsError):
     """An output file exists and ``overwrite=False`` (CLI: no ``--force``) was asked."""
+
+
+class LedgerError(BeianAuditError):
+    """A ledger (:mod:`beian_audit.ledger`) cannot be opened or changed as asked."""
+
+
+class LedgerNotFoundError(LedgerError, FileNotFoundError):
+    """No ledger at the path given (and creating one was not asked)."""
+
+
+class LedgerVersionError(LedgerError, RuntimeError):
+    """The database is not a beian_audit ledger, or was written by a newer version."""
+
+
+class LedgerUpgradeRequiredError(LedgerError, RuntimeError):
+    """The ledger was written by an older version and opening it without upgrading was asked.
+
+    ``command`` is the exact command that upgrades it
+    (``beian-audit ledger upgrade PATH``); ``current`` and ``head`` are the
+    schema revisions of the ledger and of this library.
+    """
+
+    def __init__(self, message: str, *, command: str = "", current: str | None = None,
+                 head: str | None = None) -> None:
+        super().__init__(message)
+        self.command = command
+        self.current = current
+        self.head = head
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_upgrade, (str(self), self.command, self.current, self.head))
+
+
+def _rebuild_upgrade(message: str, command: str, current: str | None,
+                     head: str | None) -> LedgerUpgradeRequiredError:
+    return LedgerUpgradeRequiredError(message, command=command, current=current, head=head)
+
+
+class PeriodStateError(LedgerError, ValueError):
+    """A month is not in the state the operation needs (closed, not drawn, unknown …)."""
+
+
+class OutcomeImportError(WorksheetError):
+    """A worksheet cannot be imported into the ledger; nothing of it was written.
+
+    ``failure_cases`` lists every problem with ``row`` (the Excel row number),
+    ``column``, ``value`` (masked) and ``reason`` (a machine code).
+    """
 
 
 class BeianAuditWarning(UserWarning):

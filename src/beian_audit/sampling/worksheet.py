@@ -221,7 +221,8 @@ _MIN_DATE, _MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 _CHUNK = 30_000
 
 
-def _label(column: str) -> str:
+def column_label(column: str) -> str:
+    """The header a worksheet shows for a column (Chinese label, or the name)."""
     from beian_audit.schema import FILING_SCHEMA
 
     if column in _OUTCOME_LABELS:
@@ -419,7 +420,7 @@ def write_worksheet(
     outcome_fill = PatternFill("solid", fgColor="FFF2CC")
     for j, name in enumerate(names, start=1):
         _put(ws, 1, j, name).font = Font(color="808080", size=8)
-        _put(ws, 2, j, _label(name)).font = head_font
+        _put(ws, 2, j, column_label(name)).font = head_font
         wide = name in ("reason", "check_findings")
         ws.column_dimensions[get_column_letter(j)].width = 30 if wide else 14
     values = info.to_numpy(dtype=object)
@@ -550,7 +551,7 @@ def _contacts_sheet(wb: Any, frame: pd.DataFrame, key: str, phones: list[str], f
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(names), 4))
     sheet.row_dimensions[1].height = 48
     for j, name in enumerate(names, start=1):
-        _put(sheet, 2, j, _label(name)).font = font
+        _put(sheet, 2, j, column_label(name)).font = font
         sheet.column_dimensions[chr(ord("A") + j - 1)].width = 18
     values = frame[names].to_numpy(dtype=object)
     for i in range(len(frame)):
@@ -926,7 +927,7 @@ def describe_problem(problem: dict[str, Any], letters: dict[str, str] | None = N
     value = problem.get("value")
     shown = "" if value is None or value is pd.NA else f" (value {value!r})"
     return (
-        f"Excel row {problem['row']}, {where}{_label(column)!r} ({column}): "
+        f"Excel row {problem['row']}, {where}{column_label(column)!r} ({column}): "
         f"{_MESSAGES.get(str(problem['reason']), str(problem['reason']))}{shown}"
     )
 
