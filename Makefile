@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench clean venv
+.PHONY: demo test lint docs bench clean venv system-deps
 
 venv: $(STAMP)
 
@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/beian-audit demo --out reports
 
-test: $(STAMP)
+# fonts-noto-cjk, chromium, postgresql-15 (idempotent; root or sudo; see the script)
+system-deps:
+	scripts/install_system_deps.sh
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --ignore=tests/test_scale_dask.py
 	$(BIN)/python -m pytest -p no:cacheprovider tests/test_scale_dask.py
 	$(BIN)/ruff check src tests benchmarks

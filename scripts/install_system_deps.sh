@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# System packages beian_audit needs outside Python: a CJK font for plots with
-# Chinese provider names (matplotlib has none; see docs/reporting.md, "Chinese
-# labels"). Idempotent: does nothing when the font is already installed.
+# System packages beian_audit's tests need outside Python, installed by the project
+# itself on a fresh machine (``make test`` runs this first; so does ``.ci/run``):
 #
-#   scripts/install_system_deps.sh          # as root, or with sudo available
+#   fonts-noto-cjk, fontconfig  a CJK font for plots and the HTML report's figures with
+#                               Chinese provider names (no tofu boxes; docs/reporting.md)
+#   chromium                    the headless browser test of the HTML report
+#                               (tests/test_reporting_html.py)
+#   postgresql-15               the ledger's tests run on SQLite and on a real PostgreSQL
+#                               server, which tests/ledger/conftest.py starts and stops
 #
-# Only Debian/Ubuntu (apt-get) is automated; elsewhere it prints what to install.
+# Idempotent: does nothing when everything is installed. Debian/Ubuntu (apt-get), as
+# root or with sudo; elsewhere it says what to install. Tests that need one of these
+# fail (never skip) and name this script.
 set -euo pipefail
 
-PACKAGES=(fonts-noto-cjk)
+PACKAGES=(fonts-noto-cjk fontconfig chromium postgresql-15)
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
     for pkg in "${PACKAGES[@]}"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-            missing+=("$pkg")
-        fi
+        installed "$pkg" || missing+=("$pkg")
     done
 else
     missing=("${PACKAGES[@]}")
@@ -27,9 +35,8 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install_system_deps: no apt-get here; install a CJK font by hand, e.g." >&2
-    echo "  Noto Sans CJK SC from https://github.com/notofonts/noto-cjk" >&2
-    echo "  (macOS: brew install --cask font-noto-sans-cjk-sc)" >&2
+    echo "install_system_deps: no apt-get here; install by hand: ${missing[*]}" >&2
+    echo "  (a CJK font such as Noto Sans CJK SC, Chromium, PostgreSQL 15 server binaries)" >&2
     exit 1
 fi
 
@@ -41,8 +48,15 @@ else
     echo "install_system_deps: need root or sudo to install: ${missing[*]}" >&2
     exit 1
 fi
+run() { ${SUDO[@]+"${SUDO[@]}"} "$@"; }
 
 export DEBIAN_FRONTEND=noninteractive
-${SUDO[@]+"${SUDO[@]}"} apt-get update -q
-${SUDO[@]+"${SUDO[@]}"} apt-get install -y --no-install-recommends "${missing[@]}"
+run apt-get update -q
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && ! apt-cache show postgresql-15 >/dev/null 2>&1; then
+    # a release without PostgreSQL 15 (e.g. Ubuntu 22.04): the PGDG repository has it
+    run apt-get install -y --no-install-recommends postgresql-common ca-certificates
+    run /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y
+fi
+run apt-get install -y --no-install-recommends "${missing[@]}"
+command -v fc-cache >/dev/null 2>&1 && fc-cache -f >/dev/null 2>&1 || true
 echo "install_system_deps: installed ${missing[*]}"

@@ -5,7 +5,7 @@ the DevTools protocol over ``--remote-debugging-pipe`` (no extra package): the
 page must load with no console error and no request leaving the file, the
 screenshot must not be blank, and the verdict text and all 18 table rows must
 be in the DOM. Chromium comes from the Debian package
-(``scripts/install_browser.sh``); without it the test FAILS, it never skips.
+(``scripts/install_system_deps.sh``); without it the test FAILS, it never skips.
 
 References other than the code under test: the statuses and the 18 form
 labels come from :class:`SpotCheckResult` / ``statistics_table.ROWS`` (copied
@@ -64,7 +64,7 @@ PERSONAL = (
 )
 STATUS_ZH = {"met": "达标", "not_met": "未达标", "inconclusive": "尚无法证明"}
 STATUS_EN = {"met": "met", "not_met": "not met", "inconclusive": "not yet provable"}
-INSTALL_HINT = "run scripts/install_browser.sh (apt-get install chromium fonts-noto-cjk)"
+INSTALL_HINT = "run scripts/install_system_deps.sh (apt-get install chromium fonts-noto-cjk)"
 
 
 # --------------------------------------------------------------------------- helpers

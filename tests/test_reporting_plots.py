@@ -216,8 +216,9 @@ def _cjk_font_or_skip() -> str:
     from beian_audit.reporting.plots import find_cjk_font
 
     family = find_cjk_font("".join(CHINESE))
-    if family is None:  # pragma: no cover - the CI image installs fonts-noto-cjk
-        pytest.skip("no CJK font installed: run scripts/install_system_deps.sh")
+    if family is None:  # pragma: no cover - make test installs fonts-noto-cjk first
+        pytest.fail("no CJK font installed: run scripts/install_system_deps.sh (a test "
+                    "that cannot get its font fails, it does not skip)")
     return family
 
 

@@ -618,7 +618,7 @@ def _figure_language(language: str) -> str:
     if language == "zh" and cjk_font() is None:
         warnings.warn(
             "no font covering Chinese is installed (install fonts-noto-cjk, see "
-            "scripts/install_browser.sh): the figures of the report are labelled in English",
+            "scripts/install_system_deps.sh): the figures of the report are labelled in English",
             UserWarning,
             stacklevel=4,
         )

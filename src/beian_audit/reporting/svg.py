@@ -12,7 +12,7 @@ no date).
 :func:`cjk_font` finds a font that covers Chinese (Noto Sans CJK from the
 Debian package ``fonts-noto-cjk``, Source Han, WenQuanYi, the Windows and
 macOS system fonts), registering installed font files matplotlib's cache does
-not know yet. ``scripts/install_browser.sh`` installs Noto CJK.
+not know yet. ``scripts/install_system_deps.sh`` installs Noto CJK.
 
 Examples
 --------
