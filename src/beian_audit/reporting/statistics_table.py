@@ -647,7 +647,7 @@ def statistics_table(
     (8, 1, 75.0)
     >>> row = t.rows.loc[11]
     >>> round(float(row["ci_low"]), 2), round(float(row["ci_high"]), 2), row["method"]
-    (38.89, 93.4, 'wilson')
+    (32.98, 94.82, 'wilson')
     """
     code, name = resolve_province(province)
     year = _check_int("year", year, 1990, 2100)
