@@ -602,7 +602,8 @@ def _total_variance(
     finite-population correction and lonely-PSU rule (``"adjust"``) of
     :func:`~beian_audit.estimation.estimate_proportion`.
     """
-    from beian_audit.estimation.stratified import _compact, _finish
+    from beian_audit.estimation.design import _compact
+    from beian_audit.estimation.variance import _finish
 
     G, H = n_domains, design.n_h.size
     rows = np.flatnonzero(~np.isnan(values) & (codes >= 0))
@@ -654,7 +655,7 @@ def _unfiled_totals(
     freedom, variance :math:`\\hat V(\\hat U_d) / \\hat N^2`), times the whole
     sample's :math:`\\hat N`.
     """
-    from beian_audit.estimation.stratified import _build_design
+    from beian_audit.estimation.design import _build_design
 
     cols = {k: est.design.get(k) for k in ("strata", "population_size", "weight", "cluster")}
     design = _build_design(data, cols, len(data))
