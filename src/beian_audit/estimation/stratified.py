@@ -869,16 +869,7 @@ def estimate_proportion(
     total["deff_kish"] = _kish_deff(design.w, d_total if any_missing else None, 1)
 
     if by_columns:
-        if len(by_columns) == 1:
-            raw_codes, uniques = pd.factorize(
-                frame[by_columns[0]], sort=True, use_na_sentinel=False
-            )
-            codes: np.ndarray = raw_codes.astype(np.int64, copy=False)
-            keys = pd.DataFrame({by_columns[0]: uniques})
-        else:
-            grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
-            codes = grouped.ngroup().to_numpy(dtype=np.int64)
-            keys = grouped.size().index.to_frame(index=False)
+        codes, keys = _domains(frame, by_columns)
         n_dom = len(keys)
         d_dom = np.where(missing_rows, -1, codes)
         dom = _with_totals(
@@ -895,33 +886,8 @@ def estimate_proportion(
         stats = total
 
     if (lonely_count := int(total["n_lonely_strata"][0])) > 0:
-        lonely_labels = design.stratum_labels[
-            np.flatnonzero((design.n_h == 1) & (design.f_h >= _CERTAINTY_TOLERANCE))
-        ]
-        if stage2 is not None:
-            lonely_labels = lonely_labels.append(stage2.stratum_labels[
-                np.flatnonzero((stage2.n_h == 1) & (stage2.f_h >= _CERTAINTY_TOLERANCE))
-            ])
-        warnings.warn(
-            f"{lonely_count} stratum/strata have a single sampled PSU "
-            f"({', '.join(map(str, lonely_labels[:_SHOW]))}); variance uses "
-            f"lonely_psu={lonely_psu!r}",
-            SmallStratumWarning,
-            stacklevel=2,
-        )
-
-    derived = _derived(stats)
-    as_int = ("n", "n_missing", "df", "n_psu", "n_strata", "n_lonely_strata")
-    columns: dict[str, np.ndarray] = {}
-    for name in _TABLE_COLUMNS:
-        source = derived if name in derived else stats
-        if name in ("ci_low", "ci_high", *_TOTAL_CI_COLUMNS):
-            columns[name] = np.full(table.shape[0], np.nan)
-        elif name == "note":
-            columns[name] = np.full(table.shape[0], "", dtype=object)
-        else:
-            columns[name] = source[name].astype(np.int64) if name in as_int else source[name]
-    table = pd.concat([table, pd.DataFrame(columns)], axis=1)
+        _warn_lonely(lonely_count, design, stage2, lonely_psu)
+    table = pd.concat([table, _stats_columns(stats, table.shape[0])], axis=1)
     table = _with_intervals(table, method, level, alternative, by_columns, warn=True)
     table = _with_total_intervals(table, level, alternative)
 
@@ -955,3 +921,47 @@ def estimate_proportion(
             "n_missing": int(missing_rows.sum()),
         },
     )
+
+
+def _domains(frame: pd.DataFrame, by_columns: tuple[str, ...]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Domain code of every row and the domains' keys (sorted, missing values kept)."""
+    if len(by_columns) == 1:
+        raw_codes, uniques = pd.factorize(frame[by_columns[0]], sort=True, use_na_sentinel=False)
+        return raw_codes.astype(np.int64, copy=False), pd.DataFrame({by_columns[0]: uniques})
+    grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy(dtype=np.int64)
+    return codes, grouped.size().index.to_frame(index=False)
+
+
+def _warn_lonely(count: int, design: _Design, stage2: _Design | None, lonely_psu: str) -> None:
+    """Warn of strata with a single sampled PSU, naming the first of them."""
+    lonely_labels = design.stratum_labels[
+        np.flatnonzero((design.n_h == 1) & (design.f_h >= _CERTAINTY_TOLERANCE))
+    ]
+    if stage2 is not None:
+        lonely_labels = lonely_labels.append(stage2.stratum_labels[
+            np.flatnonzero((stage2.n_h == 1) & (stage2.f_h >= _CERTAINTY_TOLERANCE))
+        ])
+    warnings.warn(
+        f"{count} stratum/strata have a single sampled PSU "
+        f"({', '.join(map(str, lonely_labels[:_SHOW]))}); variance uses "
+        f"lonely_psu={lonely_psu!r}",
+        SmallStratumWarning,
+        stacklevel=3,
+    )
+
+
+def _stats_columns(stats: dict[str, np.ndarray], n_rows: int) -> pd.DataFrame:
+    """The table's statistics columns (:data:`_TABLE_COLUMNS`); intervals still empty."""
+    derived = _derived(stats)
+    as_int = ("n", "n_missing", "df", "n_psu", "n_strata", "n_lonely_strata")
+    columns: dict[str, np.ndarray] = {}
+    for name in _TABLE_COLUMNS:
+        source = derived if name in derived else stats
+        if name in ("ci_low", "ci_high", *_TOTAL_CI_COLUMNS):
+            columns[name] = np.full(n_rows, np.nan)
+        elif name == "note":
+            columns[name] = np.full(n_rows, "", dtype=object)
+        else:
+            columns[name] = source[name].astype(np.int64) if name in as_int else source[name]
+    return pd.DataFrame(columns)
