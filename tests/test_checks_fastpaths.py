@@ -37,7 +37,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import beian_audit as ba
-from beian_audit.checks import _common, address, network
+from beian_audit.checks import _common, address, ip_lists, network
 from beian_audit.checks.address import check_address, match_divisions
 from beian_audit.checks.icp import check_icp_number
 from beian_audit.checks.identity import check_credit_code, check_org_code, check_resident_id
@@ -308,7 +308,7 @@ def test_every_public_suffix_rule() -> None:
 
 def test_ipv4_global_table_matches_ipaddress() -> None:
     """is_global from the interval table equals ipaddress at every boundary and at random."""
-    table = network._ipv4_global_table()
+    table = ip_lists._ipv4_global_table()
     assert table is not None
     bounds, verdict = table
     rng = np.random.default_rng(0)

@@ -347,7 +347,7 @@ def test_one_weight_per_stratum_closed_form_equals_the_general_variance(
 @given(labels=st.lists(st.sampled_from(["a", "b", "c", "甲", ""]), min_size=0, max_size=30),
        grouped=st.booleans())
 def test_grouped_run_codes_equal_pandas_factorize(labels, grouped):
-    from beian_audit.estimation.stratified import _codes
+    from beian_audit.estimation.design import _codes
 
     if grouped:
         labels = sorted(labels)

@@ -367,7 +367,7 @@ def _in_ranges(ips: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarr
     import pyarrow as pa
 
     from beian_audit.checks._common import _match
-    from beian_audit.checks.network import _STRICT_V4, _ipv4_ints
+    from beian_audit.checks.ip_lists import _STRICT_V4, _ipv4_ints
 
     out = np.zeros(len(ips), dtype=bool)
     texts = [pa.array(list(x), type=pa.large_string()) for x in (ips, first, last)]
@@ -528,7 +528,7 @@ def _access_unresolved(ctx: RuleContext) -> Outcome:
 
 
 def _access_ip_not_filed(ctx: RuleContext) -> Outcome:
-    from beian_audit.checks.network import parse_ip_list
+    from beian_audit.checks.ip_lists import parse_ip_list
 
     text, unresolved = _resolved(ctx)
     n = len(ctx.frame)
@@ -550,7 +550,7 @@ def _access_ip_not_filed(ctx: RuleContext) -> Outcome:
 
 
 def _access_wrong_provider(ctx: RuleContext) -> Outcome:
-    from beian_audit.checks.network import IpRangeIndex
+    from beian_audit.checks.ip_lists import IpRangeIndex
 
     providers = ctx.providers
     assert providers is not None  # the rule needs providers

@@ -602,7 +602,8 @@ def _total_variance(
     finite-population correction and lonely-PSU rule (``"adjust"``) of
     :func:`~beian_audit.estimation.estimate_proportion`.
     """
-    from beian_audit.estimation.stratified import _compact, _finish
+    from beian_audit.estimation.design import _compact
+    from beian_audit.estimation.variance import _finish
 
     G, H = n_domains, design.n_h.size
     rows = np.flatnonzero(~np.isnan(values) & (codes >= 0))
@@ -654,7 +655,7 @@ def _unfiled_totals(
     freedom, variance :math:`\\hat V(\\hat U_d) / \\hat N^2`), times the whole
     sample's :math:`\\hat N`.
     """
-    from beian_audit.estimation.stratified import _build_design
+    from beian_audit.estimation.design import _build_design
 
     cols = {k: est.design.get(k) for k in ("strata", "population_size", "weight", "cluster")}
     design = _build_design(data, cols, len(data))
@@ -832,60 +833,19 @@ def filing_rate(
     _require(registry, ["domain"], "registry")
     if sample is not None and sample_size is not None:
         raise EstimationError("give either sample= or sample_size=, not both")
-
     if sample_size is not None:
-        if isinstance(sample_size, bool) or not isinstance(sample_size, int | np.integer) or (
-            sample_size < 1
-        ):
-            raise EstimationError(f"sample_size ({sample_size!r}) must be a positive integer")
-        if seed is None:
-            raise EstimationError("sample_size= needs seed= (it is recorded in the manifest)")
-        _require(accessed_sites, [key, "domain", *by_columns], "accessed_sites")
-        from beian_audit.sampling import draw_sample, plan_sample
-
-        plan = plan_sample(
-            accessed_sites, strata=strata, n=int(sample_size), allocation=allocation  # type: ignore[arg-type]
-        )
-        sample = draw_sample(accessed_sites, plan, seed=seed, key=key)
-
-    if sample is None:
-        mode = "census"
-        data = accessed_sites
-    else:
-        mode = "sample"
-        data = getattr(sample, "frame", sample)
-        if not isinstance(data, pd.DataFrame):
-            raise EstimationError(
-                f"sample must be a Sample or a DataFrame, not {type(sample).__name__}"
-            )
-    _require(data, ["domain", *by_columns], "accessed_sites" if mode == "census" else "sample")
-    if len(data) == 0:
-        raise EstimationError(f"{'accessed_sites' if mode == 'census' else 'sample'} is empty")
-
+        sample = _draw_sites(accessed_sites, sample_size, seed=seed, key=key, strata=strata,
+                             allocation=allocation, by_columns=by_columns)
+    # 1. the sites: every accessed site (census) or the sample's
+    mode, data = _sites_of(accessed_sites, sample, by_columns)
+    # 2. each site filed or not: its registered domain matched against the registry
     sites, info = _match(data, registry, by_columns)
     info["undetermined"] = undetermined
     _warn_undetermined(sites, undetermined)
     y = _outcome(sites, undetermined)
-
-    with warnings.catch_warnings():
-        if mode == "census":
-            # zero-width intervals are the point of a census, not a degenerate case
-            warnings.simplefilter("ignore", DegenerateIntervalWarning)
-            work = pd.DataFrame({c: data[c].to_numpy() for c in by_columns})
-            work[_OUTCOME] = y
-            work["_N"] = float(len(work))
-            est = estimate_proportion(
-                work, _OUTCOME, strata=False, population_size="_N", weight=False,
-                cluster=False, by=list(by_columns) or None, method=method,  # type: ignore[arg-type]
-                confidence_level=level, alternative=alternative, missing="drop",
-            )  # fmt: skip
-        else:
-            work = data.copy()
-            work[_OUTCOME] = y
-            est = estimate_proportion(
-                work, _OUTCOME, by=list(by_columns) or None, method=method,  # type: ignore[arg-type]
-                confidence_level=level, alternative=alternative, missing="drop",
-            )  # fmt: skip
+    # 3. the rate (design-based for a sample), and the estimated unfiled totals
+    work, est = _estimate_rate(data, y, mode, by_columns, method=method, level=level,
+                               alternative=alternative)
     unfiled_totals = (
         None if mode == "census"
         else _unfiled_totals(work, y, est, by_columns, method, alternative, level)
@@ -908,3 +868,88 @@ def filing_rate(
         undetermined=undetermined,
         matching=info,
     )
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _draw_sites(
+    accessed_sites: pd.DataFrame,
+    sample_size: int,
+    *,
+    seed: int | None,
+    key: str,
+    strata: str | Sequence[str] | None,
+    allocation: str,
+    by_columns: tuple[str, ...],
+) -> Any:
+    """A stratified sample of ``sample_size`` accessed sites (``sample_size=``)."""
+    if isinstance(sample_size, bool) or not isinstance(sample_size, int | np.integer) or (
+        sample_size < 1
+    ):
+        raise EstimationError(f"sample_size ({sample_size!r}) must be a positive integer")
+    if seed is None:
+        raise EstimationError("sample_size= needs seed= (it is recorded in the manifest)")
+    _require(accessed_sites, [key, "domain", *by_columns], "accessed_sites")
+    from beian_audit.sampling import draw_sample, plan_sample
+
+    plan = plan_sample(
+        accessed_sites, strata=strata, n=int(sample_size), allocation=allocation  # type: ignore[arg-type]
+    )
+    return draw_sample(accessed_sites, plan, seed=seed, key=key)
+
+
+def _sites_of(
+    accessed_sites: pd.DataFrame, sample: Any, by_columns: tuple[str, ...]
+) -> tuple[str, pd.DataFrame]:
+    """``("census", accessed_sites)`` without a sample, else ``("sample", its frame)``."""
+    if sample is None:
+        mode = "census"
+        data = accessed_sites
+    else:
+        mode = "sample"
+        data = getattr(sample, "frame", sample)
+        if not isinstance(data, pd.DataFrame):
+            raise EstimationError(
+                f"sample must be a Sample or a DataFrame, not {type(sample).__name__}"
+            )
+    _require(data, ["domain", *by_columns], "accessed_sites" if mode == "census" else "sample")
+    if len(data) == 0:
+        raise EstimationError(f"{'accessed_sites' if mode == 'census' else 'sample'} is empty")
+    return mode, data
+
+
+def _estimate_rate(
+    data: pd.DataFrame,
+    y: np.ndarray,
+    mode: str,
+    by_columns: tuple[str, ...],
+    *,
+    method: DesignMethod,
+    level: float,
+    alternative: Alternative,
+) -> tuple[pd.DataFrame, ProportionEstimate]:
+    """The frame estimated on (with the outcome column) and the estimate of the rate.
+
+    A census is one stratum taken whole (a zero-width interval is its point, not
+    a degenerate case); a sample is estimated under its own design.
+    """
+    with warnings.catch_warnings():
+        if mode == "census":
+            warnings.simplefilter("ignore", DegenerateIntervalWarning)
+            work = pd.DataFrame({c: data[c].to_numpy() for c in by_columns})
+            work[_OUTCOME] = y
+            work["_N"] = float(len(work))
+            est = estimate_proportion(
+                work, _OUTCOME, strata=False, population_size="_N", weight=False,
+                cluster=False, by=list(by_columns) or None, method=method,
+                confidence_level=level, alternative=alternative, missing="drop",
+            )  # fmt: skip
+        else:
+            work = data.copy()
+            work[_OUTCOME] = y
+            est = estimate_proportion(
+                work, _OUTCOME, by=list(by_columns) or None, method=method,
+                confidence_level=level, alternative=alternative, missing="drop",
+            )  # fmt: skip
+    return work, est

@@ -65,14 +65,25 @@ import pandas as pd
 
 from beian_audit._results import ResultMixin
 from beian_audit.errors import DegenerateIntervalWarning, EstimationError
+
+# the three kinds of estimate live in their own modules; their public names stay
+# importable from here
+from beian_audit.estimation.empirical_bayes import BetaBinomialFit as BetaBinomialFit
+from beian_audit.estimation.empirical_bayes import _betabinom_ppf, _int_array
+from beian_audit.estimation.empirical_bayes import fit_beta_binomial as fit_beta_binomial
+from beian_audit.estimation.exact_bounds import _exact_bounds, _ExactBounds
+from beian_audit.estimation.exact_bounds import hypergeometric_ci as hypergeometric_ci
+from beian_audit.estimation.hierarchical import HyperPosterior as HyperPosterior
+from beian_audit.estimation.hierarchical import (
+    _mixture_beta_ppf,
+    _mixture_betabinom_ppf,
+)
+from beian_audit.estimation.hierarchical import hyper_posterior as hyper_posterior
 from beian_audit.estimation.intervals import (
     ALTERNATIVES,
     Alternative,
-    ConfidenceInterval,
     check_choice,
     check_level,
-    srs_lower,
-    srs_upper,
     tail_probabilities,
 )
 
@@ -99,597 +110,9 @@ ESTIMANDS: tuple[str, ...] = get_args(Estimand)
 _MissingRule = Literal["raise", "drop"]
 _MISSING_RULES: tuple[str, ...] = get_args(_MissingRule)
 
-#: Search box of the beta-binomial fit: logit of the mean and log of the
-#: concentration alpha + beta. A concentration at the upper edge means "no
-#: between-provider variation detected" (complete pooling).
-_LOGIT_MU_BOUND = 25.0
-_LOG_KAPPA_BOUNDS = (math.log(1e-3), math.log(1e7))
-_KAPPA_STARTS = (0.5, 5.0, 50.0, 500.0)
-_TOTAL = "total"
-
-
-# --------------------------------------------------------------------------- hypergeometric
-def _hyper_lower_count(
-    x: np.ndarray, n: np.ndarray, big_n: np.ndarray, a: np.ndarray
-) -> np.ndarray:
-    """Smallest M with P(X >= x | N, M, n) > a (vectorised integer bisection).
-
-    ``P(X >= x)`` increases with M; at ``M = N - (n - x)`` it is 1, so the set is
-    never empty. Rows with ``n == 0`` get 0.
-    """
-    from scipy.stats import hypergeom
-
-    x, n, big_n, a = np.broadcast_arrays(
-        np.asarray(x, np.int64), np.asarray(n, np.int64), np.asarray(big_n, np.int64),
-        np.asarray(a, float),
-    )  # fmt: skip
-    lo = x.copy()  # candidate answer: f(lo) may already exceed a
-    hi = big_n - (n - x)  # f(hi) == 1 > a
-    with np.errstate(all="ignore"):
-        ok_at_lo = hypergeom.sf(x - 1, big_n, lo, n) > a
-    answer = np.where(ok_at_lo, lo, hi)
-    # invariant for the others: f(lo) <= a < f(hi)
-    todo = ~ok_at_lo & (hi - lo > 1)
-    while todo.any():
-        mid = (lo + hi) // 2
-        with np.errstate(all="ignore"):
-            f_mid = hypergeom.sf(x - 1, big_n, mid, n) > a
-        hi = np.where(todo & f_mid, mid, hi)
-        lo = np.where(todo & ~f_mid, mid, lo)
-        todo = todo & (hi - lo > 1)
-    answer = np.where(ok_at_lo, answer, hi)
-    return np.where(n > 0, answer, 0)
-
-
-def _hyper_bounds(
-    x: np.ndarray,
-    n: np.ndarray,
-    big_n: np.ndarray,
-    alternative: str,
-    level: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Integer bounds (low, high) on the number of successes in the population."""
-    a_low, a_high = tail_probabilities(alternative, level)
-    if math.isnan(a_low):
-        low = np.zeros(x.shape, np.int64)
-    else:
-        low = _hyper_lower_count(x, n, big_n, np.full(x.shape, a_low))
-    if math.isnan(a_high):
-        high = big_n.astype(np.int64).copy()
-    else:  # mirror: an upper bound on successes is N minus a lower bound on failures
-        high = big_n - _hyper_lower_count(n - x, n, big_n, np.full(x.shape, a_high))
-    return low, high
-
-
-def hypergeometric_ci(
-    successes: int,
-    n: int,
-    population_size: int,
-    *,
-    confidence_level: float = 0.95,
-    alternative: Alternative = "two-sided",
-) -> ConfidenceInterval:
-    """Exact confidence interval for a population share from a sample without replacement.
-
-    ``n`` units drawn by simple random sampling without replacement from a
-    population of ``population_size`` (a provider's filings), ``successes`` of
-    them correct: exact bounds on the number :math:`M` of correct units in the
-    population, divided by ``population_size``.
-
-    Parameters
-    ----------
-    successes : int
-        Correct units in the sample, ``0 <= successes <= n``.
-    n : int
-        Sample size, ``0 < n <= population_size``.
-    population_size : int
-        Number of units in the population, :math:`N`.
-    confidence_level : float
-        Strictly between 0 and 1.
-    alternative : {"two-sided", "greater", "less"}
-        ``"greater"``: lower bound only (``high = 1``); ``"less"``: upper bound
-        only (``low = 0``). Same naming as scipy and R.
-
-    Returns
-    -------
-    ConfidenceInterval
-        ``low = M_L / N``, ``high = M_U / N``; ``n`` and ``successes`` recorded,
-        ``method = "hypergeometric"``.
-
-    Raises
-    ------
-    EstimationError
-        For counts that are not integers with ``0 <= successes <= n <= N``,
-        ``n >= 1``, or invalid options.
-
-    Notes
-    -----
-    With :math:`X \\sim \\mathrm{Hypergeometric}(N, M, n)` and tail probability
-    :math:`a` per side (:math:`(1-L)/2` two-sided, :math:`1-L` one-sided),
-
-    .. math::
-
-        M_L = \\min\\{M : P_M(X \\ge x) > a\\}, \\qquad
-        M_U = \\max\\{M : P_M(X \\le x) > a\\},
-
-    the values of :math:`M` that the exact one-sided tests at level :math:`a`
-    do not reject (Buonaccorsi 1987; Wright 1991). Both tail probabilities are
-    monotone in :math:`M`, so each bound is found by integer bisection with
-    ``scipy.stats.hypergeom``. A census (``n = N``) gives ``low = high = x/N``;
-    as :math:`N \\to \\infty` the bounds tend to Clopper-Pearson.
-
-    References
-    ----------
-    Buonaccorsi, J. P. (1987). A note on confidence intervals for proportions in
-    finite populations. *The American Statistician* 41(3), 215-218.
-
-    Wright, T. (1991). *Exact Confidence Bounds when Sampling from Small Finite
-    Universes*. Lecture Notes in Statistics 66. Springer.
-
-    Examples
-    --------
-    >>> ci = hypergeometric_ci(3, 3, 60)
-    >>> round(ci.low, 4), ci.high    # 19 / 60: C(19, 3) / C(60, 3) > 0.025 >= C(18, 3) / C(60, 3)
-    (0.3167, 1.0)
-    >>> hypergeometric_ci(2, 2, 2).low   # the whole provider was checked
-    1.0
-    """
-    alternative = check_choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]
-    level = check_level(confidence_level)
-    values = []
-    for name, value in (("successes", successes), ("n", n), ("population_size", population_size)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            if isinstance(value, float | np.floating) and float(value).is_integer():
-                value = int(value)
-            else:
-                raise EstimationError(f"{name} ({value!r}) must be an integer")
-        values.append(int(value))
-    x, m, big_n = values
-    if not (0 <= x <= m and 1 <= m <= big_n):
-        raise EstimationError(
-            f"counts must satisfy 0 <= successes <= n <= population_size and n >= 1; got "
-            f"successes={successes!r}, n={n!r}, population_size={population_size!r}"
-        )
-    low, high = _hyper_bounds(
-        np.array([x]), np.array([m]), np.array([big_n]), alternative, level
-    )
-    return ConfidenceInterval(
-        low=float(low[0]) / big_n,
-        high=float(high[0]) / big_n,
-        estimate=x / m,
-        method="hypergeometric",
-        confidence_level=level,
-        alternative=alternative,
-        n=float(m),
-        successes=float(x),
-        df=math.inf,
-    )
-
-
-def _betabinom_ppf(q: float, size: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``scipy.stats.betabinom.ppf(q, size, a, b)`` for many distributions at once.
-
-    scipy's generic discrete ``ppf`` searches one distribution at a time through
-    its pmf, which takes seconds for a thousand providers with thousands of
-    unchecked filings each. Here every pmf is evaluated at once
-    (``betabinom.logpmf`` on the concatenated supports), summed per distribution
-    and the quantile read off as the number of support points whose cdf is
-    below ``q``: the smallest ``y`` with ``cdf(y) >= q``, scipy's definition
-    (``tests/test_estimation_providers.py`` compares them).
-    """
-    from scipy.stats import betabinom
-
-    size = np.asarray(size, np.int64)
-    out = np.zeros(size.shape, np.int64)
-    todo = np.flatnonzero(size > 0)
-    if todo.size == 0:
-        return out
-    lengths = size[todo] + 1
-    owner = np.repeat(np.arange(todo.size), lengths)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    y = np.arange(owner.size) - starts[owner]
-    pmf = np.exp(betabinom.logpmf(y, size[todo][owner], a[todo][owner], b[todo][owner]))
-    total = np.cumsum(pmf)
-    before = np.concatenate([[0.0], total[starts[1:] - 1]]) if todo.size > 1 else np.zeros(1)
-    cdf = total - before[owner]
-    below = np.add.reduceat((cdf < q).astype(np.int64), starts)
-    out[todo] = np.minimum(below, size[todo])
-    return out
-
-
-# --------------------------------------------------------------------------- beta-binomial fit
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class BetaBinomialFit(ResultMixin):
-    """Maximum marginal likelihood fit of Beta(α, β) to binomial counts.
-
-    Attributes
-    ----------
-    alpha, beta : float
-        Fitted hyperparameters.
-    mean : float
-        :math:`\\mu = \\alpha / (\\alpha + \\beta)`, the pooled (prior) mean.
-    concentration : float
-        :math:`\\kappa = \\alpha + \\beta`; a provider with ``n`` checked filings
-        keeps the weight :math:`n / (n + \\kappa)` on its own share.
-    log_likelihood : float
-        Beta-binomial log-likelihood at the optimum (``scipy.stats.betabinom``).
-    n_groups : int
-        Groups (providers) with at least one observation.
-    converged : bool
-        Whether the optimiser reported success.
-    at_bound : str
-        ``""``, or ``"concentration"`` when κ reached its upper search bound
-        (no between-group variation detected: complete pooling), or ``"mean"``
-        when μ reached 0 or 1 (every observation a success, or none).
-    message : str
-        The optimiser's message.
-    """
-
-    alpha: float
-    beta: float
-    mean: float
-    concentration: float
-    log_likelihood: float
-    n_groups: int
-    converged: bool
-    at_bound: str
-    message: str
-
-    def to_frame(self) -> pd.DataFrame:
-        """One-row table of the fit."""
-        return pd.DataFrame(
-            {
-                "alpha": [self.alpha],
-                "beta": [self.beta],
-                "mean": [self.mean],
-                "concentration": [self.concentration],
-                "log_likelihood": [self.log_likelihood],
-                "n_groups": [self.n_groups],
-                "converged": [self.converged],
-                "at_bound": [self.at_bound],
-            }
-        )
-
-    def _summary(self) -> str:
-        text = (
-            f"alpha={self.alpha:.6g}, beta={self.beta:.6g}, mean={self.mean:.6g}, "
-            f"concentration={self.concentration:.6g}, log_likelihood={self.log_likelihood:.6g}"
-        )
-        if self.at_bound:
-            text += f", at_bound={self.at_bound!r}"
-        return text
-
-
-def _int_array(values: object, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
-    if arr.size and not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
-        raise EstimationError(f"{name} must hold finite whole numbers")
-    return arr.astype(np.int64)
-
-
-def fit_beta_binomial(successes: object, n: object) -> BetaBinomialFit:
-    """Fit Beta(α, β) across groups by maximum marginal (beta-binomial) likelihood.
-
-    Parameters
-    ----------
-    successes, n : array-like of int
-        Successes and trials per group (provider). Groups with ``n = 0`` carry
-        no information and are ignored.
-
-    Returns
-    -------
-    BetaBinomialFit
-
-    Raises
-    ------
-    EstimationError
-        For counts that are not whole numbers with ``0 <= successes <= n``, or
-        fewer than two groups with observations.
-
-    Notes
-    -----
-    The marginal likelihood of group :math:`k` is the beta-binomial
-
-    .. math::
-
-        P(x_k \\mid n_k, \\alpha, \\beta) = \\binom{n_k}{x_k}
-        \\frac{B(x_k + \\alpha,\\, n_k - x_k + \\beta)}{B(\\alpha, \\beta)}
-
-    (``scipy.stats.betabinom.logpmf``). Its sum over groups is maximised in
-    :math:`(\\mathrm{logit}\\,\\mu, \\log\\kappa)`, :math:`\\mu = \\alpha/(\\alpha+\\beta)`,
-    :math:`\\kappa = \\alpha + \\beta`, with ``scipy.optimize.minimize``
-    (SLSQP with bounds, analytic gradient in digamma functions) from several starting
-    concentrations, keeping the best. κ is
-    searched in :math:`[10^{-3}, 10^7]`: when the groups vary no more than
-    binomial sampling explains, the likelihood keeps rising as
-    :math:`\\kappa \\to \\infty` and the fit stops at the bound (``at_bound =
-    "concentration"``), i.e. complete pooling.
-
-    Examples
-    --------
-    >>> fit = fit_beta_binomial([18, 17, 9, 10, 2, 19], [20, 20, 20, 20, 20, 20])
-    >>> round(fit.mean, 3), round(fit.concentration, 2)
-    (0.614, 2.22)
-    """
-    from scipy import optimize
-    from scipy.special import digamma, expit, logit
-    from scipy.stats import betabinom
-
-    x = _int_array(successes, "successes")
-    m = _int_array(n, "n")
-    if x.shape != m.shape:
-        raise EstimationError(
-            f"successes ({x.size} values) and n ({m.size} values) must have the same length"
-        )
-    if ((x < 0) | (x > m)).any():
-        raise EstimationError("successes must satisfy 0 <= successes <= n in every group")
-    keep = m > 0
-    x, m = x[keep], m[keep]
-    if x.size < 2:
-        raise EstimationError(
-            f"the beta-binomial fit needs at least two groups with observations, got {x.size}"
-        )
-
-    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        mu = float(expit(theta[0]))
-        kappa = math.exp(theta[1])
-        a, b = mu * kappa, (1.0 - mu) * kappa
-        value = -float(np.sum(betabinom.logpmf(x, m, a, b)))
-        # gradient of the log-likelihood in (alpha, beta), then the chain rule
-        common = digamma(kappa) - digamma(m + kappa)
-        d_a = float(np.sum(digamma(x + a) - digamma(a) + common))
-        d_b = float(np.sum(digamma(m - x + b) - digamma(b) + common))
-        grad = -np.array([(d_a - d_b) * kappa * mu * (1.0 - mu), d_a * a + d_b * b])
-        if not (math.isfinite(value) and np.isfinite(grad).all()):
-            return 1e300, np.zeros(2)
-        return value, grad
-
-    pooled = (x.sum() + 0.5) / (m.sum() + 1.0)
-    mu0 = float(np.clip(logit(pooled), -_LOGIT_MU_BOUND + 1, _LOGIT_MU_BOUND - 1))
-    bounds = [(-_LOGIT_MU_BOUND, _LOGIT_MU_BOUND), _LOG_KAPPA_BOUNDS]
-    best = None
-    for kappa0 in _KAPPA_STARTS:
-        res = optimize.minimize(
-            nll,
-            np.array([mu0, math.log(kappa0)]),
-            jac=True,
-            method="SLSQP",
-            bounds=bounds,
-            options={"ftol": 1e-14, "maxiter": 1000},
-        )
-        if best is None or res.fun < best.fun:
-            best = res
-    assert best is not None
-    mu = float(expit(best.x[0]))
-    kappa = float(math.exp(best.x[1]))
-    at_bound = ""
-    if best.x[1] >= _LOG_KAPPA_BOUNDS[1] - 1e-6:
-        at_bound = "concentration"
-    if abs(best.x[0]) >= _LOGIT_MU_BOUND - 1e-6 or (x == m).all() or (x == 0).all():
-        at_bound = "mean"
-    return BetaBinomialFit(
-        alpha=mu * kappa,
-        beta=(1.0 - mu) * kappa,
-        mean=mu,
-        concentration=kappa,
-        log_likelihood=-float(best.fun),
-        n_groups=int(x.size),
-        converged=bool(best.success),
-        at_bound=at_bound,
-        message=str(best.message),
-    )
-
-
-# --------------------------------------------------------------------------- hierarchical posterior
-#: Hyperprior scale: the uniform-shrinkage prior is centred at n0 = this times the
-#: median number checked (chosen on the coverage simulations of
-#: ``benchmarks/coverage_providers.py``; 1.0 gives 0.939-0.942 at 100 providers).
-_N0_FACTOR = 0.3
-_HYPER_GRID = 31  # points per axis of each grid pass
-_HYPER_PASSES = 4  # zoom passes onto the region holding the posterior
-_HYPER_DROP = 20.0  # log-posterior drop that bounds the zoomed region
-_HYPER_TAIL = 1e-6  # posterior mass left out when pruning the nodes
-_LOG_KAPPA_GRID = (math.log(1e-2), math.log(1e7))
-_PPF_BISECTIONS = 48
-_MIX_BUDGET = 2_000_000  # support points x nodes per chunk (finite estimand)
-
 EbInterval = Literal["hierarchical", "plug-in"]
 EB_INTERVALS: tuple[str, ...] = get_args(EbInterval)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class HyperPosterior(ResultMixin):
-    """Grid posterior of the beta prior's mean and concentration.
-
-    Attributes
-    ----------
-    alpha, beta, weight : numpy.ndarray
-        Quadrature nodes (Beta(α, β) priors) and their posterior weights
-        (summing to 1).
-    n0 : float
-        Scale of the uniform-shrinkage hyperprior (``0.3 ×`` the median
-        number checked).
-    mean : float
-        Posterior mean of the prior mean :math:`\\mu`.
-    concentration_median, concentration_low, concentration_high : float
-        Posterior median and equal-tailed 95 % interval of :math:`\\kappa`.
-    """
-
-    alpha: np.ndarray
-    beta: np.ndarray
-    weight: np.ndarray
-    n0: float
-    mean: float
-    concentration_median: float
-    concentration_low: float
-    concentration_high: float
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per node: ``alpha``, ``beta``, ``mean``, ``concentration``, ``weight``."""
-        kappa = self.alpha + self.beta
-        return pd.DataFrame({"alpha": self.alpha, "beta": self.beta,
-                             "mean": self.alpha / kappa, "concentration": kappa,
-                             "weight": self.weight})  # fmt: skip
-
-    def _summary(self) -> str:
-        return (
-            f"nodes={self.weight.size}, mean={self.mean:.4g}, "
-            f"concentration={self.concentration_median:.4g} "
-            f"[{self.concentration_low:.4g}, {self.concentration_high:.4g}], n0={self.n0:.3g}"
-        )
-
-
-def _log_hyper_density(u: np.ndarray, v: np.ndarray, x: np.ndarray, m: np.ndarray,
-                       count: np.ndarray, n0: float) -> np.ndarray:
-    """Log posterior (up to a constant) at (logit mu, log kappa) points."""
-    from scipy.special import betaln, expit
-
-    mu = expit(u)
-    kappa = np.exp(v)
-    a = (mu * kappa)[:, None]
-    b = ((1.0 - mu) * kappa)[:, None]
-    loglik = (betaln(x[None, :] + a, (m - x)[None, :] + b) - betaln(a, b)) @ count
-    # mu ~ Uniform(0, 1): density mu (1 - mu) in logit mu;
-    # B = kappa / (kappa + n0) ~ Uniform(0, 1): density kappa n0 / (kappa + n0)^2 in log kappa
-    log_n0 = math.log(n0)
-    prior = np.log(mu) + np.log1p(-mu) + v + log_n0 - 2.0 * np.logaddexp(v, log_n0)
-    return np.asarray(loglik + prior)
-
-
-def hyper_posterior(successes: object, n: object) -> HyperPosterior:
-    """Posterior of the Beta(α, β) prior of the hierarchical beta-binomial model.
-
-    Parameters
-    ----------
-    successes, n : array-like of int
-        Successes and trials per group; groups with ``n = 0`` are ignored.
-
-    Returns
-    -------
-    HyperPosterior
-
-    Raises
-    ------
-    EstimationError
-        For invalid counts or fewer than two groups with observations.
-
-    Notes
-    -----
-    Hyperprior: :math:`\\mu = \\alpha/(\\alpha+\\beta)` uniform on (0, 1) and
-    the *uniform-shrinkage* prior on :math:`\\kappa = \\alpha + \\beta`,
-    :math:`\\kappa/(\\kappa + n_0) \\sim U(0, 1)` (Christiansen & Morris 1997;
-    Daniels 1999), :math:`n_0 = 0.3 \\times` the median number checked: the
-    prior median of a typical provider's shrinkage weight is 0.23, leaning
-    towards less pooling. Proper, so the posterior is proper even when every
-    provider has the same outcome. The posterior is evaluated on a
-    31 × 31 grid in :math:`(\\mathrm{logit}\\,\\mu, \\log\\kappa)`,
-    :math:`\\kappa \\in [10^{-2}, 10^7]`, zoomed (up to four passes) onto the
-    region within 20 log-units of the maximum; nodes carrying the last
-    :math:`10^{-6}` of mass are dropped. Deterministic.
-
-    Examples
-    --------
-    >>> hp = hyper_posterior([18, 17, 9, 10, 2, 19], [20, 20, 20, 20, 20, 20])
-    >>> round(hp.mean, 2), hp.concentration_low < 2.22 < hp.concentration_high
-    (0.6, True)
-    """
-    x = _int_array(successes, "successes")
-    m = _int_array(n, "n")
-    if x.shape != m.shape or ((x < 0) | (x > m)).any():
-        raise EstimationError("successes and n must have the same length, 0 <= successes <= n")
-    keep = m > 0
-    if int(keep.sum()) < 2:
-        raise EstimationError(
-            f"the hierarchical model needs at least two groups with observations, "
-            f"got {int(keep.sum())}"
-        )
-    pairs, count = np.unique(np.stack([x[keep], m[keep]], axis=1), axis=0, return_counts=True)
-    px, pm = pairs[:, 0].astype(float), pairs[:, 1].astype(float)
-    n0 = _N0_FACTOR * float(np.median(m[keep]))
-    box = (-_LOGIT_MU_BOUND, _LOGIT_MU_BOUND, *_LOG_KAPPA_GRID)
-    for _ in range(_HYPER_PASSES):
-        u = np.linspace(box[0], box[1], _HYPER_GRID)
-        v = np.linspace(box[2], box[3], _HYPER_GRID)
-        uu, vv = np.meshgrid(u, v, indexing="ij")
-        lp = _log_hyper_density(uu.ravel(), vv.ravel(), px, pm, count.astype(float), n0)
-        lp = lp.reshape(uu.shape)
-        held = lp > lp.max() - _HYPER_DROP
-        iu, iv = np.flatnonzero(held.any(axis=1)), np.flatnonzero(held.any(axis=0))
-        du, dv = u[1] - u[0], v[1] - v[0]
-        new = (max(-_LOGIT_MU_BOUND, u[iu[0]] - du), min(_LOGIT_MU_BOUND, u[iu[-1]] + du),
-               max(_LOG_KAPPA_GRID[0], v[iv[0]] - dv), min(_LOG_KAPPA_GRID[1], v[iv[-1]] + dv))
-        if new == box:
-            break
-        box = new
-    w = np.exp(lp - lp.max()).ravel()
-    w /= w.sum()
-    order = np.argsort(-w, kind="stable")
-    keep_n = int(np.searchsorted(np.cumsum(w[order]), 1.0 - _HYPER_TAIL)) + 1
-    sel = np.sort(order[:keep_n])
-    from scipy.special import expit
-
-    mu = expit(uu.ravel()[sel])
-    kappa = np.exp(vv.ravel()[sel])
-    weight = w[sel] / w[sel].sum()
-    by_kappa = np.argsort(kappa, kind="stable")
-    cum = np.cumsum(weight[by_kappa])
-    q = [float(kappa[by_kappa][min(int(np.searchsorted(cum, p)), cum.size - 1)])
-         for p in (0.025, 0.5, 0.975)]  # fmt: skip
-    return HyperPosterior(alpha=mu * kappa, beta=(1.0 - mu) * kappa, weight=weight, n0=n0,
-                          mean=float(weight @ mu), concentration_low=q[0],
-                          concentration_median=q[1], concentration_high=q[2])  # fmt: skip
-
-
-def _mixture_beta_ppf(q: float, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Quantile ``q`` of the mixtures ``sum_g w_g Beta(a[g, k], b[g, k])``, one per column.
-
-    The quantile of a mixture lies between the smallest and the largest
-    component quantile; bisection on the mixture cdf (``scipy.special.betainc``)
-    from there, 48 halvings.
-    """
-    from scipy.special import betainc, betaincinv
-
-    comp = betaincinv(a, b, q)
-    lo, hi = comp.min(axis=0), comp.max(axis=0)
-    for _ in range(_PPF_BISECTIONS):
-        mid = (lo + hi) / 2.0
-        below = (w @ betainc(a, b, mid[None, :])) < q
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return hi
-
-
-def _mixture_betabinom_ppf(qs: tuple[float, ...], size: np.ndarray, a: np.ndarray,
-                           b: np.ndarray, w: np.ndarray) -> list[np.ndarray]:
-    """Quantiles (scipy's definition) of ``sum_g w_g BetaBinomial(size_k, a[g, k], b[g, k])``."""
-    from scipy.stats import betabinom
-
-    size = np.asarray(size, np.int64)
-    out = [np.zeros(size.shape, np.int64) for _ in qs]
-    todo = np.flatnonzero(size > 0)
-    start = 0
-    while start < todo.size:
-        stop = start
-        points = 0
-        while stop < todo.size and (stop == start or
-                                    (points + size[todo[stop]] + 1) * w.size <= _MIX_BUDGET):
-            points += int(size[todo[stop]]) + 1
-            stop += 1
-        cols = todo[start:stop]
-        lengths = size[cols] + 1
-        owner = np.repeat(np.arange(cols.size), lengths)
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        y = np.arange(owner.size) - starts[owner]
-        pmf = w @ np.exp(betabinom.logpmf(y[None, :], size[cols][owner][None, :],
-                                          a[:, cols][:, owner], b[:, cols][:, owner]))
-        total = np.cumsum(pmf)
-        before = np.concatenate([[0.0], total[starts[1:] - 1]]) if cols.size > 1 else np.zeros(1)
-        cdf = total - before[owner]
-        for i, q in enumerate(qs):
-            below = np.add.reduceat((cdf < q).astype(np.int64), starts)
-            out[i][cols] = np.minimum(below, size[cols])
-        start = stop
-    return out
+_TOTAL = "total"
 
 
 # --------------------------------------------------------------------------- result
@@ -1146,40 +569,54 @@ def provider_estimates(
             "method='hypergeometric' needs every provider's population_size; give a column "
             "or a mapping, or use method='exact' / 'clopper-pearson'"
         )
-    k = len(counts)
     eff_estimand = estimand if known.all() else "superpopulation"
 
-    # ------------------------------------------------ exact bounds
-    a_low, a_high = tail_probabilities(alternative, level)
-    has = m > 0
-    with np.errstate(all="ignore"):
-        raw = np.where(has, x / np.maximum(m, 1), np.nan)
-        b_low = (np.zeros(k) if math.isnan(a_low)
-                 else srs_lower("clopper-pearson", x, m, np.full(k, a_low)))
-        b_high = (np.ones(k) if math.isnan(a_high)
-                  else srs_upper("clopper-pearson", x, m, np.full(k, a_high)))
-    b_low = np.where(has, b_low, 0.0)
-    b_high = np.where(has, b_high, 1.0)
-    h_low = np.full(k, np.nan)
-    h_high = np.full(k, np.nan)
-    hc_low = pd.array([pd.NA] * k, dtype="Int64")
-    hc_high = pd.array([pd.NA] * k, dtype="Int64")
-    if known.any():
-        big_n = np.where(known, big_n_f, 0).astype(np.int64)
-        sel = np.flatnonzero(known)
-        c_low, c_high = _hyper_bounds(x[sel], m[sel], big_n[sel], alternative, level)
-        c_low = np.where(m[sel] > 0, c_low, 0)
-        c_high = np.where(m[sel] > 0, c_high, big_n[sel])
-        h_low[sel] = c_low / big_n[sel]
-        h_high[sel] = c_high / big_n[sel]
-        hc_low[sel] = c_low
-        hc_high[sel] = c_high
-    use_hyper = known if method == "exact" else np.full(k, method == "hypergeometric")
-    ci_low = np.where(use_hyper, h_low, b_low)
-    ci_high = np.where(use_hyper, h_high, b_high)
-
-    # ------------------------------------------------ empirical Bayes
+    # 1. exact bounds per provider
+    exact = _exact_bounds(x, m, big_n_f, method=method, alternative=alternative, level=level)
+    # 2. empirical Bayes: the prior (plug-in or hierarchical) and each posterior
     fit = fit_beta_binomial(x, m)
+    note, same = _prior_boundary(x, m, fit, eb_interval)
+    post = _posteriors(x, m, big_n_f, fit, eb_interval=eb_interval, estimand=eff_estimand,
+                       alternative=alternative, level=level)
+    eb_low, eb_high = post.low, post.high
+    if same:
+        eb_low, eb_high = exact.ci_low.copy(), exact.ci_high.copy()
+    # 3. rank intervals simulated from the joint posterior
+    ranks, worst = _simulated_ranks(post, x, m, big_n_f, estimand=eff_estimand,
+                                    n_sim=int(n_sim), generator=generator)
+    kk = min(int(bottom_k), len(counts))
+    table = _estimates_table(
+        counts, by, exact, post, eb_low, eb_high, ranks, worst, kk,
+        level=level, eb_interval=eb_interval, note=note,
+    )
+    return ProviderEstimates(
+        table=table,
+        by=by,
+        outcome=outcome,
+        method=method,
+        confidence_level=level,
+        alternative=alternative,
+        estimand=eff_estimand,
+        fit=fit,
+        bottom_k=kk,
+        n_sim=int(n_sim),
+        eb_interval=eb_interval,
+        hyper=post.hyper,
+        eb_note=note,
+    )
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _prior_boundary(
+    x: np.ndarray, m: np.ndarray, fit: BetaBinomialFit, eb_interval: str
+) -> tuple[str, bool]:
+    """The note of a prior at a boundary (``""`` if none), and whether every
+    checked filing has the same outcome (the posterior intervals are then the
+    exact bounds); warns when the prior is at a boundary.
+    """
+    has = m > 0
     same = bool((x[has] == m[has]).all() or (x[has] == 0).all())
     note = ""
     if same:
@@ -1199,9 +636,43 @@ def provider_estimates(
                        "the intervals are not collapsed")
     if same or fit.at_bound:
         warnings.warn(f"the beta-binomial prior is at a boundary ({reason})",
-                      DegenerateIntervalWarning, stacklevel=2)
+                      DegenerateIntervalWarning, stacklevel=3)
+    return note, same
+
+
+@dataclass(frozen=True, slots=True)
+class _Posteriors:
+    """Each provider's posterior: a mixture over prior nodes (one node when plug-in)."""
+
+    hyper: HyperPosterior | None
+    node_w: np.ndarray  # (nodes,) weights of the prior nodes
+    mix_a: np.ndarray  # (nodes, providers) beta parameters of the rate's posterior
+    mix_b: np.ndarray
+    estimate: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    shrinkage: np.ndarray
+    alpha: np.ndarray  # moment-matched Beta(alpha, beta) of each provider's rate
+    beta: np.ndarray
+
+
+def _posteriors(
+    x: np.ndarray,
+    m: np.ndarray,
+    big_n_f: np.ndarray,
+    fit: BetaBinomialFit,
+    *,
+    eb_interval: str,
+    estimand: str,
+    alternative: Alternative,
+    level: float,
+) -> _Posteriors:
+    """Posterior estimates, intervals and shrinkage per provider (finite or superpopulation)."""
     from scipy.stats import beta as beta_dist
 
+    k = x.size
+    has = m > 0
+    a_low, a_high = tail_probabilities(alternative, level)
     hyper = None
     if eb_interval == "hierarchical":
         hyper = hyper_posterior(x, m)
@@ -1219,7 +690,7 @@ def provider_estimates(
     size_mm = np.maximum(post_mean * (1 - post_mean) / var - 1.0, 1e-12)
     post_a = post_mean * size_mm if hyper is not None else mix_a[0]
     post_b = (1 - post_mean) * size_mm if hyper is not None else mix_b[0]
-    if eff_estimand == "finite":
+    if estimand == "finite":
         big_n = big_n_f.astype(np.int64)
         rest = big_n - m
         shrink = shrink * rest / big_n  # the checked filings are known, not shrunk
@@ -1247,52 +718,86 @@ def provider_estimates(
         # interval, as the exact bounds do: the posterior puts rates next to the edge
         eb_low = np.where(has & (x == 0), 0.0, eb_low)
         eb_high = np.where(has & (x == m), 1.0, eb_high)
-    if same:
-        eb_low, eb_high = ci_low.copy(), ci_high.copy()
+    return _Posteriors(hyper=hyper, node_w=node_w, mix_a=mix_a, mix_b=mix_b, estimate=eb,
+                       low=eb_low, high=eb_high, shrinkage=shrink, alpha=post_a, beta=post_b)
 
-    # ------------------------------------------------ rank intervals
+
+def _simulated_ranks(
+    post: _Posteriors,
+    x: np.ndarray,
+    m: np.ndarray,
+    big_n_f: np.ndarray,
+    *,
+    estimand: str,
+    n_sim: int,
+    generator: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks (1 = highest) and reverse ranks (1 = lowest) of ``n_sim`` posterior draws."""
     from scipy.stats import rankdata
 
+    node_w = post.node_w
     # joint posterior draws: one prior node per simulated ranking, shared by the providers
-    node = generator.choice(node_w.size, size=int(n_sim), p=node_w) if node_w.size > 1 else \
-        np.zeros(int(n_sim), np.int64)
-    draws = generator.beta(mix_a[node], mix_b[node])
-    if eff_estimand == "finite":
+    node = generator.choice(node_w.size, size=n_sim, p=node_w) if node_w.size > 1 else \
+        np.zeros(n_sim, np.int64)
+    draws = generator.beta(post.mix_a[node], post.mix_b[node])
+    if estimand == "finite":
+        big_n = big_n_f.astype(np.int64)
         extra = generator.binomial(np.broadcast_to(big_n - m, draws.shape), draws)
         draws = (x + extra) / big_n
     ranks = rankdata(-draws, method="min", axis=1)
     worst = rankdata(draws, method="min", axis=1)
-    kk = min(int(bottom_k), k)
-    tail = (1.0 - level) / 2.0
-    rank_low = np.quantile(ranks, tail, axis=0, method="inverted_cdf").astype(np.int64)
-    rank_high = np.quantile(ranks, 1.0 - tail, axis=0, method="inverted_cdf").astype(np.int64)
+    return ranks, worst
 
+
+def _estimates_table(
+    counts: pd.DataFrame,
+    by: str,
+    exact: _ExactBounds,
+    post: _Posteriors,
+    eb_low: np.ndarray,
+    eb_high: np.ndarray,
+    ranks: np.ndarray,
+    worst: np.ndarray,
+    bottom_k: int,
+    *,
+    level: float,
+    eb_interval: str,
+    note: str,
+) -> pd.DataFrame:
+    """The ``table`` of :class:`ProviderEstimates`: one row per provider and a total row."""
+    from scipy.stats import rankdata
+
+    m = counts["n"].to_numpy(np.int64)
+    x = counts["successes"].to_numpy(np.int64)
+    big_n_f = counts["population_size"].to_numpy(float)
+    tail = (1.0 - level) / 2.0
     table = counts[[by]].copy()
     table.insert(0, "level", "domain")
     table["n"] = m
     table["successes"] = x
     table["n_missing"] = counts["n_missing"].to_numpy(np.int64)
     table["population_size"] = big_n_f
-    table["estimate"] = raw
-    table["ci_low"] = ci_low
-    table["ci_high"] = ci_high
-    table["binom_low"] = b_low
-    table["binom_high"] = b_high
-    table["hyper_low"] = h_low
-    table["hyper_high"] = h_high
-    table["hyper_count_low"] = hc_low
-    table["hyper_count_high"] = hc_high
-    table["eb_estimate"] = eb
+    table["estimate"] = exact.raw
+    table["ci_low"] = exact.ci_low
+    table["ci_high"] = exact.ci_high
+    table["binom_low"] = exact.binom_low
+    table["binom_high"] = exact.binom_high
+    table["hyper_low"] = exact.hyper_low
+    table["hyper_high"] = exact.hyper_high
+    table["hyper_count_low"] = exact.hyper_count_low
+    table["hyper_count_high"] = exact.hyper_count_high
+    table["eb_estimate"] = post.estimate
     table["eb_low"] = eb_low
     table["eb_high"] = eb_high
-    table["shrinkage"] = shrink
-    table["posterior_alpha"] = post_a
-    table["posterior_beta"] = post_b
-    table["rank"] = rankdata(-eb, method="min").astype(np.int64)
-    table["rank_low"] = rank_low
-    table["rank_high"] = rank_high
+    table["shrinkage"] = post.shrinkage
+    table["posterior_alpha"] = post.alpha
+    table["posterior_beta"] = post.beta
+    table["rank"] = rankdata(-post.estimate, method="min").astype(np.int64)
+    table["rank_low"] = np.quantile(ranks, tail, axis=0, method="inverted_cdf").astype(np.int64)
+    table["rank_high"] = np.quantile(ranks, 1.0 - tail, axis=0,
+                                     method="inverted_cdf").astype(np.int64)
     table["rank_mean"] = ranks.mean(axis=0)
-    table["p_bottom"] = (worst <= kk).mean(axis=0)
+    table["p_bottom"] = (worst <= bottom_k).mean(axis=0)
     table["eb_interval"] = eb_interval
     table["eb_note"] = note
     total = {
@@ -1300,7 +805,7 @@ def provider_estimates(
         "n": int(m.sum()),
         "successes": int(x.sum()),
         "n_missing": int(table["n_missing"].sum()),
-        "population_size": float(big_n_f.sum()) if known.all() else math.nan,
+        "population_size": float(big_n_f.sum()) if not np.isnan(big_n_f).any() else math.nan,
         "estimate": float(x.sum() / m.sum()),
     }
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
@@ -1308,18 +813,4 @@ def provider_estimates(
         table[col] = table[col].astype(np.int64)
     for col in ("rank", "rank_low", "rank_high", "hyper_count_low", "hyper_count_high"):
         table[col] = table[col].astype("Int64")
-    return ProviderEstimates(
-        table=table,
-        by=by,
-        outcome=outcome,
-        method=method,
-        confidence_level=level,
-        alternative=alternative,
-        estimand=eff_estimand,
-        fit=fit,
-        bottom_k=kk,
-        n_sim=int(n_sim),
-        eb_interval=eb_interval,
-        hyper=hyper,
-        eb_note=note,
-    )
+    return table

@@ -35,14 +35,26 @@ import numpy as np
 import pandas as pd
 
 from beian_audit import _engine
-from beian_audit._arrow import one_chunk
 from beian_audit._results import ResultMixin
-from beian_audit._text import list_positions
 from beian_audit.errors import (
     DegenerateIntervalWarning,
     EstimationError,
     MethodWeaknessWarning,
     SmallStratumWarning,
+)
+from beian_audit.estimation.design import (
+    _CERTAINTY_TOLERANCE,
+    _SHOW,
+    _as_frame,
+    _build_design,
+    _check_weight_range,
+    _column,
+    _Design,
+    _design_of,
+    _outcome_values,
+    _positions,
+    _resolve,
+    _stage_two,
 )
 from beian_audit.estimation.intervals import (
     ALTERNATIVES,
@@ -61,22 +73,20 @@ from beian_audit.estimation.nonresponse import (
     NonresponseRule,
     outcome_status_codes,
 )
+from beian_audit.estimation.variance import LONELY_PSU_RULES as LONELY_PSU_RULES
+from beian_audit.estimation.variance import LonelyPSU as LonelyPSU
+from beian_audit.estimation.variance import _derived, _kish_deff, _stats, _with_totals
 
 __all__ = ["LONELY_PSU_RULES", "LonelyPSU", "ProportionEstimate", "estimate_proportion"]
 
-LonelyPSU = Literal["adjust", "average", "certainty", "remove", "fail"]
-LONELY_PSU_RULES: tuple[str, ...] = get_args(LonelyPSU)
+
 MissingRule = Literal["raise", "drop"]
 MISSING_RULES: tuple[str, ...] = get_args(MissingRule)
 
-#: R survey treats a stratum whose sampling fraction is within this of 1 as a census.
-_CERTAINTY_TOLERANCE = 1e-7
 
 _TOTAL_LABEL = "total"
-_SHOW = 10  # rows / strata quoted in messages
 
 
-# --------------------------------------------------------------------------- result
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class ProportionEstimate(ResultMixin):
     """A design-based proportion, overall and per domain.
@@ -379,477 +389,6 @@ def _total_ci(
     )
 
 
-# --------------------------------------------------------------------------- input handling
-_Column = str | Literal[False] | None
-
-
-def _as_frame(sample: object) -> pd.DataFrame:
-    frame = getattr(sample, "frame", sample)
-    if not isinstance(frame, pd.DataFrame):
-        raise EstimationError(
-            f"sample must be a Sample (with a .frame DataFrame) or a pandas DataFrame, "
-            f"not {type(sample).__name__}"
-        )
-    return frame
-
-
-def _positions(mask: np.ndarray) -> str:
-    return list_positions(mask, _SHOW)
-
-
-def _design_of(frame: pd.DataFrame, options: dict[str, Any]) -> _Design:
-    """The design of ``frame`` under ``estimate_proportion``'s design options."""
-    cols = _resolve(
-        frame, strata=options["strata"], population_size=options["population_size"],
-        weight=options["weight"], cluster=options["cluster"],
-        stage2_strata=options["stage2_strata"],
-        stage2_population_size=options["stage2_population_size"],
-        psu_probability=options["psu_probability"], multistage=options["multistage"],
-    )
-    return _build_design(frame, cols, len(frame))
-
-
-def _column(frame: pd.DataFrame, name: str, role: str) -> pd.Series:
-    if name not in frame.columns:
-        raise EstimationError(
-            f"{role} column ({name!r}) is not in the sample; columns are {list(frame.columns)}"
-        )
-    return frame[name]
-
-
-def _resolve(
-    frame: pd.DataFrame,
-    *,
-    strata: _Column,
-    population_size: _Column,
-    weight: _Column,
-    cluster: _Column,
-    stage2_strata: _Column = None,
-    stage2_population_size: _Column = None,
-    psu_probability: _Column = None,
-    multistage: bool | None = False,
-) -> dict[str, str | None]:
-    """Apply the column defaults of a ``Sample`` frame (see estimate_proportion).
-
-    The stage-2 keys (``stage2_strata``, ``stage2_population_size``,
-    ``psu_probability``) are set only when the multistage variance applies;
-    ``stage2_population_size`` is then never ``None``.
-    """
-    cols = set(frame.columns)
-    if multistage is not None and not isinstance(multistage, bool):
-        raise EstimationError(f"multistage ({multistage!r}) must be True, False or None")
-    for role, value in (
-        ("strata", strata),
-        ("population_size", population_size),
-        ("weight", weight),
-        ("cluster", cluster),
-        ("stage2_strata", stage2_strata),
-        ("stage2_population_size", stage2_population_size),
-        ("psu_probability", psu_probability),
-    ):
-        if value is not None and value is not False and not isinstance(value, str):
-            raise EstimationError(
-                f"{role} ({value!r}) must be a column name, None (use the default column) "
-                f"or False (no {role})"
-            )
-    if cluster is None:
-        cluster = "psu" if "psu" in cols else False
-    two_stage = cluster == "psu"
-    if strata is None:
-        strata = (
-            "psu_stratum"
-            if two_stage and "psu_stratum" in cols
-            else ("stratum" if "stratum" in cols else False)
-        )
-    if population_size is None:
-        if two_stage:
-            population_size = "psu_population_size" if "psu_population_size" in cols else False
-        elif cluster:
-            # an element count is not a number of PSUs: no default correction
-            population_size = False
-        else:
-            population_size = "population_size" if "population_size" in cols else False
-    if weight is None:
-        weight = "weight" if "weight" in cols else False
-    stage2: dict[str, str | None] = {
-        "stage2_strata": None, "stage2_population_size": None, "psu_probability": None
-    }
-    if multistage is not False and cluster:
-        if stage2_strata is None:
-            stage2_strata = "stratum" if "stratum" in cols and strata != "stratum" else False
-        if stage2_population_size is None:
-            stage2_population_size = (
-                "population_size"
-                if "population_size" in cols and population_size != "population_size"
-                else False
-            )
-        if psu_probability is None:
-            psu_probability = (
-                "psu_inclusion_probability" if "psu_inclusion_probability" in cols else False
-            )
-        if population_size and stage2_population_size:
-            stage2 = {
-                "stage2_strata": stage2_strata or None,
-                "stage2_population_size": stage2_population_size,
-                "psu_probability": psu_probability or None,
-            }
-        elif multistage:
-            raise EstimationError(
-                "multistage=True needs the first-stage population size (population_size=, "
-                "PSUs per stratum) and the second-stage one (stage2_population_size=, units "
-                "per second-stage stratum); without a first-stage correction the "
-                "ultimate-cluster variance is already the with-replacement multistage one"
-            )
-    elif multistage:
-        raise EstimationError("multistage=True needs a cluster (PSU) column")
-    return {
-        "strata": strata or None,
-        "population_size": population_size or None,
-        "weight": weight or None,
-        "cluster": cluster or None,
-        **stage2,
-    }
-
-
-def _outcome_values(series: pd.Series, name: str) -> np.ndarray:
-    """0/1 float array with nan for missing; raise on anything else."""
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biu":  # no NA possible
-        raw_int = series.to_numpy()
-        bad_int = (raw_int != 0) & (raw_int != 1)
-        if not bad_int.any():
-            return raw_int.astype(float)
-    na = series.isna().to_numpy()
-    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
-        values = np.array(series.to_numpy(dtype=float, na_value=np.nan), dtype=float)
-        bad = ~na & (values != 0.0) & (values != 1.0)
-    else:
-        raw = series.to_numpy(dtype=object)
-        values = np.full(raw.shape, np.nan)
-        bad = np.zeros(raw.shape, dtype=bool)
-        for i in np.flatnonzero(~na):
-            v = raw[i]
-            if isinstance(v, bool | np.bool_ | int | np.integer | float | np.floating) and v in (
-                0,
-                1,
-            ):
-                values[i] = float(v)
-            else:
-                bad[i] = True
-    if bad.any():
-        examples = ", ".join(repr(v) for v in pd.unique(series[bad])[:5])
-        raise EstimationError(
-            f"outcome column ({name!r}) must hold 0/1 or True/False values; "
-            f"{int(bad.sum())} row(s) do not, at positions {_positions(bad)} "
-            f"(values such as {examples})"
-        )
-    values[na] = np.nan
-    return values
-
-
-def _numeric(series: pd.Series, role: str) -> np.ndarray:
-    if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
-        series.dtype
-    ):
-        raise EstimationError(f"{role} column ({series.name!r}) must be numeric")
-    if isinstance(series.dtype, np.dtype):  # NumPy-backed: no NA object to map
-        return series.to_numpy().astype(float, copy=False)
-    return series.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _codes(series: pd.Series, role: str) -> tuple[np.ndarray, pd.Index, np.ndarray | None]:
-    """Integer codes (first appearance), labels, and run starts when rows are grouped."""
-    na = series.isna().to_numpy()
-    if na.any():
-        raise EstimationError(
-            f"{role} column ({series.name!r}) has missing values at positions {_positions(na)}"
-        )
-    runs = _grouped_runs(series)
-    if runs is not None:  # rows grouped by label (a drawn sample): no hashing needed
-        return runs
-    codes, uniques = pd.factorize(series, sort=False)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques), None
-
-
-def _grouped_runs(series: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray] | None:
-    """``pandas.factorize`` of an Arrow-backed column whose equal labels are contiguous.
-
-    Compares neighbours (vectorised, no hash table); returns ``None`` when the
-    column is not Arrow-backed or a label occurs in two separate runs. Codes
-    number the labels by first appearance, as ``factorize(sort=False)`` does.
-    """
-    data = getattr(series.array, "_pa_array", None)
-    if data is None or len(series) < 2:
-        return None
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = one_chunk(data)
-    if arr.null_count or pa.types.is_dictionary(arr.type):
-        return None
-    change = pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False)
-    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
-    labels = pd.Index(series.array.take(starts))
-    if not labels.is_unique:
-        return None
-    lengths = np.diff(np.append(starts, len(series)))
-    return np.repeat(np.arange(starts.size, dtype=np.int64), lengths), labels, starts
-
-
-# --------------------------------------------------------------------------- core computation
-@dataclass(frozen=True, slots=True)
-class _Design:
-    """The design in integer codes (row-level arrays and per-stratum arrays)."""
-
-    w: np.ndarray  # weights per row
-    stratum: np.ndarray  # stratum code per row
-    psu: np.ndarray | None  # PSU code per row (None: every row is its own PSU)
-    psu_stratum: np.ndarray | None  # stratum code per PSU
-    n_h: np.ndarray  # PSUs sampled per stratum
-    f_h: np.ndarray  # R's fpc factor (N - n) / N per stratum (1 without fpc)
-    stratum_labels: pd.Index
-    single_stage: bool
-    starts: np.ndarray | None = None  # first row of each stratum when rows are grouped by it
-    w_h: np.ndarray | None = None  # weight of each stratum when constant within every stratum
-
-
-_DENSE_LIMIT = 20_000_000
-
-
-def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Codes ``0..k-1`` for the distinct values of ``key`` (all in ``[0, size)``).
-
-    Returns ``(codes, uniques)`` with ``uniques[codes] == key``. A dense
-    bincount when ``size`` is moderate (no hashing), else ``pandas.factorize``.
-    """
-    if size <= _DENSE_LIMIT:
-        present = np.flatnonzero(np.bincount(key, minlength=size))
-        remap = np.empty(size, dtype=np.int64)
-        remap[present] = np.arange(present.size)
-        return remap[key], present
-    codes, uniques = pd.factorize(key, sort=False)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
-
-
-def _whole_sample_one_weight_per_stratum(
-    y: np.ndarray, design: _Design, lonely_psu: str, total: bool = False
-) -> dict[str, np.ndarray]:
-    """:func:`_domain_stats` of the whole sample, element sampling, one weight per stratum.
-
-    With :math:`k_h` successes among :math:`m_h` rows, the scores take two
-    values, :math:`a(1-\\hat p)` and :math:`-a \\hat p` with :math:`a = w_h / W`, so
-    a stratum's sum of squared deviations is :math:`a^2 k_h (m_h - k_h) / m_h`
-    exactly: no per-row pass, and no cancellation (0 when :math:`k_h` is 0 or
-    :math:`m_h`). For a total (``total=True``) the scores are :math:`w_h y`:
-    :math:`a = w_h` and the stratum sum is :math:`a k_h`.
-    """
-    H = design.n_h.size
-    m = design.n_h.astype(float)
-    if design.starts is not None:
-        k = np.add.reduceat(y, design.starts)
-    else:
-        k = np.bincount(design.stratum, weights=y, minlength=H)
-    assert design.w_h is not None
-    w_g = np.array([(design.w_h * m).sum()])
-    p_g = np.array([(design.w_h * k).sum()]) / w_g
-    a = design.w_h if total else design.w_h / w_g[0]
-    ss = a * a * k * (m - k) / m
-    s1 = a * k if total else a * (k - m * p_g[0])
-    return _finish(
-        ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
-        np.array([float(y.size)]), w_g, p_g, np.array([float(y.size)]),
-    )
-
-
-def _domain_stats(
-    y: np.ndarray,
-    d: np.ndarray,
-    n_domains: int,
-    design: _Design,
-    lonely_psu: str,
-    total: bool = False,
-) -> dict[str, np.ndarray]:
-    """Estimate, variance and design counts for every domain code in ``d``.
-
-    ``d`` holds a domain code per row, ``-1`` for rows outside every domain
-    (missing outcome); an empty ``d`` means one domain holding every row.
-    Rows outside a domain count as zeros in its linearised scores while every
-    stratum keeps its full number of PSUs: R ``subset()`` semantics.
-
-    ``total=True``: the variance is that of the estimated total
-    :math:`\\sum_d w y` (scores :math:`w y`, R ``svytotal``), not of the mean.
-    """
-    G = n_domains
-    if d.size == 0 and design.psu is None and design.w_h is not None:
-        return _whole_sample_one_weight_per_stratum(y, design, lonely_psu, total)
-    if d.size == 0:
-        d = np.zeros(y.size, dtype=np.int64)
-        rows = None
-        dk, yk, wk, hk = d, y, design.w, design.stratum
-    elif (keep := d >= 0).all():
-        rows = None
-        dk, yk, wk, hk = d, y, design.w, design.stratum
-    else:
-        rows = np.flatnonzero(keep)
-        dk, yk, wk, hk = d[rows], y[rows], design.w[rows], design.stratum[rows]
-    H = design.n_h.size
-
-    with np.errstate(all="ignore"):
-        if G == 1:  # the whole sample: scalars, no gathers
-            n_g = np.array([float(dk.size)])
-            w_g = np.array([wk.sum()])
-            # same (pairwise) summation as w_g, so all-ones gives exactly 1
-            p_g = np.array([(wk * yk).sum()]) / w_g
-            if total:
-                z = wk * yk
-            else:
-                z = yk - p_g[0]  # z = w (y - p) / W, in place
-                z /= w_g[0]
-                z *= wk
-        else:
-            n_g = np.bincount(dk, minlength=G).astype(float)
-            w_g = np.bincount(dk, weights=wk, minlength=G)
-            p_g = np.bincount(dk, weights=wk * yk, minlength=G) / w_g
-            z = wk * yk if total else wk * (yk - p_g[dk]) / w_g[dk]
-
-    # cells: (domain, PSU) pairs holding at least one row of the domain
-    if design.psu is None:
-        cell_g, cell_h, z_cell = dk, hk, z
-    else:
-        P = int(design.psu_stratum.size)  # type: ignore[union-attr]
-        psu_k = design.psu if rows is None else design.psu[rows]
-        key = dk.astype(np.int64) * P + psu_k
-        cell, uniques = _compact(key, G * P)
-        cell_g = uniques // P
-        cell_h = design.psu_stratum[uniques % P]  # type: ignore[index]
-        z_cell = np.bincount(cell, weights=z, minlength=uniques.size)
-
-    if G == 1 and rows is None and design.psu is None and design.starts is not None:
-        # rows grouped by stratum (codes 0..H-1 in order): contiguous segment sums
-        starts = design.starts
-        m = design.n_h.astype(float)
-        s1 = np.add.reduceat(z, starts)
-        zbar = s1 / m
-        dev = np.repeat(zbar, design.n_h)
-        np.subtract(z, dev, out=dev)
-        np.multiply(dev, dev, out=dev)
-        ss = np.add.reduceat(dev, starts)
-        ss = np.where(ss <= 1e-24 * (z @ z), 0.0, ss)
-        return _finish(
-            ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
-            n_g, w_g, p_g, np.array([float(z.size)]),
-        )
-
-    # (domain, stratum) pairs holding at least one row of the domain
-    if G == 1:
-        m_h = np.bincount(cell_h, minlength=H)
-        present = m_h > 0
-        if present.all():
-            gh, gh_h, m = cell_h, np.arange(H), m_h.astype(float)
-        else:
-            remap = np.cumsum(present) - 1
-            gh, gh_h, m = remap[cell_h], np.flatnonzero(present), m_h[present].astype(float)
-        gh_g = np.zeros(gh_h.size, dtype=np.int64)
-        n_pairs = gh_h.size
-    else:
-        key2 = cell_g.astype(np.int64) * H + cell_h
-        gh, u2 = _compact(key2, G * H)
-        gh_g, gh_h = u2 // H, u2 % H
-        n_pairs = gh_g.size
-        m = np.bincount(gh, minlength=n_pairs).astype(float)
-    s1 = np.bincount(gh, weights=z_cell, minlength=n_pairs)
-    nh = design.n_h[gh_h].astype(float)
-    zbar = s1 / nh
-    dev = z_cell - zbar[gh]
-    ss = np.bincount(gh, weights=dev * dev, minlength=n_pairs) + (nh - m) * zbar * zbar
-    # A stratum whose PSU totals are all equal (same outcome, same weight) has
-    # SS = 0 exactly; rounding leaves ~eps^2 * sum(z^2). Zero anything below
-    # 1e-24 of the domain's sum of squared scores (which changes a genuine
-    # variance by less than that), or p(1-p)/v becomes astronomically large.
-    if G == 1:
-        scale_g = np.array([z_cell @ z_cell])
-    else:
-        scale_g = np.bincount(cell_g, weights=z_cell * z_cell, minlength=G)
-    ss = np.where(ss <= 1e-24 * scale_g[gh_g], 0.0, ss)
-    n_psu_g = (
-        np.array([float(cell_g.size)]) if G == 1 else np.bincount(cell_g, minlength=G).astype(float)
-    )
-    return _finish(ss, s1, gh_g, gh_h, G, design, lonely_psu, n_g, w_g, p_g, n_psu_g)
-
-
-def _finish(
-    ss: np.ndarray,
-    s1: np.ndarray,
-    gh_g: np.ndarray,
-    gh_h: np.ndarray,
-    G: int,
-    design: _Design,
-    lonely_psu: str,
-    n_g: np.ndarray,
-    w_g: np.ndarray,
-    p_g: np.ndarray,
-    n_psu_g: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """Per-(domain, stratum) sums of squares -> per-domain variance and counts."""
-    nh = design.n_h[gh_h].astype(float)
-    fh = design.f_h[gh_h]
-    certain = fh < _CERTAINTY_TOLERANCE
-    lonely = (nh == 1) & ~certain
-    with np.errstate(all="ignore"):
-        v_pair = np.where(nh > 1, fh * nh / (nh - 1.0) * ss, 0.0)
-    if lonely.any():
-        if lonely_psu == "fail":
-            labels = design.stratum_labels[np.unique(gh_h[lonely])]
-            raise EstimationError(
-                f"{labels.size} stratum/strata have a single sampled PSU "
-                f"({', '.join(map(str, labels[:_SHOW]))}); choose lonely_psu among "
-                f"{', '.join(repr(r) for r in LONELY_PSU_RULES if r != 'fail')}"
-            )
-        if lonely_psu == "adjust":
-            v_pair = np.where(lonely, fh * s1 * s1, v_pair)
-        elif lonely_psu == "average":
-            v_pair = np.where(lonely, np.nan, v_pair)
-        else:  # certainty / remove
-            v_pair = np.where(lonely, 0.0, v_pair)
-    v_pair = np.where(certain, 0.0, v_pair)
-
-    ok = ~np.isnan(v_pair)
-    v_g = np.bincount(gh_g, weights=np.where(ok, v_pair, 0.0), minlength=G)
-    n_strata_g = np.bincount(gh_g, minlength=G).astype(float)
-    if lonely_psu == "average":
-        n_ok = np.bincount(gh_g, weights=ok.astype(float), minlength=G)
-        with np.errstate(all="ignore"):
-            v_g = np.where(n_ok > 0, v_g * n_strata_g / n_ok, np.nan)
-    census = np.bincount(gh_g, weights=(~certain).astype(float), minlength=G) == 0
-    census &= design.single_stage & (n_g > 0)
-    return {
-        "n": n_g,
-        "population_size": w_g,
-        "estimate": p_g,
-        "variance": v_g,
-        "df": n_psu_g - n_strata_g,
-        "n_psu": n_psu_g,
-        "n_strata": n_strata_g,
-        "n_lonely_strata": np.bincount(gh_g, weights=lonely.astype(float), minlength=G),
-        "census": census,
-    }
-
-
-def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Standard error, design effects and effective sample size."""
-    p, v, n, w = stats["estimate"], stats["variance"], stats["n"], stats["population_size"]
-    n_boundary = DesignStats.of(p, v, n, 0.0, deff_kish=stats["deff_kish"]).boundary_n()
-    with np.errstate(all="ignore"):
-        pq = p * (1.0 - p)
-        s2 = pq * n / (n - 1.0)  # R svyvar: weighted variance with n / (n - 1)
-        v_wor = np.where(w >= n, s2 * (w - n) / (w * n), np.nan)
-        v_rep = s2 / n
-        deff = np.where(pq > 0, v / v_wor, np.nan)
-        deff_rep = np.where(pq > 0, v / v_rep, np.nan)
-        n_eff = np.where((pq > 0) & (v > 0), pq / v, n_boundary)
-        n_eff = np.where(stats["census"], np.inf, n_eff)
-    return {"se": np.sqrt(v), "deff": deff, "deff_replace": deff_rep, "n_effective": n_eff}
-
-
 #: Columns of ProportionEstimate.table after the by columns and ``level``.
 _TABLE_COLUMNS = (
     "n", "n_missing", "population_size", "estimate", "se", "ci_low", "ci_high", "deff",
@@ -858,43 +397,6 @@ _TABLE_COLUMNS = (
     "total_0", "se_total_0", "total_0_low", "total_0_high",
 )
 _TOTAL_CI_COLUMNS = ("total_1_low", "total_1_high", "total_0_low", "total_0_high")
-
-
-def _kish_deff(w: np.ndarray, codes: np.ndarray | None, n_domains: int) -> np.ndarray:
-    """Kish's design effect of the weights, :math:`n\\sum w^2/(\\sum w)^2`, per domain.
-
-    ``codes`` gives each row's domain (``-1``: outside every domain, e.g. a
-    missing outcome); ``None`` means one domain holding every row. The weights
-    are scaled by their maximum first, so that no square overflows. Computed
-    as the planner does (:func:`beian_audit.sampling.allocation.kish_deff`).
-    """
-    u = w / w.max()
-    if codes is None:
-        n = np.array([float(u.size)])
-        s1 = np.array([u.sum()])
-        s2 = np.array([u @ u])
-    else:
-        keep = codes >= 0
-        c, uk = codes[keep], u[keep]
-        n = np.bincount(c, minlength=n_domains).astype(float)
-        s1 = np.bincount(c, weights=uk, minlength=n_domains)
-        s2 = np.bincount(c, weights=uk * uk, minlength=n_domains)
-    with np.errstate(all="ignore"):
-        deff = n * s2 / (s1 * s1)
-    # rounding can leave equal weights a hair below 1
-    return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
-
-
-def _check_weight_range(w: np.ndarray, column: str | None) -> None:
-    """Raise when the weights' sum overflows (every estimate would be NaN)."""
-    with np.errstate(over="ignore"):
-        total = float(w.sum())
-    if not np.isfinite(total):
-        raise EstimationError(
-            f"weight column ({column!r}) sums to more than the largest double "
-            f"(about 1.8e308); divide the weights by a common factor (the estimate "
-            f"does not change)"
-        )
 
 
 def _table_stats(table: pd.DataFrame) -> DesignStats:
@@ -926,25 +428,6 @@ def _with_intervals(
     if warn:
         _warn_weakness(table, stats, method, by_columns)
     return table
-
-
-def _with_totals(
-    stats: dict[str, np.ndarray],
-    y: np.ndarray,
-    d: np.ndarray,
-    n_domains: int,
-    design: _Design,
-    stage2: _Design | None,
-    lonely_psu: str,
-) -> dict[str, np.ndarray]:
-    """Add the estimated totals of units with outcome 1 and 0 and their standard errors."""
-    n_hat, p = stats["population_size"], stats["estimate"]
-    out = dict(stats)
-    for key, values in (("1", y), ("0", 1.0 - y)):
-        v = _stats(values, d, n_domains, design, stage2, lonely_psu, total=True)["variance"]
-        out[f"total_{key}"] = n_hat * (p if key == "1" else 1.0 - p)
-        out[f"se_total_{key}"] = np.sqrt(v)
-    return out
 
 
 def _with_total_intervals(table: pd.DataFrame, level: float, alternative: str) -> pd.DataFrame:
@@ -1386,16 +869,7 @@ def estimate_proportion(
     total["deff_kish"] = _kish_deff(design.w, d_total if any_missing else None, 1)
 
     if by_columns:
-        if len(by_columns) == 1:
-            raw_codes, uniques = pd.factorize(
-                frame[by_columns[0]], sort=True, use_na_sentinel=False
-            )
-            codes: np.ndarray = raw_codes.astype(np.int64, copy=False)
-            keys = pd.DataFrame({by_columns[0]: uniques})
-        else:
-            grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
-            codes = grouped.ngroup().to_numpy(dtype=np.int64)
-            keys = grouped.size().index.to_frame(index=False)
+        codes, keys = _domains(frame, by_columns)
         n_dom = len(keys)
         d_dom = np.where(missing_rows, -1, codes)
         dom = _with_totals(
@@ -1412,33 +886,8 @@ def estimate_proportion(
         stats = total
 
     if (lonely_count := int(total["n_lonely_strata"][0])) > 0:
-        lonely_labels = design.stratum_labels[
-            np.flatnonzero((design.n_h == 1) & (design.f_h >= _CERTAINTY_TOLERANCE))
-        ]
-        if stage2 is not None:
-            lonely_labels = lonely_labels.append(stage2.stratum_labels[
-                np.flatnonzero((stage2.n_h == 1) & (stage2.f_h >= _CERTAINTY_TOLERANCE))
-            ])
-        warnings.warn(
-            f"{lonely_count} stratum/strata have a single sampled PSU "
-            f"({', '.join(map(str, lonely_labels[:_SHOW]))}); variance uses "
-            f"lonely_psu={lonely_psu!r}",
-            SmallStratumWarning,
-            stacklevel=2,
-        )
-
-    derived = _derived(stats)
-    as_int = ("n", "n_missing", "df", "n_psu", "n_strata", "n_lonely_strata")
-    columns: dict[str, np.ndarray] = {}
-    for name in _TABLE_COLUMNS:
-        source = derived if name in derived else stats
-        if name in ("ci_low", "ci_high", *_TOTAL_CI_COLUMNS):
-            columns[name] = np.full(table.shape[0], np.nan)
-        elif name == "note":
-            columns[name] = np.full(table.shape[0], "", dtype=object)
-        else:
-            columns[name] = source[name].astype(np.int64) if name in as_int else source[name]
-    table = pd.concat([table, pd.DataFrame(columns)], axis=1)
+        _warn_lonely(lonely_count, design, stage2, lonely_psu)
+    table = pd.concat([table, _stats_columns(stats, table.shape[0])], axis=1)
     table = _with_intervals(table, method, level, alternative, by_columns, warn=True)
     table = _with_total_intervals(table, level, alternative)
 
@@ -1474,265 +923,45 @@ def estimate_proportion(
     )
 
 
-def _stratum_value(
-    values: np.ndarray, stratum: np.ndarray, starts: np.ndarray | None, n_strata: int
-) -> tuple[np.ndarray, bool]:
-    """One value of a per-row column for each stratum, and whether it is constant in all.
-
-    ``starts`` (rows grouped by stratum) allows segment minima and maxima instead
-    of scattered writes.
-    """
-    if starts is not None:
-        constant = (np.minimum.reduceat(values, starts) == np.maximum.reduceat(values, starts))
-        return values[starts], bool(constant.all())
-    first = np.empty(n_strata)
-    first[stratum] = values
-    return first, bool((values == first[stratum]).all())
+def _domains(frame: pd.DataFrame, by_columns: tuple[str, ...]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Domain code of every row and the domains' keys (sorted, missing values kept)."""
+    if len(by_columns) == 1:
+        raw_codes, uniques = pd.factorize(frame[by_columns[0]], sort=True, use_na_sentinel=False)
+        return raw_codes.astype(np.int64, copy=False), pd.DataFrame({by_columns[0]: uniques})
+    grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy(dtype=np.int64)
+    return codes, grouped.size().index.to_frame(index=False)
 
 
-def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int) -> _Design:
-    if cols["strata"]:
-        stratum, labels, starts = _codes(_column(frame, cols["strata"], "strata"), "strata")
-    else:
-        stratum, labels = np.zeros(n_rows, dtype=np.int64), pd.Index(["(all)"])
-        starts = np.zeros(1, dtype=np.int64) if n_rows > 1 else None
-    H = labels.size
-
-    # factorize numbers strata by first appearance, so rows grouped by stratum
-    # have non-decreasing codes: then segment sums replace scattered ones
-    if starts is None and n_rows > 1 and bool((stratum[1:] >= stratum[:-1]).all()):
-        starts = np.flatnonzero(np.diff(stratum)) + 1
-        starts = np.concatenate([[0], starts])
-
-    if cols["cluster"]:
-        cl = _column(frame, cols["cluster"], "cluster")
-        if cl.isna().any():
-            raise EstimationError(
-                f"cluster column ({cols['cluster']!r}) has missing values at positions "
-                f"{_positions(cl.isna().to_numpy())}"
-            )
-        cl_codes, _ = pd.factorize(cl, sort=False)
-        psu, uniq = pd.factorize(stratum * (int(cl_codes.max()) + 1) + cl_codes, sort=False)
-        psu = psu.astype(np.int64)
-        psu_stratum = (uniq // (int(cl_codes.max()) + 1)).astype(np.int64)
-        n_h = np.bincount(psu_stratum, minlength=H)
-    else:
-        psu, psu_stratum = None, None
-        n_h = (
-            np.diff(np.append(starts, n_rows)) if starts is not None
-            else np.bincount(stratum, minlength=H)
-        )
-
-    if cols["population_size"]:
-        big_n = _numeric(
-            _column(frame, cols["population_size"], "population_size"), "population_size"
-        )
-        if not big_n.min() > 0:  # also catches nan (reductions: no temporaries)
-            bad = ~(big_n > 0)
-            raise EstimationError(
-                f"population_size column ({cols['population_size']!r}) must be positive, "
-                f"not missing; check positions {_positions(bad)}"
-            )
-        first, constant = _stratum_value(big_n, stratum, starts, H)
-        if not constant:
-            varying = big_n != first[stratum]
-            raise EstimationError(
-                f"population_size column ({cols['population_size']!r}) must be constant "
-                f"within each stratum; it varies at positions {_positions(varying)}"
-            )
-        too_small = first < n_h
-        if too_small.any():
-            shown = ", ".join(
-                f"{labels[h]!s} (N={first[h]:g} < n={n_h[h]})"
-                for h in np.flatnonzero(too_small)[:_SHOW]
-            )
-            raise EstimationError(
-                f"population_size is below the number of sampled units in "
-                f"{int(too_small.sum())} stratum/strata: {shown}"
-            )
-        with np.errstate(all="ignore"):
-            f_h = np.where(np.isinf(first), 1.0, (first - n_h) / first)
-    else:
-        first = None
-        f_h = np.ones(H)
-
-    if cols["weight"]:
-        w = _numeric(_column(frame, cols["weight"], "weight"), "weight")
-        if not (w.min() > 0 and w.max() < np.inf):  # also catches nan
-            bad = ~((w > 0) & (w < np.inf))
-            raise EstimationError(
-                f"weight column ({cols['weight']!r}) must be positive and finite; check "
-                f"positions {_positions(bad)}"
-            )
-    elif first is not None and np.isfinite(first).all():
-        w = (first / n_h)[stratum]
-    else:
-        w = np.ones(n_rows)
-    w_h = None
-    if psu is None:  # one weight per stratum? (the closed-form variance needs it)
-        w_first, w_constant = _stratum_value(w, stratum, starts, H)
-        w_h = w_first if w_constant else None
-    return _Design(
-        w=w,
-        stratum=stratum,
-        psu=psu,
-        psu_stratum=psu_stratum,
-        n_h=n_h,
-        f_h=f_h,
-        stratum_labels=labels,
-        single_stage=psu is None,
-        starts=starts,
-        w_h=w_h,
-    )
-
-
-#: Stage-1 inclusion probabilities within this (relative) of n1/N1 are SRS ones.
-_SRS_TOLERANCE = 1e-9
-
-
-def _psu_value(values: np.ndarray, psu: np.ndarray, n_psu: int) -> tuple[np.ndarray, np.ndarray]:
-    """One value per PSU of a per-row column, and the rows where it differs from it."""
-    first = np.empty(n_psu)
-    first[psu] = values
-    return first, values != first[psu]
-
-
-def _stage_two(
-    frame: pd.DataFrame, cols: Mapping[str, str | None], design: _Design
-) -> tuple[_Design, _Design, str]:
-    """The stage-1 and stage-2 designs of the multistage variance, and the stage-1 kind.
-
-    Stage 1 is the ultimate-cluster design of ``design`` (PSUs in first-stage
-    strata). Stage 2 is an element design whose strata are the (PSU,
-    second-stage stratum) pairs, with the second-stage correction
-    :math:`(N_2 - n_2)/N_2` times the PSU's first-stage sampling fraction
-    :math:`n_1/N_1` (R ``multistage``), so that :func:`_finish` gives
-    :math:`\\sum_i (n_1/N_1)\\, \\hat V_{2i}` directly.
-
-    When the PSU inclusion probabilities of a first-stage stratum are not
-    ``n1/N1`` (a πps or Poisson draw), that stratum is treated as drawn with
-    replacement: no first-stage correction and no stage-2 term (the
-    ultimate-cluster with-replacement variance already holds the within-PSU
-    variance), except that its PSUs with probability 1 are moved to a
-    certainty stratum of their own, which contributes only their stage-2 term.
-    """
-    assert design.psu is not None and design.psu_stratum is not None
-    psu, psu_stratum = design.psu, design.psu_stratum
-    P, H = psu_stratum.size, design.n_h.size
-    n_rows = psu.size
-    frac = 1.0 - design.f_h  # n1/N1 per first-stage stratum (0 without a correction)
-    a = frac[psu_stratum]  # weight of each PSU's stage-2 variance
-    kind = "srs"
-
-    if cols["psu_probability"]:
-        name = cols["psu_probability"]
-        pi_row = _numeric(_column(frame, name, "psu_probability"), "psu_probability")
-        if not (pi_row.min() > 0 and pi_row.max() <= 1 + _SRS_TOLERANCE):  # also catches nan
-            bad = ~((pi_row > 0) & (pi_row <= 1 + _SRS_TOLERANCE))
-            raise EstimationError(
-                f"psu_probability column ({name!r}) must be in (0, 1], not missing; check "
-                f"positions {_positions(bad)}"
-            )
-        pi, varying = _psu_value(pi_row, psu, P)
-        if varying.any():
-            raise EstimationError(
-                f"psu_probability column ({name!r}) must be constant within each PSU; it "
-                f"varies at positions {_positions(varying)}"
-            )
-        expected = frac[psu_stratum]
-        off = np.abs(pi - expected) > _SRS_TOLERANCE * np.maximum(expected, 1e-300)
-        pps_stratum = np.bincount(psu_stratum, weights=off, minlength=H) > 0
-        if pps_stratum.any():
-            kind = "pps"
-            in_pps = pps_stratum[psu_stratum]
-            certain = in_pps & (pi >= 1.0 - _SRS_TOLERANCE)
-            a = np.where(in_pps, certain.astype(float), a)
-            new_code = np.where(certain, psu_stratum + H, psu_stratum)
-            codes, uniq = _compact(new_code, 2 * H)
-            old = uniq % H
-            f_h = np.where(uniq >= H, 0.0, np.where(pps_stratum[old], 1.0, design.f_h[old]))
-            base = design.stratum_labels[old].astype(str)
-            labels = pd.Index(
-                np.where(uniq >= H, base + " (certainty)", design.stratum_labels[old])
-            )
-            design = dataclasses.replace(
-                design,
-                stratum=codes[psu],
-                psu_stratum=codes,
-                n_h=np.bincount(codes, minlength=uniq.size),
-                f_h=f_h,
-                stratum_labels=labels,
-                starts=None,
-            )
-    design = dataclasses.replace(design, single_stage=True)  # the variance is complete
-
-    # stage 2: strata are (PSU, second-stage stratum) pairs; every row is a unit
-    if cols["stage2_strata"]:
-        s2, s2_labels, _ = _codes(_column(frame, cols["stage2_strata"], "stage2_strata"),
-                                  "stage2_strata")
-    else:
-        s2, s2_labels = np.zeros(n_rows, dtype=np.int64), pd.Index(["(all)"])
-    H2 = s2_labels.size
-    pair, uniq2 = _compact(psu * H2 + s2, P * H2)
-    K = uniq2.size
-    starts: np.ndarray | None = None
-    if n_rows > 1 and bool((pair[1:] >= pair[:-1]).all()):
-        starts = np.concatenate([[0], np.flatnonzero(np.diff(pair)) + 1])
-    n2 = np.bincount(pair, minlength=K)
-    name2 = cast(str, cols["stage2_population_size"])
-    big_n2 = _numeric(_column(frame, name2, "stage2_population_size"), "stage2_population_size")
-    if not big_n2.min() > 0:
-        raise EstimationError(
-            f"stage2_population_size column ({name2!r}) must be positive, not missing; "
-            f"check positions {_positions(~(big_n2 > 0))}"
-        )
-    first2, constant2 = _stratum_value(big_n2, pair, starts, K)
-    if not constant2:
-        raise EstimationError(
-            f"stage2_population_size column ({name2!r}) must be constant within each "
-            f"second-stage stratum of a PSU; it varies at positions "
-            f"{_positions(big_n2 != first2[pair])}"
-        )
-    too_small = first2 < n2
-    if too_small.any():
-        k = int(np.flatnonzero(too_small)[0])
-        raise EstimationError(
-            f"stage2_population_size is below the number of sampled units in "
-            f"{int(too_small.sum())} second-stage stratum/strata, e.g. "
-            f"{s2_labels[uniq2[k] % H2]!s} (N={first2[k]:g} < n={n2[k]})"
-        )
-    with np.errstate(all="ignore"):
-        f2 = np.where(np.isinf(first2), 1.0, (first2 - n2) / first2)
-    w_first, w_constant = _stratum_value(design.w, pair, starts, K)
-    stage2 = _Design(
-        w=design.w,
-        stratum=pair,
-        psu=None,
-        psu_stratum=None,
-        n_h=n2,
-        f_h=f2 * a[uniq2 // H2],
-        stratum_labels=s2_labels[uniq2 % H2],
-        single_stage=True,
-        starts=starts,
-        w_h=w_first if w_constant else None,
-    )
-    return design, stage2, kind
-
-
-def _stats(
-    y: np.ndarray,
-    d: np.ndarray,
-    n_domains: int,
-    design: _Design,
-    stage2: _Design | None,
-    lonely_psu: str,
-    total: bool = False,
-) -> dict[str, np.ndarray]:
-    """:func:`_domain_stats` of stage 1 plus, for a multistage design, the stage-2 variance."""
-    out = _domain_stats(y, d, n_domains, design, lonely_psu, total)
+def _warn_lonely(count: int, design: _Design, stage2: _Design | None, lonely_psu: str) -> None:
+    """Warn of strata with a single sampled PSU, naming the first of them."""
+    lonely_labels = design.stratum_labels[
+        np.flatnonzero((design.n_h == 1) & (design.f_h >= _CERTAINTY_TOLERANCE))
+    ]
     if stage2 is not None:
-        within = _domain_stats(y, d, n_domains, stage2, lonely_psu, total)
-        out["variance"] = out["variance"] + within["variance"]
-        out["census"] = out["census"] & within["census"]
-        out["n_lonely_strata"] = out["n_lonely_strata"] + within["n_lonely_strata"]
-    return out
+        lonely_labels = lonely_labels.append(stage2.stratum_labels[
+            np.flatnonzero((stage2.n_h == 1) & (stage2.f_h >= _CERTAINTY_TOLERANCE))
+        ])
+    warnings.warn(
+        f"{count} stratum/strata have a single sampled PSU "
+        f"({', '.join(map(str, lonely_labels[:_SHOW]))}); variance uses "
+        f"lonely_psu={lonely_psu!r}",
+        SmallStratumWarning,
+        stacklevel=3,
+    )
+
+
+def _stats_columns(stats: dict[str, np.ndarray], n_rows: int) -> pd.DataFrame:
+    """The table's statistics columns (:data:`_TABLE_COLUMNS`); intervals still empty."""
+    derived = _derived(stats)
+    as_int = ("n", "n_missing", "df", "n_psu", "n_strata", "n_lonely_strata")
+    columns: dict[str, np.ndarray] = {}
+    for name in _TABLE_COLUMNS:
+        source = derived if name in derived else stats
+        if name in ("ci_low", "ci_high", *_TOTAL_CI_COLUMNS):
+            columns[name] = np.full(n_rows, np.nan)
+        elif name == "note":
+            columns[name] = np.full(n_rows, "", dtype=object)
+        else:
+            columns[name] = source[name].astype(np.int64) if name in as_int else source[name]
+    return pd.DataFrame(columns)

@@ -435,7 +435,7 @@ def _province_mask(log: pd.DataFrame, name: str, code: str) -> np.ndarray:
         warnings.warn(
             f"{name}: {int(unknown.sum())} row(s) name an unknown province and are not counted",
             DataQualityWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     return (codes == code).to_numpy()
 
@@ -657,168 +657,18 @@ def statistics_table(
     overrides = _check_counts(counts)
     start, end = _period_bounds(year, month, period)
 
-    values: dict[str, dict[str, Any]] = {}
-    missing: dict[str, str] = {}
-    notes: list[str] = []
-
-    # ---- scope: the province's providers
-    scope_ids: set[str] | None = None
-    prov: pd.DataFrame | None = None
-    if providers is not None:
-        prov = as_frame(providers, "providers")
-        require_columns(prov, ["provider_id", "home_province"], name="providers")
-        if province_by == "provider":
-            prov = prov.loc[(province_codes(prov["home_province"]) == code).to_numpy()]
-        scope_ids = set(prov["provider_id"].dropna().astype(str))
-
-    def scope_mask(frame: pd.DataFrame, what: str) -> np.ndarray | None:
-        if province_by == "none":
-            return np.ones(len(frame), dtype=bool)
-        require_columns(frame, ["provider_id"], name=what)
-        if scope_ids is None:
-            return None
-        return frame["provider_id"].astype(object).isin(scope_ids).to_numpy()
-
-    def flag_pair(frame: pd.DataFrame, mask: np.ndarray, column: str, keys: tuple[str, str],
-                  unique: str, what: str) -> None:  # fmt: skip
-        flags = frame.loc[mask, column].astype("boolean")
-        unit = frame.loc[mask]
-        yes = _distinct(unit, flags.fillna(False).to_numpy(bool), unique)
-        no = _distinct(unit, (~flags).fillna(False).to_numpy(bool), unique)
-        values[keys[0]] = {"value": yes}
-        values[keys[1]] = {"value": no}
-        n_na = int(flags.isna().sum())
-        if n_na:
-            notes.append(f"{what}: {n_na} row(s) with {column} unknown are in neither row")
-            warnings.warn(
-                f"{what}: {n_na} row(s) have {column} missing; they are counted in neither "
-                f"row {ROWS[[r.key for r in ROWS].index(keys[0])].no} nor the next",
-                DataQualityWarning,
-                stacklevel=3,
-            )
-
-    # ---- rows 1, 8, 9: registry
-    reg = None if registry is None else as_frame(registry, "registry")
-    reg_mask = None if reg is None else scope_mask(reg, "registry")
-    if reg is None or reg_mask is None:
-        why = "registry" if reg is None else "providers"
-        for key in ("filed_websites", "websites_material_uploaded", "websites_material_missing"):
-            missing[key] = why
-    else:
-        values["filed_websites"] = {"value": _distinct(reg, reg_mask, "website_id")}
-        if "material_uploaded" in reg.columns:
-            flag_pair(reg, reg_mask, "material_uploaded",
-                      ("websites_material_uploaded", "websites_material_missing"),
-                      "website_id", "registry")  # fmt: skip
-        else:
-            missing["websites_material_uploaded"] = "registry.material_uploaded"
-            missing["websites_material_missing"] = "registry.material_uploaded"
-
-    # ---- row 2: accessed sites
-    if accessed_sites is None:
-        missing["unfiled_websites"] = "accessed_sites"
-    else:
-        acc = as_frame(accessed_sites, "accessed_sites")
-        acc_mask = scope_mask(acc, "accessed_sites")
-        if acc_mask is None:
-            missing["unfiled_websites"] = "providers"
-        elif "filed" in acc.columns:
-            filed = acc["filed"].astype("boolean")
-        elif reg is not None:
-            from beian_audit.reporting.rankings import match_accessed_sites
-
-            filed = match_accessed_sites(acc, reg)["filed"]
-        else:
-            missing["unfiled_websites"] = "registry (or accessed_sites.filed)"
-        if "unfiled_websites" not in missing and acc_mask is not None:
-            in_scope = filed[acc_mask]
-            unfiled_mask = np.zeros(len(acc), dtype=bool)
-            unfiled_mask[acc_mask] = (~in_scope).fillna(False).to_numpy(bool)
-            values["unfiled_websites"] = {"value": _distinct(acc, unfiled_mask, "site_id")}
-            n_na = int(in_scope.isna().sum())
-            if n_na:
-                notes.append(
-                    f"accessed_sites: {n_na} site(s) whose domain could not be parsed are "
-                    "not counted as unfiled"
-                )
-
-    # ---- rows 3, 4: review log
-    if review_log is None:
-        missing["filings_reviewed"] = missing["enquiries_handled"] = "review_log"
-    else:
-        log = as_frame(review_log, "review_log")
-        require_columns(log, ["date", "kind"], name="review_log")
-        _check_categories(log, "review_log", "kind", REVIEW_KINDS)
-        mask = _in_period(log, "review_log", start, end) & _province_mask(log, "review_log", code)
-        kind = log["kind"].to_numpy(object)
-        values["filings_reviewed"] = {"value": count_rows(log, mask & (kind == "review"))}
-        values["enquiries_handled"] = {"value": count_rows(log, mask & (kind == "enquiry"))}
-
-    # ---- rows 5, 6, 7: providers
-    if prov is None:
-        for key in ("providers_in_province", "providers_integrated", "providers_not_integrated"):
-            missing[key] = "providers"
-    else:
-        all_rows = np.ones(len(prov), dtype=bool)
-        values["providers_in_province"] = {"value": _distinct(prov, all_rows, "provider_id")}
-        if "integration_passed" in prov.columns:
-            flag_pair(prov, all_rows, "integration_passed",
-                      ("providers_integrated", "providers_not_integrated"),
-                      "provider_id", "providers")  # fmt: skip
-        else:
-            missing["providers_integrated"] = "providers.integration_passed"
-            missing["providers_not_integrated"] = "providers.integration_passed"
-
-    # ---- rows 10, 11: sample
-    if sample is None:
-        missing["providers_spot_checked"] = missing["websites_spot_checked"] = "sample"
-    else:
-        sam = as_frame(sample, "sample")
-        require_columns(sam, ["provider_id"], name="sample")
-        sam_mask = scope_mask(sam, "sample")
-        if sam_mask is None:
-            missing["providers_spot_checked"] = missing["websites_spot_checked"] = "providers"
-        else:
-            values["providers_spot_checked"] = {"value": _distinct(sam, sam_mask, "provider_id")}
-            values["websites_spot_checked"] = {"value": _distinct(sam, sam_mask, "website_id")}
-
-    # ---- rows 12, 13: estimates
-    for key, est, arg in (
-        ("sponsor_accuracy_pct", sponsor_accuracy, "sponsor_accuracy"),
-        ("access_accuracy_pct", access_accuracy, "access_accuracy"),
-    ):
-        if est is None:
-            missing[key] = arg
-            continue
-        rate = _rate(est, arg)
-        if not rate:
-            missing[key] = f"{arg} (estimate undefined)"
-            continue
-        if rate.pop("alternative") != "two-sided":
-            notes.append(f"{arg}: the interval is one-sided")
-        values[key] = rate
-
-    # ---- rows 14-18: enforcement log
-    enforcement_keys = (
-        ("closed_with_local_authorities", ("closed_local",)),
-        ("closed_with_ministry", ("closed_ministry",)),
-        ("websites_blacklisted", ("blacklisted",)),
-        ("interviews_and_notices", ("interview", "notice")),
-        ("administrative_penalties", ("penalty",)),
-    )
-    if enforcement is None:
-        for key, _ in enforcement_keys:
-            missing[key] = "enforcement"
-    else:
-        log = as_frame(enforcement, "enforcement")
-        require_columns(log, ["date", "action"], name="enforcement")
-        _check_categories(log, "enforcement", "action", ENFORCEMENT_ACTIONS)
-        mask = _in_period(log, "enforcement", start, end) & _province_mask(log, "enforcement", code)
-        action = log["action"].to_numpy(object)
-        for key, actions in enforcement_keys:
-            values[key] = {"value": count_rows(log, mask & np.isin(action, actions))}
+    prov, scope_ids = _scope(providers, province_by, code)
+    found = _Rows(province_by=province_by, scope_ids=scope_ids)
+    reg = _registry_rows(found, registry)  # rows 1, 8, 9
+    _unfiled_row(found, accessed_sites, reg)  # row 2
+    _review_rows(found, review_log, start, end, code)  # rows 3, 4
+    _provider_rows(found, prov)  # rows 5, 6, 7
+    _sample_rows(found, sample)  # rows 10, 11
+    _estimate_rows(found, sponsor_accuracy, access_accuracy)  # rows 12, 13
+    _enforcement_rows(found, enforcement, start, end, code)  # rows 14-18
 
     # ---- explicit counts win
+    values, missing = found.values, found.missing
     sources = {r.key: r.source for r in ROWS}
     for key, value in overrides.items():
         values[key] = {"value": value}
@@ -837,8 +687,215 @@ def statistics_table(
         province_by=province_by,
         rows=rows,
         missing_inputs=tuple(r.key for r in ROWS if r.key in missing),
-        notes=tuple(notes),
+        notes=tuple(found.notes),
     )
+
+
+# --------------------------------------------------------------------------- rows, by source
+
+
+@dataclass
+class _Rows:
+    """The rows found so far: values, inputs missing (key -> what is missing), notes."""
+
+    province_by: str
+    scope_ids: set[str] | None
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def scope_mask(self, frame: pd.DataFrame, what: str) -> np.ndarray | None:
+        """Rows of the province's providers (``None``: the providers are not known)."""
+        if self.province_by == "none":
+            return np.ones(len(frame), dtype=bool)
+        require_columns(frame, ["provider_id"], name=what)
+        if self.scope_ids is None:
+            return None
+        return frame["provider_id"].astype(object).isin(self.scope_ids).to_numpy()
+
+    def flag_pair(self, frame: pd.DataFrame, mask: np.ndarray, column: str,
+                  keys: tuple[str, str], unique: str, what: str) -> None:  # fmt: skip
+        """Two rows counting the distinct ``unique`` with ``column`` true, and false."""
+        flags = frame.loc[mask, column].astype("boolean")
+        unit = frame.loc[mask]
+        yes = _distinct(unit, flags.fillna(False).to_numpy(bool), unique)
+        no = _distinct(unit, (~flags).fillna(False).to_numpy(bool), unique)
+        self.values[keys[0]] = {"value": yes}
+        self.values[keys[1]] = {"value": no}
+        n_na = int(flags.isna().sum())
+        if n_na:
+            self.notes.append(f"{what}: {n_na} row(s) with {column} unknown are in neither row")
+            warnings.warn(
+                f"{what}: {n_na} row(s) have {column} missing; they are counted in neither "
+                f"row {ROWS[[r.key for r in ROWS].index(keys[0])].no} nor the next",
+                DataQualityWarning,
+                stacklevel=4,
+            )
+
+
+def _scope(
+    providers: pd.DataFrame | None, province_by: str, code: str
+) -> tuple[pd.DataFrame | None, set[str] | None]:
+    """The province's providers and their ids (``None`` when no provider table is given)."""
+    if providers is None:
+        return None, None
+    prov = as_frame(providers, "providers")
+    require_columns(prov, ["provider_id", "home_province"], name="providers")
+    if province_by == "provider":
+        prov = prov.loc[(province_codes(prov["home_province"]) == code).to_numpy()]
+    return prov, set(prov["provider_id"].dropna().astype(str))
+
+
+def _registry_rows(found: _Rows, registry: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Rows 1, 8, 9 from the registry; returns the registry as a frame."""
+    missing = found.missing
+    reg = None if registry is None else as_frame(registry, "registry")
+    reg_mask = None if reg is None else found.scope_mask(reg, "registry")
+    if reg is None or reg_mask is None:
+        why = "registry" if reg is None else "providers"
+        for key in ("filed_websites", "websites_material_uploaded", "websites_material_missing"):
+            missing[key] = why
+    else:
+        found.values["filed_websites"] = {"value": _distinct(reg, reg_mask, "website_id")}
+        if "material_uploaded" in reg.columns:
+            found.flag_pair(reg, reg_mask, "material_uploaded",
+                            ("websites_material_uploaded", "websites_material_missing"),
+                            "website_id", "registry")  # fmt: skip
+        else:
+            missing["websites_material_uploaded"] = "registry.material_uploaded"
+            missing["websites_material_missing"] = "registry.material_uploaded"
+    return reg
+
+
+def _unfiled_row(
+    found: _Rows, accessed_sites: pd.DataFrame | None, reg: pd.DataFrame | None
+) -> None:
+    """Row 2 from the accessed sites (matched against the registry unless ``filed`` is given)."""
+    missing = found.missing
+    if accessed_sites is None:
+        missing["unfiled_websites"] = "accessed_sites"
+        return
+    acc = as_frame(accessed_sites, "accessed_sites")
+    acc_mask = found.scope_mask(acc, "accessed_sites")
+    if acc_mask is None:
+        missing["unfiled_websites"] = "providers"
+    elif "filed" in acc.columns:
+        filed = acc["filed"].astype("boolean")
+    elif reg is not None:
+        from beian_audit.reporting.rankings import match_accessed_sites
+
+        filed = match_accessed_sites(acc, reg)["filed"]
+    else:
+        missing["unfiled_websites"] = "registry (or accessed_sites.filed)"
+    if "unfiled_websites" not in missing and acc_mask is not None:
+        in_scope = filed[acc_mask]
+        unfiled_mask = np.zeros(len(acc), dtype=bool)
+        unfiled_mask[acc_mask] = (~in_scope).fillna(False).to_numpy(bool)
+        found.values["unfiled_websites"] = {"value": _distinct(acc, unfiled_mask, "site_id")}
+        n_na = int(in_scope.isna().sum())
+        if n_na:
+            found.notes.append(
+                f"accessed_sites: {n_na} site(s) whose domain could not be parsed are "
+                "not counted as unfiled"
+            )
+
+
+def _review_rows(found: _Rows, review_log: pd.DataFrame | None, start: date,
+                 end: pd.Timestamp, code: str) -> None:  # fmt: skip
+    """Rows 3, 4 from the review log."""
+    if review_log is None:
+        found.missing["filings_reviewed"] = found.missing["enquiries_handled"] = "review_log"
+        return
+    log = as_frame(review_log, "review_log")
+    require_columns(log, ["date", "kind"], name="review_log")
+    _check_categories(log, "review_log", "kind", REVIEW_KINDS)
+    mask = _in_period(log, "review_log", start, end) & _province_mask(log, "review_log", code)
+    kind = log["kind"].to_numpy(object)
+    found.values["filings_reviewed"] = {"value": count_rows(log, mask & (kind == "review"))}
+    found.values["enquiries_handled"] = {"value": count_rows(log, mask & (kind == "enquiry"))}
+
+
+def _provider_rows(found: _Rows, prov: pd.DataFrame | None) -> None:
+    """Rows 5, 6, 7 from the province's providers."""
+    if prov is None:
+        for key in ("providers_in_province", "providers_integrated", "providers_not_integrated"):
+            found.missing[key] = "providers"
+        return
+    all_rows = np.ones(len(prov), dtype=bool)
+    found.values["providers_in_province"] = {"value": _distinct(prov, all_rows, "provider_id")}
+    if "integration_passed" in prov.columns:
+        found.flag_pair(prov, all_rows, "integration_passed",
+                        ("providers_integrated", "providers_not_integrated"),
+                        "provider_id", "providers")  # fmt: skip
+    else:
+        found.missing["providers_integrated"] = "providers.integration_passed"
+        found.missing["providers_not_integrated"] = "providers.integration_passed"
+
+
+def _sample_rows(found: _Rows, sample: object | None) -> None:
+    """Rows 10, 11 from the sample."""
+    missing = found.missing
+    if sample is None:
+        missing["providers_spot_checked"] = missing["websites_spot_checked"] = "sample"
+        return
+    sam = as_frame(sample, "sample")
+    require_columns(sam, ["provider_id"], name="sample")
+    sam_mask = found.scope_mask(sam, "sample")
+    if sam_mask is None:
+        missing["providers_spot_checked"] = missing["websites_spot_checked"] = "providers"
+    else:
+        found.values["providers_spot_checked"] = {
+            "value": _distinct(sam, sam_mask, "provider_id")
+        }
+        found.values["websites_spot_checked"] = {"value": _distinct(sam, sam_mask, "website_id")}
+
+
+def _estimate_rows(
+    found: _Rows,
+    sponsor_accuracy: ProportionEstimate | ConfidenceInterval | None,
+    access_accuracy: ProportionEstimate | ConfidenceInterval | None,
+) -> None:
+    """Rows 12, 13 from the design-based estimates."""
+    for key, est, arg in (
+        ("sponsor_accuracy_pct", sponsor_accuracy, "sponsor_accuracy"),
+        ("access_accuracy_pct", access_accuracy, "access_accuracy"),
+    ):
+        if est is None:
+            found.missing[key] = arg
+            continue
+        rate = _rate(est, arg)
+        if not rate:
+            found.missing[key] = f"{arg} (estimate undefined)"
+            continue
+        if rate.pop("alternative") != "two-sided":
+            found.notes.append(f"{arg}: the interval is one-sided")
+        found.values[key] = rate
+
+
+#: Rows 14-18 and the enforcement actions each counts.
+_ENFORCEMENT_KEYS = (
+    ("closed_with_local_authorities", ("closed_local",)),
+    ("closed_with_ministry", ("closed_ministry",)),
+    ("websites_blacklisted", ("blacklisted",)),
+    ("interviews_and_notices", ("interview", "notice")),
+    ("administrative_penalties", ("penalty",)),
+)
+
+
+def _enforcement_rows(found: _Rows, enforcement: pd.DataFrame | None, start: date,
+                      end: pd.Timestamp, code: str) -> None:  # fmt: skip
+    """Rows 14-18 from the enforcement log."""
+    if enforcement is None:
+        for key, _ in _ENFORCEMENT_KEYS:
+            found.missing[key] = "enforcement"
+        return
+    log = as_frame(enforcement, "enforcement")
+    require_columns(log, ["date", "action"], name="enforcement")
+    _check_categories(log, "enforcement", "action", ENFORCEMENT_ACTIONS)
+    mask = _in_period(log, "enforcement", start, end) & _province_mask(log, "enforcement", code)
+    action = log["action"].to_numpy(object)
+    for key, actions in _ENFORCEMENT_KEYS:
+        found.values[key] = {"value": count_rows(log, mask & np.isin(action, actions))}
 
 
 def _build_rows(

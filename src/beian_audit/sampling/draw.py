@@ -62,12 +62,7 @@ from beian_audit.errors import (
     SampleDesignError,
 )
 from beian_audit.privacy import mask_frame
-from beian_audit.sampling.plan import (
-    SamplePlan,
-    factorize_strata,
-    join_labels,
-    plan_from_design,
-)
+from beian_audit.sampling.plan import SamplePlan, plan_from_design
 from beian_audit.sampling.prn import (
     ALGORITHM_VERSION,
     _check_seed,
@@ -77,6 +72,7 @@ from beian_audit.sampling.prn import (
     splitmix64,
     to_unit,
 )
+from beian_audit.sampling.strata import factorize_strata, join_labels
 
 __all__ = [
     "MANIFEST_VERSION",

@@ -34,7 +34,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,18 +44,34 @@ from beian_audit._results import ResultMixin
 from beian_audit.errors import (
     ArgumentError,
     ArgumentTypeError,
-    DataQualityWarning,
-    GoalNotReachableWarning,
     SampleDesignError,
     SmallStratumWarning,
 )
-from beian_audit.sampling.allocation import (
-    ALLOCATIONS,
-    Allocation,
-    allocate,
-    cost_optimal_allocation,
+from beian_audit.sampling.allocation import ALLOCATIONS, Allocation
+from beian_audit.sampling.sizing import (
+    _anticipated,
+    _check_unit,
+    _choose_sizes,
+    _goal_statement,
+    _metrics,
+    _required_size,
+    _Sizer,
+    _unit_costs,
 )
-from beian_audit.sampling.size import sample_size_power, sample_size_target
+
+# the strata and stage-1 units live in beian_audit.sampling.strata; their public
+# names stay importable from here
+from beian_audit.sampling.strata import ALL as ALL
+from beian_audit.sampling.strata import MISSING as MISSING
+from beian_audit.sampling.strata import PSU_SELECTIONS as PSU_SELECTIONS
+from beian_audit.sampling.strata import SEPARATOR as SEPARATOR
+from beian_audit.sampling.strata import PsuSelection as PsuSelection
+from beian_audit.sampling.strata import RowCodes as RowCodes
+from beian_audit.sampling.strata import _columns, _psu_table
+from beian_audit.sampling.strata import factorize_strata as factorize_strata
+from beian_audit.sampling.strata import join_labels as join_labels
+from beian_audit.sampling.strata import pps_probabilities as pps_probabilities
+from beian_audit.sampling.strata import stratum_codes as stratum_codes
 
 __all__ = [
     "PSU_SELECTIONS",
@@ -66,286 +82,6 @@ __all__ = [
     "pps_probabilities",
     "stratum_codes",
 ]
-
-PsuSelection = Literal["all", "srs", "pps", "poisson"]
-PSU_SELECTIONS: tuple[str, ...] = ("all", "srs", "pps", "poisson")
-
-#: Label of the single stratum of an unstratified design, and of the single
-#: stage-1 stratum when ``psu_strata`` is not given.
-ALL = "all"
-#: Separator of the parts of a stratum label made of several columns.
-SEPARATOR = " | "
-#: Label of a missing value in a stratum column.
-MISSING = "<NA>"
-
-
-# --------------------------------------------------------------------------- labels
-
-
-def _columns(value: str | Sequence[str] | None, name: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ArgumentError(f"{name} ({value!r}) must be a column name, a list of column names or None")
-
-
-def _label(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
-        return MISSING
-    return str(value)
-
-
-def stratum_codes(
-    frame: pd.DataFrame, columns: Sequence[str], *, with_components: bool = True
-) -> tuple[np.ndarray, np.ndarray, pd.DataFrame | None]:
-    """Stratum of every row: codes into the sorted labels.
-
-    Parameters
-    ----------
-    frame : DataFrame
-    columns : sequence of str
-        Stratum columns; empty for one stratum labelled ``"all"``.
-    with_components : bool, default True
-        Also return the per-label column values.
-
-    Returns
-    -------
-    codes : ndarray of int64
-        Position of each row's label in ``labels``.
-    labels : ndarray of object
-        Sorted unique labels: the value as text, or the values of several
-        columns joined with ``" | "``; missing values read ``"<NA>"``.
-    components : DataFrame or None
-        One row per label with the text of each stratum column (``None`` when
-        ``with_components=False``, which also skips the missing-value warning).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"p": ["b", "a", "b"], "q": [1, 2, 1]})
-    >>> codes, labels, _ = stratum_codes(df, ["p", "q"])
-    >>> codes.tolist(), labels.tolist()
-    ([1, 0, 1], ['a | 2', 'b | 1'])
-    """
-    if not columns:
-        n = len(frame)
-        return np.zeros(n, dtype=np.int64), np.array([ALL], dtype=object), pd.DataFrame(index=[0])
-    codes, parts = factorize_strata(frame, columns)
-    labels = join_labels(parts, columns)
-    order = np.argsort(labels.astype(str), kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    components = (
-        pd.DataFrame({col: vals[order] for col, vals in parts.items()})
-        if with_components
-        else None
-    )
-    if with_components and any((vals == MISSING).any() for vals in parts.values()):
-        warnings.warn(
-            f"stratum columns {list(columns)} have missing values; they form strata "
-            f"labelled {MISSING!r}",
-            DataQualityWarning,
-            stacklevel=3,
-        )
-    return rank[codes], labels[order], components
-
-
-def factorize_strata(
-    frame: pd.DataFrame, columns: Sequence[str]
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Row codes in order of first appearance, and each column's text per code."""
-    n = len(frame)
-    per_codes: list[np.ndarray] = []
-    per_uniques: list[np.ndarray] = []
-    combined: np.ndarray | None = None
-    for col in columns:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
-        codes = np.asarray(codes, dtype=np.int64)
-        per_codes.append(codes)
-        per_uniques.append(np.array([_label(v) for v in uniques], dtype=object))
-        if combined is None:
-            combined = codes
-        else:
-            combined, _ = pd.factorize(combined * len(uniques) + codes)
-            combined = np.asarray(combined, dtype=np.int64)
-    assert combined is not None
-    if len(columns) == 1:
-        return combined, {columns[0]: per_uniques[0]}
-    k = int(combined.max()) + 1 if n else 0
-    first = np.zeros(k, dtype=np.int64)
-    first[combined[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
-    return combined, {col: per_uniques[j][per_codes[j][first]] for j, col in enumerate(columns)}
-
-
-def join_labels(parts: Mapping[str, np.ndarray], columns: Sequence[str]) -> np.ndarray:
-    """Stratum labels: one column's text, or several joined with ``" | "``."""
-    if len(columns) == 1:
-        return np.asarray(parts[columns[0]], dtype=object)
-    return np.array(
-        [SEPARATOR.join(vals) for vals in zip(*(parts[c] for c in columns), strict=True)],
-        dtype=object,
-    )
-
-
-class RowCodes:
-    """Stratum codes of a frame's rows, kept with the plan to spare a second pass.
-
-    Valid for a frame whose stratum columns are the *same* Arrow arrays (Arrow
-    data are immutable and pandas replaces the array on any edit; the cache
-    holds them, so their identity cannot be reused).
-    """
-
-    __slots__ = ("arrays", "codes", "columns")
-
-    def __init__(self, columns: tuple[str, ...], arrays: tuple[Any, ...], codes: np.ndarray):
-        self.columns = columns
-        self.arrays = arrays
-        self.codes = codes
-
-    @staticmethod
-    def arrays_of(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[Any, ...] | None:
-        out = []
-        for col in columns:
-            values = frame[col].array
-            getter = getattr(values, "__arrow_array__", None)
-            if getter is None:
-                return None
-            out.append(getter())
-        return tuple(out)
-
-    def codes_for(self, frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray | None:
-        """The cached codes when ``frame`` has the same stratum arrays, else ``None``."""
-        if tuple(columns) != self.columns or len(frame) != self.codes.size:
-            return None
-        if any(c not in frame.columns for c in columns):
-            return None
-        arrays = RowCodes.arrays_of(frame, columns)
-        if arrays is None or any(a is not b for a, b in zip(arrays, self.arrays, strict=True)):
-            return None
-        return self.codes
-
-
-# --------------------------------------------------------------------------- stage 1
-
-
-def pps_probabilities(sizes: np.ndarray, n: int) -> np.ndarray:
-    """Inclusion probabilities proportional to size, capped at 1, summing to ``n``.
-
-    Units whose ``n x_i / Σx`` reaches 1 are taken with certainty and the rest
-    is recomputed over the others (Särndal, Swensson & Wretman 1992, §3.6).
-
-    Examples
-    --------
-    >>> pps_probabilities(np.array([100.0, 10, 10, 5]), 2).round(4).tolist()
-    [1.0, 0.4, 0.4, 0.2]
-    """
-    x = np.asarray(sizes, dtype=np.float64)
-    lam = np.zeros_like(x)
-    positive = x > 0
-    if n >= positive.sum():
-        lam[positive] = 1.0
-        return lam
-    certain = np.zeros_like(positive)
-    while True:
-        rest = positive & ~certain
-        room = n - certain.sum()
-        lam = np.where(certain, 1.0, np.where(rest, room * x / x[rest].sum(), 0.0))
-        over = rest & (lam >= 1.0)
-        if not over.any():
-            return lam
-        certain |= over
-
-
-def _psu_table(
-    frame: pd.DataFrame,
-    codes: np.ndarray,
-    components: pd.DataFrame,
-    *,
-    psu: str,
-    psu_strata: tuple[str, ...],
-    psu_selection: str,
-    n_psu: int | Mapping[str, int] | None,
-    psu_size: str | None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Stage-1 table (one row per PSU) and the PSU position of each stage-2 stratum."""
-    psu_labels_of_stratum = components[psu].to_numpy(dtype=object)
-    psu_labels, psu_of_stratum = np.unique(psu_labels_of_stratum.astype(str), return_inverse=True)
-    row_psu = psu_of_stratum[codes]
-    m = psu_labels.size
-    if psu_size is None:
-        size: np.ndarray = np.bincount(row_psu, minlength=m).astype(np.float64)
-    else:
-        values = pd.to_numeric(frame[psu_size], errors="coerce").to_numpy(dtype=np.float64)
-        if np.isnan(values).any() or (values < 0).any():
-            raise SampleDesignError(
-                f"psu_size column {psu_size!r} must be numeric, non-negative and complete"
-            )
-        size = np.bincount(row_psu, weights=values, minlength=m)
-    if psu_strata:
-        g_codes, g_labels, _ = stratum_codes(frame, psu_strata)
-        pairs = np.unique(row_psu * len(g_labels) + g_codes)
-        if pairs.size != m:
-            raise SampleDesignError(
-                f"psu_strata {list(psu_strata)} must be constant within each psu ({psu!r}); "
-                f"{pairs.size - m} psu(s) fall in more than one stage-1 stratum"
-            )
-        g_of_psu = np.empty(m, dtype=np.int64)
-        g_of_psu[pairs // len(g_labels)] = pairs % len(g_labels)
-    else:
-        g_labels = np.array([ALL], dtype=object)
-        g_of_psu = np.zeros(m, dtype=np.int64)
-    big_m = np.bincount(g_of_psu, minlength=g_labels.size)
-    if psu_selection == "all":
-        if n_psu is not None:
-            raise ArgumentError("psu_selection='all' takes every psu; do not pass n_psu")
-        n_g = big_m.copy()
-    elif n_psu is None:
-        raise ArgumentError(f"psu_selection={psu_selection!r} needs n_psu")
-    elif isinstance(n_psu, Mapping):
-        unknown = sorted(set(map(str, n_psu)) - set(g_labels.astype(str)))
-        missing = sorted(set(g_labels.astype(str)) - set(map(str, n_psu)))
-        if unknown or missing:
-            raise ArgumentError(
-                f"n_psu must give a size for every stage-1 stratum; unknown {unknown}, "
-                f"missing {missing}"
-            )
-        n_g = np.array([int(n_psu[str(g)]) for g in g_labels], dtype=np.int64)
-        if np.any(n_g < 0) or np.any(n_g > big_m):
-            raise SampleDesignError("n_psu per stage-1 stratum must be between 0 and its psu count")
-    else:
-        if isinstance(n_psu, bool) or not isinstance(n_psu, int | np.integer) or n_psu < 1:
-            raise ArgumentError(f"n_psu ({n_psu!r}) must be a positive integer or a mapping")
-        if n_psu > m:
-            raise SampleDesignError(f"n_psu ({n_psu}) exceeds the number of psus ({m})")
-        n_g = allocate(big_m, int(n_psu), method="proportional", min_per_stratum=1)
-    pi = np.zeros(m, dtype=np.float64)
-    for g in range(g_labels.size):
-        members = g_of_psu == g
-        if psu_selection in ("all",):
-            pi[members] = 1.0
-        elif psu_selection == "srs":
-            pi[members] = n_g[g] / big_m[g]
-        else:
-            pi[members] = pps_probabilities(size[members], int(n_g[g]))
-    if psu_selection in ("pps", "poisson") and np.any(pi == 0):
-        warnings.warn(
-            f"{int((pi == 0).sum())} psu(s) have size 0 and can never be selected",
-            SmallStratumWarning,
-            stacklevel=4,
-        )
-    table = pd.DataFrame(
-        {
-            "psu": psu_labels.astype(object),
-            "psu_stratum": g_labels[g_of_psu].astype(object),
-            "size": size,
-            "psu_population_size": big_m[g_of_psu],
-            "n_psu": n_g[g_of_psu],
-            "psu_inclusion_probability": pi,
-        }
-    )
-    return table, psu_of_stratum.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- result
@@ -524,218 +260,7 @@ class SamplePlan(ResultMixin):
         return out
 
 
-# --------------------------------------------------------------------------- metrics
-
-
-def _anticipated(
-    frame: pd.DataFrame,
-    codes: np.ndarray,
-    labels: np.ndarray,
-    anticipated: Mapping[str, float] | pd.Series | str | float | None,
-    default: float,
-) -> np.ndarray:
-    h = labels.size
-    if anticipated is None:
-        return np.full(h, default)
-    if isinstance(anticipated, int | float) and not isinstance(anticipated, bool):
-        values = np.full(h, float(anticipated))
-    elif isinstance(anticipated, str):
-        if anticipated not in frame.columns:
-            raise ArgumentError(f"anticipated ({anticipated!r}) is not a column of the frame")
-        col = pd.to_numeric(frame[anticipated].astype("Float64"), errors="coerce")
-        ok = col.notna().to_numpy()
-        values_all = col.to_numpy(dtype=float, na_value=0.0)
-        sums = np.bincount(codes[ok], weights=values_all[ok], minlength=h)
-        counts = np.bincount(codes[ok], minlength=h)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = np.where(counts > 0, sums / np.maximum(counts, 1), default)
-    elif isinstance(anticipated, Mapping | pd.Series):
-        mapping = {str(k): float(v) for k, v in dict(anticipated).items()}
-        values = np.array([mapping.get(str(s), math.nan) for s in labels], dtype=float)
-        if np.isnan(values).any():
-            missing = [str(s) for s, v in zip(labels, values, strict=True) if np.isnan(v)][:5]
-            raise ArgumentError(f"anticipated has no rate for strata {missing} …")
-    else:
-        raise ArgumentError(
-            "anticipated must be a rate, a column name, or a mapping stratum -> rate"
-        )
-    if np.any((values < 0) | (values > 1)):
-        raise ArgumentError("anticipated rates must be in [0, 1]")
-    return values
-
-
-@dataclass(frozen=True, slots=True)
-class _Metrics:
-    expected_n: float
-    deff_kish: float
-    n_effective: float
-    margin: float
-
-
-def _metrics(
-    big_n: np.ndarray,
-    small_n: np.ndarray,
-    pi_psu: np.ndarray,
-    p: np.ndarray,
-    *,
-    z: float,
-    deff: float,
-    response_rate: float,
-    two_stage: bool,
-) -> _Metrics:
-    big = big_n.astype(np.float64)
-    small = small_n.astype(np.float64)
-    counts = pi_psu * small  # expected sample units per stratum
-    expected_n = float(counts.sum())
-    keep = counts > 0
-    if not keep.any():
-        return _Metrics(0.0, math.nan, 0.0, math.inf)
-    if two_stage:  # a random stage 1: Kish's weighting effect, the stage-1 term is in deff
-        w = big[keep] / (pi_psu[keep] * small[keep])
-        c = counts[keep]
-        deff_kish = float(c.sum() * np.sum(c * w**2) / np.sum(c * w) ** 2)
-        n_eff = expected_n * response_rate / (deff_kish * deff)
-    else:
-        # Kish's effect with the stratum fpc: the stratified variance per unit
-        # element variance, sum W_h^2 (1 - f_h) / m_h, against SRS without
-        # replacement of the same m from the same N, (1 - m/N) / m (Cochran 1977,
-        # 5.6 with equal S_h; Kish 1965, 11.7). 1 for proportional allocation;
-        # without fpc (all f_h -> 0) it is Kish's n sum w^2 / (sum w)^2.
-        big_k = big[keep]
-        m_h = small[keep] * response_rate
-        share = big_k / big_k.sum()
-        v_unit = float(np.sum(share**2 * np.clip(1.0 - m_h / big_k, 0.0, 1.0) / m_h))
-        srs_fpc = 1.0 - float(m_h.sum() / big_k.sum())
-        deff_kish = float(m_h.sum() * v_unit / srs_fpc) if srs_fpc > 1e-12 else 1.0
-        # the size of a simple random sample (without replacement) of equal
-        # precision; not inflated by 1 / (1 - m/N): with no failure seen the
-        # estimate's interval is binomial at n (NCHS rule), fpc or not
-        n_eff = expected_n * response_rate / (deff_kish * deff)
-    total = big.sum()
-    if not two_stage:
-        m = small * response_rate
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = np.where(big > 1, big * p * (1 - p) / (big - 1), 0.0)
-            fpc = np.clip(1 - m / big, 0.0, 1.0)
-            var_h = np.where(m > 0, (big / total) ** 2 * fpc * s2 / m, 0.0)
-        var = float(var_h.sum()) * deff
-        # strata with no sample add bias, not variance: they are excluded here
-    else:
-        p_bar = float(np.sum(big * p) / total)
-        shrink = max(1.0 - expected_n / float(total), 0.0)
-        respondents = max(expected_n * response_rate, 1e-300)
-        var = deff * deff_kish * p_bar * (1 - p_bar) * shrink / respondents
-    return _Metrics(expected_n, deff_kish, n_eff, z * math.sqrt(max(var, 0.0)))
-
-
-# --------------------------------------------------------------------------- cost
-
-
-def _unit_costs(
-    frame: pd.DataFrame,
-    codes: np.ndarray,
-    labels: np.ndarray,
-    cost: str | Mapping[str, float] | pd.Series | float,
-) -> np.ndarray:
-    """Cost of one verification per stratum, from a number, a column or a mapping."""
-    h = labels.size
-    if isinstance(cost, int | float | np.integer | np.floating) and not isinstance(cost, bool):
-        values = np.full(h, float(cost))
-    elif isinstance(cost, str):
-        col = pd.to_numeric(frame[cost].astype("Float64"), errors="coerce")
-        bad = col.isna().to_numpy()
-        if bad.any():
-            first = frame.index[int(np.flatnonzero(bad)[0])]
-            raise SampleDesignError(
-                f"cost column {cost!r} must be numeric and complete; row {first!r} "
-                f"({int(bad.sum())} row(s) in all) has no number"
-            )
-        v = col.to_numpy(dtype=float)
-        low = np.full(h, np.inf)
-        high = np.full(h, -np.inf)
-        np.minimum.at(low, codes, v)
-        np.maximum.at(high, codes, v)
-        varies = np.flatnonzero(high > low)
-        if varies.size:
-            s = varies[0]
-            raise SampleDesignError(
-                f"cost column {cost!r} must be constant within each stratum; stratum "
-                f"{labels[s]!r} has costs from {low[s]:g} to {high[s]:g} "
-                f"({varies.size} stratum/strata vary)"
-            )
-        values = low
-    elif isinstance(cost, Mapping | pd.Series):
-        mapping = {str(k): v for k, v in dict(cost).items()}
-        missing = [str(s) for s in labels if str(s) not in mapping]
-        if missing:
-            raise ArgumentError(f"cost has no value for strata {missing[:5]} …")
-        try:
-            values = np.array([float(mapping[str(s)]) for s in labels], dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ArgumentError(f"cost values must be numbers ({exc})") from None
-    else:
-        raise ArgumentError(
-            f"cost ({cost!r}) must be a number, a column name, or a mapping stratum -> cost"
-        )
-    bad_h = np.flatnonzero(~np.isfinite(values) | (values <= 0))
-    if bad_h.size:
-        s = bad_h[0]
-        raise ArgumentError(
-            f"cost must be positive and finite in every stratum; stratum {labels[s]!r} "
-            f"has {values[s]!r}"
-        )
-    return values
-
-
-def _cost_sizes(
-    big_n: np.ndarray,
-    p_h: np.ndarray,
-    c_h: np.ndarray,
-    lo: np.ndarray,
-    budget: float | None,
-    min_per_stratum: int,
-    meets: Any,
-) -> np.ndarray:
-    """Cost-optimal sizes for a budget, or for the smallest budget whose plan ``meets``."""
-    big = big_n.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s_h = np.sqrt(np.where(big > 1, big * p_h * (1 - p_h) / (big - 1), 0.0))
-
-    def sizes_at(b: float) -> np.ndarray:
-        return cost_optimal_allocation(
-            big_n, s_h, c_h, budget=b, min_per_stratum=min_per_stratum
-        )
-
-    if budget is not None:
-        return sizes_at(float(budget))
-    low_b, high_b = float(np.sum(c_h * lo)), float(np.sum(c_h * big_n))
-    if meets(sizes_at(low_b)):
-        return sizes_at(low_b)
-    if not meets(sizes_at(high_b)):
-        return big_n.astype(np.int64)
-    step = float(np.min(c_h))
-    while high_b - low_b > 0.5 * step:  # sizes change in steps of at least min c_h
-        mid = 0.5 * (low_b + high_b)
-        if meets(sizes_at(mid)):
-            high_b = mid
-        else:
-            low_b = mid
-    return sizes_at(high_b)
-
-
 # --------------------------------------------------------------------------- entry point
-
-
-def _check_unit(name: str, value: float | None, *, closed_low: bool = False) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating):
-        raise ArgumentError(f"{name} ({value!r}) must be a number")
-    lo_ok = value >= 0 if closed_low else value > 0
-    if not (lo_ok and value < 1):
-        interval = "[0, 1)" if closed_low else "(0, 1)"
-        raise ArgumentError(f"{name} ({value!r}) must be in {interval}")
-    return float(value)
 
 
 def plan_sample(
@@ -941,13 +466,145 @@ def plan_sample(
         raise ArgumentTypeError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
     if len(frame) == 0:
         raise SampleDesignError("the frame has no rows")
+    # 1. the options: the goal, and which one way the size is given
+    confidence_level, margin, target, power, cost_optimal = _check_options(
+        allocation=allocation, psu_selection=psu_selection, confidence_level=confidence_level,
+        margin=margin, target=target, power=power, expected=expected, deff=deff,
+        response_rate=response_rate, failures=failures, n=n, n_per_stratum=n_per_stratum,
+        cost=cost, budget=budget, psu=psu,
+    )
+    # 2. the strata (stage 2) and, for two stages, the stage-1 units
+    stage2, psu_strata_cols = _stage_columns(
+        frame, strata=strata, psu=psu, psu_selection=psu_selection, n_psu=n_psu,
+        psu_strata=psu_strata, psu_size=psu_size, anticipated=anticipated, cost=cost,
+    )
+    codes, labels, components = stratum_codes(frame, stage2)
+    assert components is not None
+    big_n = np.bincount(codes, minlength=labels.size).astype(np.int64)
+    psus: pd.DataFrame | None = None
+    psu_of_stratum: np.ndarray | None = None
+    pi_psu = np.ones(labels.size)
+    if psu is not None:
+        psus, psu_of_stratum = _psu_table(
+            frame, codes, components, psu=psu, psu_strata=psu_strata_cols,
+            psu_selection=psu_selection, n_psu=n_psu, psu_size=psu_size,
+        )
+        pi_psu = psus["psu_inclusion_probability"].to_numpy()[psu_of_stratum]
+    two_stage = psu is not None and psu_selection != "all"
+    # 3. planning rates, costs and the size a target needs
+    default_p = expected if expected is not None else (target if target is not None else 0.5)
+    p_h = _anticipated(frame, codes, labels, anticipated, float(default_p))
+    if allocation == "neyman" and anticipated is None:
+        raise ArgumentError(
+            "allocation='neyman' needs anticipated rates per stratum (anticipated=)"
+        )
+    c_h = None if cost is None else _unit_costs(frame, codes, labels, cost)
+
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - (1 - confidence_level) / 2))
+    if (
+        isinstance(min_per_stratum, bool)
+        or not isinstance(min_per_stratum, int)
+        or min_per_stratum < 0
+    ):
+        raise ArgumentError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
+    required = _required_size(target, power=power, expected=expected,
+                              confidence_level=confidence_level, failures=failures)
+    # 4. the sizes, and what they deliver
+    sizer = _Sizer(
+        big_n=big_n, lo=np.minimum(min_per_stratum, big_n), pi_psu=pi_psu, p_h=p_h,
+        allocation=allocation, min_per_stratum=min_per_stratum, exponent=exponent, z=z,
+        deff=float(deff), response_rate=float(response_rate), two_stage=two_stage,
+        margin=margin, required=required,
+    )
+    small_n = _choose_sizes(sizer, cost_optimal=cost_optimal, c_h=c_h, budget=budget, n=n,
+                            n_per_stratum=n_per_stratum)
+    met = sizer.metrics(small_n)
+    goal, reached = _goal_statement(
+        met, margin=margin, target=target, required=required,
+        confidence_level=confidence_level, failures=failures, power=power, expected=expected,
+    )
+    _warn_small_strata(small_n, big_n, pi_psu)
+    # 5. the result
+    sizes = _sizes_table(
+        labels, stage2, components, psus, psu_of_stratum, pi_psu, big_n, small_n, p_h,
+        confidence_level,
+    )
+    expected_cost = None
+    if c_h is not None:
+        sizes["unit_cost"] = c_h
+        sizes["cost"] = c_h * pi_psu * small_n
+        expected_cost = float(sizes["cost"].sum())
+        goal += f"; expected cost {expected_cost:,.6g}" + (
+            f" of a budget of {budget:,.6g}" if budget is not None else ""
+        )
+    return SamplePlan(
+        sizes=sizes,
+        psus=psus,
+        strata=tuple(stage2),
+        allocation="cost_optimal" if cost_optimal else allocation,
+        min_per_stratum=int(min_per_stratum),
+        n=round(met.expected_n),
+        population_size=int(big_n.sum()),
+        deff_kish=met.deff_kish,
+        n_effective=met.n_effective,
+        expected_margin=met.margin,
+        confidence_level=float(confidence_level),
+        expected=None if expected is None else float(expected),
+        margin=margin,
+        target=target,
+        failures=int(failures),
+        power=power,
+        deff=float(deff),
+        response_rate=float(response_rate),
+        required_n_effective=required,
+        goal_reached=reached,
+        goal=goal,
+        psu=psu,
+        psu_strata=psu_strata_cols,
+        psu_selection=psu_selection,
+        psu_size=psu_size,
+        expected_cost=expected_cost,
+        budget=None if budget is None else float(budget),
+        _rows=_row_cache(frame, stage2, codes, labels.size),
+    )
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _check_options(
+    *,
+    allocation: str,
+    psu_selection: str,
+    confidence_level: float,
+    margin: float | None,
+    target: float | None,
+    power: float | None,
+    expected: float | None,
+    deff: float,
+    response_rate: float,
+    failures: int,
+    n: int | None,
+    n_per_stratum: int | None,
+    cost: object,
+    budget: float | None,
+    psu: str | None,
+) -> tuple[float, float | None, float | None, float | None, bool]:
+    """Check the options of :func:`plan_sample`.
+
+    Returns ``confidence_level``, ``margin``, ``target`` and ``power`` as floats,
+    and whether the sizes are the cost-optimal ones (``cost=`` without ``n``).
+    """
     if allocation not in ALLOCATIONS:
         listed = ", ".join(repr(a) for a in ALLOCATIONS)
         raise ArgumentError(f"allocation ({allocation!r}) must be one of {listed}")
     if psu_selection not in PSU_SELECTIONS:
         listed = ", ".join(repr(a) for a in PSU_SELECTIONS)
         raise ArgumentError(f"psu_selection ({psu_selection!r}) must be one of {listed}")
-    confidence_level = _check_unit("confidence_level", confidence_level)  # type: ignore[assignment]
+    level = _check_unit("confidence_level", confidence_level)
+    assert level is not None
     margin = _check_unit("margin", margin)
     target = _check_unit("target", target)
     power = _check_unit("power", power)
@@ -1005,7 +662,22 @@ def plan_sample(
                 "cost-optimal sizes (cost= without n) need a single-stage design; "
                 "give n for a two-stage plan"
             )
+    return level, margin, target, power, cost_optimal
 
+
+def _stage_columns(
+    frame: pd.DataFrame,
+    *,
+    strata: str | Sequence[str] | None,
+    psu: str | None,
+    psu_selection: str,
+    n_psu: int | Mapping[str, int] | None,
+    psu_strata: str | Sequence[str] | None,
+    psu_size: str | None,
+    anticipated: object,
+    cost: object,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Stage-2 stratum columns (the psu first) and stage-1 stratum columns, checked."""
     strata_cols = _columns(strata, "strata")
     psu_strata_cols = _columns(psu_strata, "psu_strata")
     if psu is not None:
@@ -1024,168 +696,11 @@ def plan_sample(
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:
         raise SampleDesignError(f"the frame has no column(s) {missing}")
+    return stage2, psu_strata_cols
 
-    codes, labels, components = stratum_codes(frame, stage2)
-    assert components is not None
-    big_n = np.bincount(codes, minlength=labels.size).astype(np.int64)
-    h = labels.size
-    psus: pd.DataFrame | None = None
-    if psu is not None:
-        psus, psu_of_stratum = _psu_table(
-            frame,
-            codes,
-            components,
-            psu=psu,
-            psu_strata=psu_strata_cols,
-            psu_selection=psu_selection,
-            n_psu=n_psu,
-            psu_size=psu_size,
-        )
-        pi_psu = psus["psu_inclusion_probability"].to_numpy()[psu_of_stratum]
-    else:
-        psu_of_stratum = None
-        pi_psu = np.ones(h)
-    two_stage = psu is not None and psu_selection != "all"
 
-    default_p = expected if expected is not None else (target if target is not None else 0.5)
-    p_h = _anticipated(frame, codes, labels, anticipated, float(default_p))
-    if allocation == "neyman" and anticipated is None:
-        raise ArgumentError(
-            "allocation='neyman' needs anticipated rates per stratum (anticipated=)"
-        )
-    c_h = None if cost is None else _unit_costs(frame, codes, labels, cost)
-
-    from scipy.stats import norm
-
-    z = float(norm.ppf(1 - (1 - confidence_level) / 2))  # type: ignore[operator]
-    if (
-        isinstance(min_per_stratum, bool)
-        or not isinstance(min_per_stratum, int)
-        or min_per_stratum < 0
-    ):
-        raise ArgumentError(f"min_per_stratum ({min_per_stratum!r}) must be a non-negative integer")
-    lo = np.minimum(min_per_stratum, big_n)
-
-    required: int | None = None
-    if target is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", GoalNotReachableWarning)
-            if power is None:
-                required = sample_size_target(
-                    target, confidence_level=confidence_level, failures=failures  # type: ignore[arg-type]
-                )
-            else:
-                required = sample_size_power(
-                    target,
-                    float(expected),  # type: ignore[arg-type]
-                    power=power,
-                    confidence_level=confidence_level,  # type: ignore[arg-type]
-                )
-
-    def sizes_for(total: int) -> np.ndarray:
-        return allocate(
-            big_n,
-            int(total),
-            method=allocation,
-            min_per_stratum=min_per_stratum,
-            anticipated=p_h,
-            exponent=exponent,
-        )
-
-    def metrics(small: np.ndarray) -> _Metrics:
-        return _metrics(
-            big_n,
-            small,
-            pi_psu,
-            p_h,
-            z=z,
-            deff=float(deff),
-            response_rate=float(response_rate),
-            two_stage=two_stage,
-        )
-
-    def meets(met: _Metrics) -> bool:
-        ok = True
-        if margin is not None:
-            ok &= met.margin <= margin * (1 + 1e-12)
-        if required is not None:
-            ok &= met.n_effective >= required * (1 - 1e-12)
-        return ok
-
-    def smallest(pred: Any) -> int:
-        """Smallest total in [Σlo, ΣN] whose allocation satisfies ``pred``."""
-        low, high = int(lo.sum()), int(big_n.sum())
-        if pred(low):
-            return low
-        if not pred(high):
-            return high
-        while high - low > 1:
-            mid = (low + high) // 2
-            if pred(mid):
-                high = mid
-            else:
-                low = mid
-        return high
-
-    if cost_optimal:
-        assert c_h is not None
-        small_n = _cost_sizes(big_n, p_h, c_h, lo, budget, int(min_per_stratum),
-                              lambda small: meets(metrics(small)))
-    elif allocation == "tianjin":
-        small_n = allocate(big_n, method="tianjin", min_per_stratum=min_per_stratum)
-    elif n_per_stratum is not None:
-        if (
-            isinstance(n_per_stratum, bool)
-            or not isinstance(n_per_stratum, int)
-            or n_per_stratum < 1
-        ):
-            raise ArgumentError(f"n_per_stratum ({n_per_stratum!r}) must be a positive integer")
-        small_n = np.minimum(np.maximum(n_per_stratum, lo), big_n).astype(np.int64)
-    elif n is not None:
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ArgumentError(f"n ({n!r}) must be a positive integer")
-        if n > big_n.sum():
-            raise SampleDesignError(f"n ({n}) exceeds the frame ({int(big_n.sum())} rows)")
-        if two_stage:
-            total = smallest(lambda t: metrics(sizes_for(t)).expected_n >= n - 1e-9)
-            small_n = sizes_for(total)
-        else:
-            small_n = sizes_for(int(n))
-    else:
-        total = smallest(lambda t: meets(metrics(sizes_for(t))))
-        small_n = sizes_for(total)
-
-    met = metrics(small_n)
-    goal_parts: list[str] = []
-    reached: bool | None = None
-    problems: list[str] = []
-    if margin is not None:
-        goal_parts.append(f"margin ±{margin:g} at {confidence_level:.0%}")
-        if met.margin > margin * (1 + 1e-12):
-            problems.append(
-                f"the expected margin is ±{met.margin:.4f}, wider than ±{margin:g}"
-            )
-    if target is not None and required is not None:
-        how = (
-            f"allowing {failures} failure(s)"
-            if power is None
-            else f"with power {power:g} if the rate is {expected:g}"
-        )
-        goal_parts.append(f"show ≥ {target:g} at {confidence_level:.0%} one-sided {how}")
-        if met.n_effective < required * (1 - 1e-12):
-            zero = " even with zero failures" if power is None and failures == 0 else ""
-            problems.append(
-                f"the plan cannot show {target:g}{zero}: its effective size "
-                f"{met.n_effective:,.1f} (n={met.expected_n:,.0f}, deff_kish="
-                f"{met.deff_kish:.3f}) is below the {required:,} needed"
-            )
-    if goal_parts:
-        reached = not problems
-    goal = "; ".join(goal_parts) if goal_parts else "no goal stated"
-    if problems:
-        goal += " — NOT reachable: " + "; ".join(problems)
-        warnings.warn("; ".join(problems), GoalNotReachableWarning, stacklevel=2)
-
+def _warn_small_strata(small_n: np.ndarray, big_n: np.ndarray, pi_psu: np.ndarray) -> None:
+    """Warn of strata with no sample, or with one unit of several."""
     empty = int(((small_n == 0) & (pi_psu > 0)).sum())
     single = int(((small_n == 1) & (big_n > 1)).sum())
     if empty:
@@ -1193,17 +708,31 @@ def plan_sample(
             f"{empty} stratum/strata get no sample: their filings have inclusion "
             "probability 0 and are not represented by any estimate",
             SmallStratumWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     if single:
         warnings.warn(
             f"{single} stratum/strata get a single unit out of several: no variance "
             "can be estimated within them",
             SmallStratumWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
 
-    alpha = 1 - confidence_level  # type: ignore[operator]
+
+def _sizes_table(
+    labels: np.ndarray,
+    stage2: tuple[str, ...],
+    components: pd.DataFrame,
+    psus: pd.DataFrame | None,
+    psu_of_stratum: np.ndarray | None,
+    pi_psu: np.ndarray,
+    big_n: np.ndarray,
+    small_n: np.ndarray,
+    p_h: np.ndarray,
+    confidence_level: float,
+) -> pd.DataFrame:
+    """The plan's ``sizes`` table: one row per stratum (see :class:`SamplePlan`)."""
+    alpha = 1 - confidence_level
     with np.errstate(divide="ignore", invalid="ignore"):
         f = small_n / big_n
         pi = pi_psu * f
@@ -1215,7 +744,7 @@ def plan_sample(
     if len(stage2) > 1:
         for col in stage2:
             sizes[col] = components[col].to_numpy()
-    if psu is not None and psus is not None:
+    if psus is not None:
         assert psu_of_stratum is not None
         sizes["psu"] = psus["psu"].to_numpy()[psu_of_stratum]
         sizes["psu_stratum"] = psus["psu_stratum"].to_numpy()[psu_of_stratum]
@@ -1229,44 +758,7 @@ def plan_sample(
     sizes["weight"] = weight
     sizes["expected_n"] = pi_psu * small_n
     sizes["lower_bound_no_failures"] = lower
-    expected_cost = None
-    if c_h is not None:
-        sizes["unit_cost"] = c_h
-        sizes["cost"] = c_h * pi_psu * small_n
-        expected_cost = float(sizes["cost"].sum())
-        goal += f"; expected cost {expected_cost:,.6g}" + (
-            f" of a budget of {budget:,.6g}" if budget is not None else ""
-        )
-    return SamplePlan(
-        sizes=sizes,
-        psus=psus,
-        strata=tuple(stage2),
-        allocation="cost_optimal" if cost_optimal else allocation,
-        min_per_stratum=int(min_per_stratum),
-        n=round(met.expected_n),
-        population_size=int(big_n.sum()),
-        deff_kish=met.deff_kish,
-        n_effective=met.n_effective,
-        expected_margin=met.margin,
-        confidence_level=float(confidence_level),  # type: ignore[arg-type]
-        expected=None if expected is None else float(expected),
-        margin=margin,
-        target=target,
-        failures=int(failures),
-        power=power,
-        deff=float(deff),
-        response_rate=float(response_rate),
-        required_n_effective=required,
-        goal_reached=reached,
-        goal=goal,
-        psu=psu,
-        psu_strata=psu_strata_cols,
-        psu_selection=psu_selection,
-        psu_size=psu_size,
-        expected_cost=expected_cost,
-        budget=None if budget is None else float(budget),
-        _rows=_row_cache(frame, stage2, codes, h),
-    )
+    return sizes
 
 
 def _row_cache(
