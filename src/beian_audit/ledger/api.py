@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import inspect
+import itertools
 import json
 import os
 import re
@@ -133,7 +134,7 @@ def _looks(looks: Any) -> int | list[float]:
         raise ArgumentTypeError(f"looks ({looks!r}) must be a number of looks or their "
                                 "cumulative fractions, e.g. [0.25, 0.5, 1.0]") from None
     if (not fractions or any(not 0 < f <= 1 for f in fractions)
-            or any(b <= a for a, b in zip(fractions, fractions[1:], strict=False))):
+            or any(b <= a for a, b in itertools.pairwise(fractions))):
         raise ArgumentError(f"looks ({looks!r}): the fractions must increase strictly "
                             "within (0, 1]")
     return fractions if fractions[-1] == 1.0 else [*fractions, 1.0]

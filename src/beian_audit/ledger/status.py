@@ -26,7 +26,12 @@ rule. Nonresponse enters the stopping rule by the same rule as the estimate:
 the respondents, in PRN order, are still a simple random sample of it);
 ``"worst"`` / ``"best"`` count them as incorrect / correct; ``"bounds"``
 stops on "met" only if the worst case does and on "not met" only if the best
-case does.
+case does. Such a stop holds whatever the nonrespondents are, so it is the
+advice under ``"mar"`` too, even while the MAR looks wait: leaving a
+nonrespondent out means its stratum's next filing in PRN order takes its place,
+so under MAR a look is complete when every stratum has its share of
+*respondents*. "About k more verifications" is at least what completes the
+next look.
 """
 
 from __future__ import annotations
@@ -114,8 +119,8 @@ def _sequential_runs(
         final = (words != "pending").to_numpy()
         if scenario == "mar":
             waiting = int((final & ~counted).sum())
-        outcome = words.where(counted | ~final, "pending").to_numpy(dtype=object)
-        outcome = np.where(outcome == "pending", None, outcome)
+        keep = (counted & final)
+        outcome = pd.Series(words.to_numpy(dtype=object), index=data.index).where(keep, None)
         try:
             runs[scenario] = sequential_assessment(
                 data.assign(__outcome__=outcome), "__outcome__", target,
@@ -128,23 +133,48 @@ def _sequential_runs(
     return runs, waiting, notes
 
 
+def _more(run: Any) -> int:
+    """Further verifications to expect: at least what completes the next look."""
+    more = math.ceil(run.expected_more - 1e-9)
+    if run.look < run.looks:
+        row = run.table.iloc[run.look]
+        more = max(more, int(row["n_planned"]) - int(row["n_verified"]))
+    return int(more)
+
+
+def _continue(more: int) -> str:
+    return f"continue (about {more:d} more verifications expected)"
+
+
 def _advice(runs: Mapping[str, Any], rule: str) -> tuple[str, str, str]:
-    """(message, decision, status) under ``rule`` from the scenario runs."""
+    """(message, decision, status) under ``rule`` from the scenario runs.
+
+    A stop that holds in the worst case ("met") or in the best case ("not
+    met") holds whatever the nonrespondents are, so it is also the advice
+    under MAR (whose looks may still wait for replacements of nonrespondents).
+    """
+    worst, best = runs.get("worst"), runs.get("best")
+    robust = ("", "", "")
+    if worst is not None and worst.decision == "stop: met":
+        robust = ("stop: met", "stop: met", "met")
+    elif best is not None and best.decision == "stop: not met":
+        robust = ("stop: not met", "stop: not met", "not_met")
     if rule != "bounds":
         run = runs.get(rule)
-        return ("", "", "") if run is None else (run.message, run.decision, run.status)
-    worst, best = runs.get("worst"), runs.get("best")
+        if rule == "mar" and robust[0]:
+            return robust
+        if run is None:
+            return "", "", ""
+        message = _continue(_more(run)) if run.decision == "continue" else run.message
+        return message, run.decision, run.status
     if worst is None or best is None:
         return "", "", ""
-    if worst.decision == "stop: met":
-        return "stop: met", "stop: met", "met"
-    if best.decision == "stop: not met":
-        return "stop: not met", "stop: not met", "not_met"
+    if robust[0]:
+        return robust
     if worst.stopped and best.stopped:
         return "stop: inconclusive", "stop: inconclusive", "inconclusive"
-    more = max(r.expected_more for r in (worst, best) if not r.stopped)
-    return (f"continue (about {math.ceil(more - 1e-9):d} more verifications expected)",
-            "continue", "inconclusive")
+    more = max(_more(r) for r in (worst, best) if not r.stopped)
+    return _continue(more), "continue", "inconclusive"
 
 
 def month_status(
@@ -250,11 +280,11 @@ def month_status(
         if pending and decision in ("stop: met", "stop: not met"):
             verdict = seq_status
         verdicts[aspect] = verdict
-        assessment = assessments.get(aspect)
+        current = assessments.get(aspect)
         row.update(
             verdict=verdict,
-            nonresponse_robustness=getattr(assessment, "nonresponse_robustness", ""),
-            nonresponse_note=getattr(assessment, "nonresponse_note", ""),
+            nonresponse_robustness=getattr(current, "nonresponse_robustness", ""),
+            nonresponse_note=getattr(current, "nonresponse_note", ""),
             advice=message,
             look=getattr(main, "look", 0), looks=getattr(main, "looks", 0),
             n_verified=getattr(main, "n_verified", 0), n_max=getattr(main, "n_max", 0),
