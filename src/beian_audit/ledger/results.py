@@ -2,9 +2,7 @@
 
 Examples
 --------
->>> import numpy as np
-import numpy as np
-import pandas as pd
+>>> import pandas as pd
 >>> r = ImportResult(file="w.xlsx", month="2013-05", province="440000", n_rows=3,
 ...                  n_recorded=2, n_superseding=0, n_unchanged=1, already_imported=False)
 >>> r
