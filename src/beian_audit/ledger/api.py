@@ -27,9 +27,11 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import inspect
+import itertools
 import json
 import os
 import re
@@ -59,7 +61,7 @@ from beian_audit.ledger.records import RecordsMixin
 from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period
 from beian_audit.privacy import scrub_text
 
-__all__ = ["UNREACHABLE_CODES", "Ledger", "LedgerMonth", "Split"]
+__all__ = ["REFUSED_CODES", "UNREACHABLE_CODES", "Ledger", "LedgerMonth", "Split"]
 
 Split = Literal["none", "verifier", "provider"]
 SPLITS: tuple[str, ...] = ("none", "verifier", "provider")
@@ -67,6 +69,8 @@ SPLITS: tuple[str, ...] = ("none", "verifier", "provider")
 UNREACHABLE_CODES: frozenset[str] = frozenset(
     {"phone_unreachable", "domain_not_resolving", "site_closed"}
 )
+#: Reason codes that make an empty outcome cell "refused" (the sponsor would not take part).
+REFUSED_CODES: frozenset[str] = frozenset({"refused"})
 FINAL = ("correct", "incorrect")
 _CHUNK = 1000
 _DESIGN_COLUMNS = (
@@ -109,6 +113,42 @@ def _plan_options(options: Mapping[str, Any]) -> dict[str, Any]:
             f"{sorted(known)}"
         )
     return dict(options)
+
+
+#: The sequential verification plan recorded at draw time (``manifest["verification"]``).
+VERIFICATION_DEFAULTS: dict[str, Any] = {
+    "looks": 5, "order": "batches, then stratum and PRN", "method": "alpha-spending",
+    "spending": "obrien-fleming",
+}
+
+
+def _looks(looks: Any) -> int | list[float]:
+    """The planned looks as recorded: a number of equal batches or cumulative fractions."""
+    if isinstance(looks, int | np.integer) and not isinstance(looks, bool):
+        if looks < 1:
+            raise ArgumentError(f"looks ({looks!r}) must be at least 1")
+        return int(looks)
+    try:
+        fractions = [float(x) for x in looks]
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"looks ({looks!r}) must be a number of looks or their "
+                                "cumulative fractions, e.g. [0.25, 0.5, 1.0]") from None
+    if (not fractions or any(not 0 < f <= 1 for f in fractions)
+            or any(b <= a for a, b in itertools.pairwise(fractions))):
+        raise ArgumentError(f"looks ({looks!r}): the fractions must increase strictly "
+                            "within (0, 1]")
+    return fractions if fractions[-1] == 1.0 else [*fractions, 1.0]
+
+
+def _verification_ordered(units: pd.DataFrame, manifest: Mapping[str, Any]) -> pd.DataFrame:
+    """The drawn units in verification order (batches of the planned looks, stratum, PRN)."""
+    from beian_audit.estimation.sequential import verification_batches
+
+    if "prn" not in units.columns or "stratum" not in units.columns:
+        return units
+    looks = dict(manifest.get("verification") or VERIFICATION_DEFAULTS)["looks"]
+    ordered = verification_batches(units, looks)
+    return ordered.drop(columns=["look", "position", "sequence"])
 
 
 def _json_ready(value: Any) -> Any:
@@ -451,6 +491,7 @@ class Ledger(RecordsMixin):
         checks: Any = None,
         overwrite: bool = False,
         actor: str | None = None,
+        looks: int | Sequence[float] = 5,
     ) -> DrawResult:
         """Draw the month's sample (once) and write the worksheets.
 
@@ -465,9 +506,13 @@ class Ledger(RecordsMixin):
         out_dir : path, optional
             Directory for the worksheets (none written when not given).
         split : {"none", "verifier", "provider"}, default "none"
-            One worksheet for all; one per verifier (``verifiers``, in
-            contiguous runs of the sample order, i.e. by stratum); or one per
-            access provider.
+            One worksheet for all; one per verifier (``verifiers``, dealt out
+            in turn along the verification order, so each stratum is shared
+            evenly); or one per access provider. Every worksheet lists its
+            rows in verification order (:func:`~beian_audit.estimation.verification_batches`):
+            batch by batch, and by stratum and PRN within a batch, so that
+            working down the sheet, any prefix of a stratum's rows is a simple
+            random sample of it.
         verifiers : list of str, optional
             With ``split="verifier"``.
         contacts : {"masked", "clear", "protected-sheet"}
@@ -479,6 +524,12 @@ class Ledger(RecordsMixin):
         overwrite : bool, default False
             Replace existing worksheet files.
         actor : str, optional
+        looks : int or sequence of float, default 5
+            The planned looks of the sequential stopping rule (a number of
+            equal batches, or cumulative fractions of the sample, e.g.
+            ``[0.25, 0.5, 1]``), fixed here, before any verification:
+            recorded in the manifest (``manifest["verification"]``) and used
+            by :meth:`status` for its stopping advice.
 
         Returns
         -------
@@ -498,6 +549,7 @@ class Ledger(RecordsMixin):
             raise ArgumentError(f"split ({split!r}) must be one of {', '.join(SPLITS)}")
         if split == "verifier" and not verifiers:
             raise ArgumentError("split='verifier' needs verifiers=[names]")
+        verification = {**VERIFICATION_DEFAULTS, "looks": _looks(looks)}
         with self._read() as conn:
             row = self._period_row(conn, month, province)
             self._require_open(row, "draw")
@@ -514,6 +566,8 @@ class Ledger(RecordsMixin):
         plan = plan_from_design(frame, design)
         sample = draw_sample(frame, plan, seed=seed, key=snapshot.key_column, period=period,
                              rotation=rotation)
+        sample = dataclasses.replace(sample, manifest={**sample.manifest,
+                                                       "verification": verification})
         units = sample.frame
         now = _now()
         with self._write() as conn:
@@ -620,6 +674,9 @@ class Ledger(RecordsMixin):
             raise PeriodStateError(f"{row.month} {row.province} is not drawn yet")
         frame = self._registry(row.id, registry, snapshot)
         sample = sample_from_manifest(frame, manifest)
+        if "verification" in manifest:
+            sample = dataclasses.replace(sample, manifest={
+                **sample.manifest, "verification": manifest["verification"]})
         with self._write() as conn:
             return self._write_worksheets(conn, row, sample, out_dir, split=split,
                                           verifiers=verifiers, contacts=contacts,
@@ -633,7 +690,7 @@ class Ledger(RecordsMixin):
         from beian_audit.safe_output import staged_directory
         from beian_audit.sampling import Sample, write_worksheet
 
-        units = sample.frame
+        units = _verification_ordered(sample.frame, sample.manifest)
         groups: list[tuple[str | None, np.ndarray]]
         if split == "provider":
             if "provider_id" not in units.columns:
@@ -643,8 +700,8 @@ class Ledger(RecordsMixin):
                       for p in pd.unique(providers)]
         elif split == "verifier":
             names = [str(v) for v in verifiers or ()]
-            chunks = np.array_split(np.arange(len(units)), len(names))
-            groups = [(n, c) for n, c in zip(names, chunks, strict=True)]
+            turn = np.arange(len(units)) % len(names)  # dealt out along the order
+            groups = [(n, np.flatnonzero(turn == i)) for i, n in enumerate(names)]
         else:
             groups = [(None, np.arange(len(units)))]
         base = f"{row.month}_{row.province}"
@@ -684,7 +741,9 @@ class Ledger(RecordsMixin):
         outcome, or a correction that supersedes the earlier one. An empty cell never
         replaces an outcome; an empty cell whose reason is an unreachable code
         (``phone_unreachable``, ``domain_not_resolving``, ``site_closed``) is
-        recorded as ``unreachable``, with another reason as ``pending``.
+        recorded as ``unreachable``, one whose reason is ``refused``
+        (拒绝配合核查) as ``refused`` (refused wins when both are given), with
+        another reason as ``pending``.
 
         Importing the same content again changes nothing (a content
         fingerprint is kept for every import). The whole worksheet is written
@@ -827,7 +886,8 @@ class Ledger(RecordsMixin):
                 if value is pd.NA or value is None:
                     if not codes:
                         continue
-                    status = "unreachable" if UNREACHABLE_CODES & set(codes) else "pending"
+                    status = ("refused" if REFUSED_CODES & set(codes) else
+                              "unreachable" if UNREACHABLE_CODES & set(codes) else "pending")
                 else:
                     status = "correct" if bool(value) else "incorrect"
                 out.append({"unit_key": keys[i], "aspect": aspect, "status": status,
@@ -969,7 +1029,12 @@ class Ledger(RecordsMixin):
                            .join(p, p.c.id == s.c.period_id).order_by(p.c.month))
 
     def plan(self, month: str, province: str) -> dict[str, Any]:
-        """The month's plan: ``options`` as given, ``design`` and sizes per stratum."""
+        """The month's plan: ``options`` as given, ``design`` and sizes per stratum.
+
+        Once the month is drawn, also ``verification``: the planned looks of
+        the sequential stopping rule (recorded at draw time), its method and
+        spending function.
+        """
         with self._read() as conn:
             row = self._period_row(conn, month, province)
             plan = conn.execute(sa.select(t.plans).where(t.plans.c.period_id == row.id)).one()
@@ -979,8 +1044,11 @@ class Ledger(RecordsMixin):
                                   .where(t.plan_strata.c.plan_id == plan.id)
                                   .order_by(t.plan_strata.c.stratum))
             sizes = pd.DataFrame(strata.fetchall(), columns=["stratum", "N", "n"])
-        return {"options": plan.options, "design": plan.design, "n": plan.n_total,
-                "n_strata": plan.n_strata, "sizes": sizes}
+        out = {"options": plan.options, "design": plan.design, "n": plan.n_total,
+               "n_strata": plan.n_strata, "sizes": sizes}
+        with contextlib.suppress(PeriodStateError):  # drawn: the sequential plan
+            out["verification"] = self._verification(month, province)[0]
+        return out
 
     def manifest(self, month: str, province: str) -> dict[str, Any]:
         """The manifest of the month's draw (it re-draws the sample)."""
@@ -1090,8 +1158,14 @@ class Ledger(RecordsMixin):
         targets: Mapping[str, float | None] | None = None,
         confidence_level: float = 0.95,
         method: str = "korn-graubard",
+        nonresponse: str = "mar",
     ) -> MonthStatus:
-        """Progress per stratum, and the current estimates and verdicts.
+        """Progress per stratum, the current estimates, verdicts and stopping advice.
+
+        Unreachable and refused filings are nonresponse, handled by
+        ``nonresponse`` (see :mod:`beian_audit.ledger.status` and
+        ``docs/nonresponse.md``); the stopping advice uses the looks fixed
+        when the month was drawn (see ``docs/sequential.md``).
 
         Parameters
         ----------
@@ -1100,16 +1174,31 @@ class Ledger(RecordsMixin):
             Aspect → target rate (default: sponsor 0.75, the plan's accuracy
             target; access none).
         confidence_level : float, default 0.95
+            One-sided level of the assessment (the stopping rule runs at
+            ``alpha = 1 - confidence_level``).
         method : str, default "korn-graubard"
             Interval method of :func:`~beian_audit.estimate_proportion`.
+        nonresponse : {"mar", "worst", "best", "bounds"}, default "mar"
+            How unreachable and refused filings enter the estimate, the
+            verdict and the stopping rule: ``"mar"`` reweights the
+            respondents within their stratum (missing at random within the
+            stratum); ``"worst"`` counts them incorrect (the ministry's strict
+            reading); ``"best"`` correct; ``"bounds"`` takes the worst-case
+            lower and best-case upper limits. Whatever the rule, the
+            ``nonresponse_robustness`` of each verdict says whether it holds
+            whatever the nonrespondents are.
 
         Returns
         -------
         MonthStatus
         """
-        from beian_audit.estimation import assess_target, estimate_proportion
+        from beian_audit.estimation.nonresponse import NONRESPONSE_RULES
+        from beian_audit.ledger.status import month_status
         from beian_audit.spotcheck import DEFAULT_TARGETS
 
+        if not isinstance(nonresponse, str) or nonresponse not in NONRESPONSE_RULES:
+            raise ArgumentError(f"nonresponse ({nonresponse!r}) must be one of "
+                                f"{', '.join(NONRESPONSE_RULES)}")
         goal: dict[str, float | None] = {"sponsor": DEFAULT_TARGETS["sponsor_accuracy"],
                                          "access": None}
         if targets is not None:
@@ -1121,50 +1210,22 @@ class Ledger(RecordsMixin):
         period = self.period(month, province)
         if not period.drawn:
             raise PeriodStateError(f"{period.month} {period.province} is not drawn yet")
-        frame = self.outcomes(month, province)
-        rows = []
-        for aspect in t.ASPECTS:
-            status = frame[f"{aspect}_status"]
-            grouped = pd.DataFrame({
-                "stratum": frame["stratum"].astype(str),
-                "N": frame["population_size"],
-                **{s: (status == s).astype(np.int64) for s in t.OUTCOME_STATUSES},
-            }).groupby("stratum", sort=False)
-            part = grouped.agg(N=("N", "first"), n=("correct", "size"),
-                               **{s: (s, "sum") for s in t.OUTCOME_STATUSES}).reset_index()
-            part.insert(1, "aspect", aspect)
-            part["verified"] = part["correct"] + part["incorrect"]
-            rows.append(part)
-        progress = pd.concat(rows, ignore_index=True)[
-            ["stratum", "aspect", "N", "n", "verified", "correct", "incorrect", "unreachable",
-             "refused", "pending"]]
-        estimates: dict[str, Any] = {}
-        assessments: dict[str, Any] = {}
-        verdicts: dict[str, str] = {}
-        design = frame.drop(columns=[c for c in frame.columns
-                                     if c.endswith(("_reason", "_verifier", "_checked_on"))])
-        for aspect in t.ASPECTS:
-            ok = design[f"{aspect}_ok"]
-            if not ok.notna().any():
-                estimates[aspect] = None
-            else:
-                estimates[aspect] = estimate_proportion(
-                    design, f"{aspect}_ok", missing="drop", confidence_level=confidence_level,
-                    method=method)  # type: ignore[arg-type]
-            target = goal.get(aspect)
-            if target is None:
-                continue
-            pending = int((design[f"{aspect}_status"] == "pending").sum())
-            if estimates[aspect] is None:
-                verdicts[aspect] = "inconclusive"
-                continue
-            assessment = assess_target(estimates[aspect], target,
-                                       confidence_level=confidence_level)
-            assessments[aspect] = assessment
-            verdicts[aspect] = assessment.status if pending == 0 else "inconclusive"
-        return MonthStatus(month=period.month, province=period.province, status=period.status,
-                           progress=progress, estimates=estimates, assessments=assessments,
-                           verdicts=verdicts)
+        verification, note = self._verification(period.month, period.province)
+        return month_status(
+            self.outcomes(month, province), month=period.month, province=period.province,
+            period_status=period.status, targets=goal, verification=verification,
+            verification_note=note, confidence_level=confidence_level, method=method,
+            nonresponse=nonresponse)
+
+    def _verification(self, month: str, province: str) -> tuple[dict[str, Any], str]:
+        """The sequential plan recorded at draw time, or the default with a note."""
+        recorded = self.manifest(month, province).get("verification")
+        if recorded:
+            return {**VERIFICATION_DEFAULTS, **recorded}, ""
+        looks = VERIFICATION_DEFAULTS["looks"]
+        return dict(VERIFICATION_DEFAULTS), (
+            f"the planned looks were not recorded when this month was drawn (a ledger "
+            f"drawn by an older version): the stopping advice assumes {looks} equal looks")
 
 
 class LedgerMonth:

@@ -4,8 +4,9 @@
 
     beian-audit month open REGISTRY --month M --province P [plan options]
     beian-audit month draw REGISTRY --month M --province P --seed S [--out DIR]
-                           [--split none|verifier|provider] [--verifier NAME ...]
+                           [--split none|verifier|provider] [--verifier NAME ...] [--looks K]
     beian-audit month status --month M --province P [--sponsor-target T] [--fail-on-target]
+                             [--nonresponse mar|worst|best|bounds]
     beian-audit month close  --month M --province P [--reason TEXT]
     beian-audit month reopen --month M --province P --reason TEXT
     beian-audit outcomes import WORKSHEET [WORKSHEET ...] [--verifier NAME]
@@ -128,7 +129,8 @@ def _month_draw(args: argparse.Namespace) -> int:
         result = ledger.draw(args.month, args.province, seed=args.seed, registry=filings,
                              out_dir=args.out, split=args.split, verifiers=args.verifier,
                              contacts=args.contacts, period=args.period,
-                             rotation=args.rotation, overwrite=args.force, actor=args.actor)
+                             rotation=args.rotation, overwrite=args.force, actor=args.actor,
+                             looks=args.looks)
     if args.contacts != "masked":
         cli.note(args, "the worksheets hold phone numbers in clear (personal data): give "
                         "them only to the assigned field checkers and delete them after use")
@@ -146,7 +148,13 @@ def _month_status(args: argparse.Namespace) -> int:
         targets["access"] = args.access_target
     with _open(args) as ledger:
         status = ledger.status(args.month, args.province, targets=targets or None,
-                               confidence_level=args.confidence_level)
+                               confidence_level=args.confidence_level,
+                               nonresponse=args.nonresponse)
+    for aspect, advice in status.advice.items():
+        if advice:
+            cli.note(args, f"{aspect}: {status.verdicts.get(aspect, '')}; {advice}")
+    for note in status.notes:
+        cli.note(args, note)
     cli.print_json(status.to_dict())
     if args.fail_on_target and (not status.verdicts or any(
             v != "met" for v in status.verdicts.values())):
@@ -320,6 +328,9 @@ def register(
                          default="masked", help="phone numbers for the field checkers")
     drawing.add_argument("--period", type=cli.count_arg("--period", 0), default=0)
     drawing.add_argument("--rotation", type=cli.unit_arg("--rotation", closed=True), default=0.0)
+    drawing.add_argument("--looks", type=cli.count_arg("--looks", 1), default=5,
+                         help="planned looks of the sequential stopping rule, fixed before "
+                              "verifying (default 5 equal batches)")
     force(drawing)
     status = action(months, "status", "progress per stratum, current estimates and verdicts",
                     _month_status)
@@ -329,6 +340,11 @@ def register(
                         help="target of access accuracy (default: none)")
     status.add_argument("--confidence-level", type=cli.unit_arg("--confidence-level"),
                         default=0.95)
+    status.add_argument("--nonresponse", choices=["mar", "worst", "best", "bounds"],
+                        default="mar",
+                        help="unreachable / refused filings: mar (default, reweighted within "
+                             "the stratum), worst (counted incorrect: the ministry's strict "
+                             "reading), best, or bounds (worst to best)")
     status.add_argument("--fail-on-target", action="store_true",
                         help="exit with 1 unless every targeted verdict is 'met'")
     closing = action(months, "close", "close the month (changes need a reopen)", _month_close)

@@ -16,6 +16,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
@@ -149,7 +150,7 @@ class ImportResult(ResultMixin):
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class MonthStatus(ResultMixin):
-    """Progress and current estimates of a month.
+    """Progress, current estimates, verdicts and stopping advice of a month.
 
     Attributes
     ----------
@@ -157,18 +158,41 @@ class MonthStatus(ResultMixin):
     progress : DataFrame
         Per stratum and aspect: ``stratum``, ``aspect``, ``N``, ``n`` (drawn),
         ``verified`` (correct + incorrect), ``correct``, ``incorrect``,
-        ``unreachable``, ``refused``, ``pending`` (no final outcome yet).
+        ``unreachable``, ``refused``, ``pending`` (no final outcome yet) and
+        ``response_rate`` (verified / (verified + unreachable + refused)).
     estimates : dict
         Aspect → :class:`~beian_audit.ProportionEstimate` of the share of
-        correct filings among the verified ones (``None`` before the first).
-        Unreachable and refused filings are nonresponse (left out, as
-        ``missing="drop"``).
+        correct filings (``None`` before the first outcome), made from the
+        ledger's statuses: unreachable and refused filings are nonresponse,
+        handled by ``nonresponse`` (the estimate keeps every scenario and the
+        response rate per stratum, ``.response``).
     assessments : dict
         Aspect → :class:`~beian_audit.TargetAssessment` against its target
-        (aspects without a target are absent).
+        (aspects without a target are absent), with ``nonresponse_robustness``
+        (``"robust"``: holds whatever the unreachable sites are;
+        ``"mar_only"``: holds only under MAR; ``"flips"``) and ``stop_advice``.
     verdicts : dict
-        Aspect → ``"met"``, ``"not_met"`` or ``"inconclusive"``; inconclusive
-        while any drawn filing is pending, whatever the interim assessment.
+        Aspect → ``"met"``, ``"not_met"`` or ``"inconclusive"``. Once every
+        drawn filing has an outcome: the assessment's status. Before: the
+        sequential rule's ("met" / "not met" when it says stop), else
+        ``"inconclusive"``.
+    nonresponse : str
+        The nonresponse rule applied (``"mar"`` by default).
+    advice : dict
+        Aspect → ``"stop: met"``, ``"stop: not met"``, ``"stop: inconclusive"``
+        or ``"continue (about k more verifications expected)"``.
+    sequential : dict
+        Aspect → the :class:`~beian_audit.estimation.SequentialVerdict` under
+        the rule (MAR for ``"bounds"``), with its table of looks.
+    decisions : DataFrame
+        One row per aspect: target, estimate and interval, response rate,
+        verdict, nonresponse robustness and its sentence, advice, look of
+        looks, verified and planned counts, outcomes waiting for earlier rows,
+        and the advice under each nonresponse scenario.
+    looks : int or list of float
+        The planned looks (recorded at draw time).
+    notes : tuple of str
+        Anything the reader must know (assumed looks, outcomes waiting …).
     """
 
     month: str
@@ -178,6 +202,12 @@ class MonthStatus(ResultMixin):
     estimates: dict[str, Any]
     assessments: dict[str, Any]
     verdicts: dict[str, str]
+    nonresponse: str = "mar"
+    advice: dict[str, str] = field(default_factory=dict)
+    sequential: dict[str, Any] = field(default_factory=dict)
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    looks: Any = 5
+    notes: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -185,10 +215,18 @@ class MonthStatus(ResultMixin):
         return bool((self.progress["pending"] == 0).all())
 
     def totals(self) -> pd.DataFrame:
-        """The progress summed over strata, one row per aspect."""
+        """The progress summed over strata, one row per aspect (with its response rate)."""
         counts = ["N", "n", "verified", "correct", "incorrect", "unreachable", "refused",
                   "pending"]
-        return self.progress.groupby("aspect", sort=False)[counts].sum().reset_index()
+        out = self.progress.groupby("aspect", sort=False)[counts].sum().reset_index()
+        resolved = (out["verified"] + out["unreachable"] + out["refused"]).to_numpy()
+        with np.errstate(all="ignore"):
+            out["response_rate"] = np.where(resolved > 0, out["verified"] / resolved, np.nan)
+        return out
+
+    def response_rates(self) -> pd.DataFrame:
+        """Response rate per stratum (rows) and aspect (columns)."""
+        return self.progress.pivot(index="stratum", columns="aspect", values="response_rate")
 
     def to_frame(self) -> pd.DataFrame:
         """The progress per stratum and aspect."""
@@ -196,7 +234,8 @@ class MonthStatus(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the progress records plus ``totals``, ``estimates``,
-        ``assessments`` and ``verdicts``."""
+        ``assessments``, ``verdicts``, ``nonresponse``, ``advice``,
+        ``decisions``, ``looks`` and ``notes``."""
         out = super(MonthStatus, self).to_dict()
         out.update(
             month=self.month, province=self.province, status=self.status,
@@ -205,6 +244,11 @@ class MonthStatus(ResultMixin):
             estimates={k: None if v is None else v.to_dict() for k, v in self.estimates.items()},
             assessments={k: v.to_dict() for k, v in self.assessments.items()},
             verdicts=dict(self.verdicts),
+            nonresponse=self.nonresponse,
+            advice=dict(self.advice),
+            decisions=jsonable(self.decisions.to_dict(orient="records")),
+            looks=jsonable(self.looks),
+            notes=list(self.notes),
         )
         out["schema_version"] = SCHEMA_VERSION
         return out
@@ -213,16 +257,28 @@ class MonthStatus(ResultMixin):
         parts = []
         for row in self.totals().itertuples():
             parts.append(f"{row.aspect}: {row.verified}/{row.n} verified, "
-                         f"{row.unreachable} unreachable, {row.pending} pending")
+                         f"{row.unreachable} unreachable, {row.refused} refused, "
+                         f"{row.pending} pending")
         verdicts = ", ".join(f"{k} {v}" for k, v in self.verdicts.items())
+        advice = ", ".join(f"{k} {v!r}" for k, v in self.advice.items() if v)
         text = f"{self.month} {self.province} ({self.status}): " + "; ".join(parts)
-        return text + (f"; verdicts: {verdicts}" if verdicts else "")
+        return (text + (f"; verdicts: {verdicts}" if verdicts else "")
+                + (f"; advice: {advice}" if advice else ""))
 
     def _repr_html_(self) -> str:
         body = super(MonthStatus, self)._repr_html_()
         rows = []
         for aspect, estimate in self.estimates.items():
             if estimate is not None:
+                extra = ""
+                assessment = self.assessments.get(aspect)
+                if assessment is not None and assessment.nonresponse_note:
+                    extra += f"; {assessment.nonresponse_note}"
+                if self.advice.get(aspect):
+                    extra += f"; advice: {self.advice[aspect]}"
                 rows.append(f"<li>{html.escape(aspect)}: {html.escape(repr(estimate))} — "
-                            f"{html.escape(self.verdicts.get(aspect, ''))}</li>")
-        return body + (f"<ul>{''.join(rows)}</ul>" if rows else "")
+                            f"{html.escape(self.verdicts.get(aspect, ''))}"
+                            f"{html.escape(extra)}</li>")
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (body + (f"<ul>{''.join(rows)}</ul>" if rows else "")
+                + (f"<p>Notes:</p><ul>{notes}</ul>" if notes else ""))

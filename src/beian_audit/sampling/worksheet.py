@@ -170,6 +170,7 @@ REASON_CODES: dict[str, str] = {
     "ip_mismatch": "解析IP与备案IP不符",
     "hosted_elsewhere": "已转至其他接入服务商",
     "site_closed": "网站已关闭",
+    "refused": "拒绝配合核查",
     "other": "其他",
 }
 
