@@ -56,6 +56,7 @@ from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _month, _province, _who
 from beian_audit.ledger.engine import create_ledger_engine, display_url, ledger_url
 from beian_audit.ledger.records import RecordsMixin
+from beian_audit.ledger.report import ReportMixin, _count_rows, registry_counts
 from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period
 from beian_audit.privacy import scrub_text
 
@@ -136,7 +137,7 @@ def _insert_chunk(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any
         conn.execute(table.insert(), rows)
 
 
-class Ledger(RecordsMixin):
+class Ledger(RecordsMixin, ReportMixin):
     """An audit ledger on SQLite (a file, the default) or PostgreSQL (a team's server).
 
     Open it with :meth:`Ledger.open`; use it as a context manager (or call
@@ -393,6 +394,8 @@ class Ledger(RecordsMixin):
                  "sample_size": int(n)}
                 for s, big_n, n in zip(sizes["stratum"], sizes["N"], sizes["n"], strict=True)
             ])
+            _insert_chunks(conn, t.registry_counts, _count_rows(
+                period_id, registry_counts(registry, key), "registry", now))
         self._registries[period_id] = registry
         return LedgerMonth(self, month, province)
 
@@ -1225,3 +1228,13 @@ class LedgerMonth:
     def reopen(self, *, reason: str, **options: Any) -> Period:
         """See :meth:`Ledger.reopen_month`."""
         return self.ledger.reopen_month(self.month, self.province, reason=reason, **options)
+
+    def record_accessed_sites(self, accessed_sites: pd.DataFrame, **options: Any) -> pd.DataFrame:
+        """See :meth:`Ledger.record_accessed_sites`."""
+        return self.ledger.record_accessed_sites(self.month, self.province, accessed_sites,
+                                                 **options)
+
+    def statistics_table(self, **options: Any) -> Any:
+        """The month's 18-row statistics table from the ledger (see
+        :func:`~beian_audit.ledger.report.statistics_table_from_ledger`)."""
+        return self.ledger.statistics_table(self.month, self.province, **options)
