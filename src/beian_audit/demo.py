@@ -8,9 +8,10 @@ one-page ``report.html`` included.
 The province's month also runs through an audit ledger
 (:class:`~beian_audit.ledger.Ledger`, the SQLite file ``beian-audit.db`` under
 ``out``): the previous month and the reporting month are opened on the
-registry as it stood at the end of each (:func:`~beian_audit.synthetic.operations.registry_history`),
-drawn, their worksheets filled by two verifiers from the synthetic truth (a few
-sites unreachable) and imported; the province's review and enquiry log,
+registry as it stood at the end of each
+(:func:`~beian_audit.synthetic.operations.registry_history`), drawn, their
+worksheets filled by two verifiers from the synthetic truth (a few sites
+unreachable) and imported; the province's review and enquiry log,
 enforcement events, blacklist and providers' integration status
 (:func:`~beian_audit.synthetic.operations.operations_log`) are recorded. The
 statistics table is then read from the ledger, every one of its 18 rows
@@ -141,9 +142,9 @@ def record_demo_ledger(
     homes = province_codes(providers["home_province"].astype(object))
     local = set(providers.loc[(homes == ops.province).to_numpy(), "provider_id"].astype(str))
     with Ledger.open(path) as ledger, tempfile.TemporaryDirectory() as sheets:
-        for row in ops.integration.itertuples(index=False):
-            ledger.set_integration_status(row.provider_id, row.status, row.as_of,
-                                          province=row.province, actor="demo")
+        for row in _records(ops.integration):
+            ledger.set_integration_status(row["provider_id"], row["status"], row["as_of"],
+                                          province=row["province"], actor="demo")
         for i, m in enumerate(months):
             frame = history[m]
             handle = ledger.open_month(frame[frame["provider_id"].astype(str).isin(local)], m,
@@ -172,16 +173,22 @@ def _record_logs(ledger: Any, ops: Any, month: str) -> None:
     def within(dates: pd.Series) -> pd.Series:
         return pd.to_datetime(dates).dt.to_period("M") == period
 
-    for row in ops.review_log[within(ops.review_log["date"])].itertuples(index=False):
-        ledger.add_review(row.kind, row.date, quantity=int(row.quantity),
-                          province=row.province, actor="demo")
-    for row in ops.enforcement[within(ops.enforcement["date"])].itertuples(index=False):
-        ledger.add_enforcement_event(row.kind, row.date, province=row.province,
-                                     provider_id=row.provider_id, unit_key=row.unit_key,
-                                     authority=row.authority, actor="demo")
-    for row in ops.blacklist[ops.blacklist["month"] == month].itertuples(index=False):
-        ledger.add_blacklist_entry(row.kind, row.value, listed_on=row.listed_on, month=month,
-                                   province=row.province, reason="违规网站", actor="demo")
+    for row in _records(ops.review_log[within(ops.review_log["date"])]):
+        ledger.add_review(row["kind"], row["date"], quantity=int(row["quantity"]),
+                          province=row["province"], actor="demo")
+    for row in _records(ops.enforcement[within(ops.enforcement["date"])]):
+        ledger.add_enforcement_event(row["kind"], row["date"], province=row["province"],
+                                     provider_id=row["provider_id"], unit_key=row["unit_key"],
+                                     authority=row["authority"], actor="demo")
+    for row in _records(ops.blacklist[ops.blacklist["month"] == month]):
+        ledger.add_blacklist_entry(row["kind"], row["value"], listed_on=row["listed_on"],
+                                   month=month, province=row["province"], reason="违规网站",
+                                   actor="demo")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): (None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                      else v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def _fill_from_truth(path: Path, registry: pd.DataFrame, *, month: str, seed: int,

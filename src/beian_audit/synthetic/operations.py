@@ -292,8 +292,10 @@ def verification_outcomes(
     access = found["truth_access_ok"].astype("boolean").to_numpy(dtype=object)
     sponsor[lost] = None
     access[lost] = None
-    reason = np.where(lost, "phone_unreachable",
-                      np.where((sponsor == False) | (access == False), "other", None))  # noqa: E712
+    defect = np.array([v is False for v in sponsor]) | np.array([v is False for v in access])
+    reason = np.full(len(keys), None, dtype=object)
+    reason[defect] = "other"
+    reason[lost] = "phone_unreachable"
     out = pd.DataFrame({key: keys, "sponsor_ok": pd.array(sponsor, dtype="boolean"),
                         "access_ok": pd.array(access, dtype="boolean"),
                         "reason": pd.Series(reason, dtype=object)})
