@@ -21,8 +21,9 @@ rows   ledger records
 5–7    ``provider_integration``: the latest status of each provider of the
        province as of the last day of the month
 10–13  the month's drawn sample and current outcomes (design-based
-       estimates over the verified filings; unreachable, refused and
-       pending ones are nonresponse)
+       estimates from the status words: unreachable and refused filings
+       are nonresponse, reweighted within their stratum by default;
+       pending ones are left out)
 14–18  ``enforcement_events`` of the province in the period, and
        ``blacklist_entries`` of kind ``website`` or ``domain`` listed in the
        period for a month of the province (row 16)
@@ -238,6 +239,17 @@ def _logs(ledger: Any, code: str) -> tuple[pd.DataFrame | None, pd.DataFrame | N
     return review_frame, enforcement
 
 
+def _estimate(design: pd.DataFrame, aspect: str, by: Sequence[str] | None, method: str,
+              confidence_level: float, nonresponse: str) -> Any:
+    """The design-based estimate of an aspect from the ledger's status words."""
+    from beian_audit.estimation import estimate_proportion
+
+    return estimate_proportion(design, f"{aspect}_status", by=by,
+                               method=method,  # type: ignore[arg-type]
+                               confidence_level=confidence_level,
+                               nonresponse=nonresponse)  # type: ignore[arg-type]
+
+
 def _design(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[c for c in frame.columns
                                if c.endswith(("_reason", "_verifier", "_checked_on"))])
@@ -251,6 +263,7 @@ def statistics_table_from_ledger(
     providers: pd.DataFrame | None = None,
     method: str = "korn-graubard",
     confidence_level: float = 0.95,
+    nonresponse: str = "mar",
     period: str = "month",
     province_by: str = "provider",
 ) -> Any:
@@ -268,6 +281,11 @@ def statistics_table_from_ledger(
         ledger where it has a status.
     method, confidence_level
         Interval of rows 12–13 (:func:`~beian_audit.estimate_proportion`).
+    nonresponse : {"mar", "worst", "best", "bounds"}, default "mar"
+        How unreachable and refused filings count in rows 12–13 (see
+        :func:`~beian_audit.estimate_proportion`; ``"mar"`` reweights the
+        verified filings of each stratum to carry its nonrespondents, ``"worst"``
+        is the ministry's strict reading). Pending filings are left out.
     period : {"month", "year_to_date"}
         Window of the flow rows 3, 4, 14–18.
     province_by : {"provider", "none"}
@@ -284,7 +302,6 @@ def statistics_table_from_ledger(
     PeriodStateError
         The month is not in the ledger.
     """
-    from beian_audit.estimation import estimate_proportion
     from beian_audit.reporting.statistics_table import statistics_table
 
     month, code = _month(month), _province(province)
@@ -321,12 +338,12 @@ def statistics_table_from_ledger(
             open_ = int((~status.isin(("correct", "incorrect"))).sum())
             if open_:
                 notes.append(f"{aspect}: {open_} of {len(design)} drawn filing(s) of the "
-                             f"province without a verified outcome "
-                             f"({int((status == 'pending').sum())} pending) are nonresponse")
+                             "province have no verified outcome (unreachable or refused: "
+                             f"nonresponse, {nonresponse}; "
+                             f"{int((status == 'pending').sum())} pending, left out)")
             if bool(design[f"{aspect}_ok"].notna().any()):
-                estimates[aspect] = estimate_proportion(
-                    design, f"{aspect}_ok", method=method,  # type: ignore[arg-type]
-                    confidence_level=confidence_level, missing="drop")  # type: ignore[arg-type]
+                estimates[aspect] = _estimate(design, aspect, None, method, confidence_level,
+                                              nonresponse)
     table = statistics_table(
         province=code, month=mon, year=year, providers=prov, review_log=review,
         sample=sample, enforcement=enforcement, counts=counts,
@@ -351,6 +368,7 @@ def monthly_panel_from_ledger(
     by: str | Sequence[str] | None = None,
     method: str = "korn-graubard",
     confidence_level: float = 0.95,
+    nonresponse: str = "mar",
 ) -> Any:
     """The ledger's months of a province as a :func:`~beian_audit.monthly_panel`.
 
@@ -364,9 +382,10 @@ def monthly_panel_from_ledger(
         least one verified outcome of the measure).
     by : str or list of str, optional
         Domain columns (e.g. ``"provider_id"``); default the overall rate only.
-    method, confidence_level
-        Of :func:`~beian_audit.estimate_proportion` (current outcomes,
-        nonresponse dropped).
+    method, confidence_level, nonresponse
+        Of :func:`~beian_audit.estimate_proportion`, on the current outcomes'
+        status words (``"mar"``: unreachable and refused filings reweighted
+        within their stratum; pending ones left out).
 
     Returns
     -------
@@ -380,7 +399,6 @@ def monthly_panel_from_ledger(
         No month of the province has a verified outcome (or a month asked
         for is not in the ledger).
     """
-    from beian_audit.estimation import estimate_proportion
     from beian_audit.estimation.panel import monthly_panel
 
     if measure not in PANEL_MEASURES:
@@ -400,9 +418,8 @@ def monthly_panel_from_ledger(
             if months is not None:
                 raise PeriodStateError(f"{month} {code} has no verified {aspect} outcome yet")
             continue
-        estimates[month] = estimate_proportion(
-            design, f"{aspect}_ok", by=columns or None, method=method,  # type: ignore[arg-type]
-            confidence_level=confidence_level, missing="drop")  # type: ignore[arg-type]
+        estimates[month] = _estimate(design, aspect, columns or None, method,
+                                     confidence_level, nonresponse)
     if not estimates:
         raise PeriodStateError(f"no month of {code} in the ledger has a verified {aspect} "
                                "outcome")
