@@ -816,17 +816,20 @@ class Ledger(RecordsMixin, ReportMixin):
         out: list[dict[str, Any]] = []
         keys = sheet[key].astype(str).to_numpy()
         reasons = sheet["reason"].fillna("").astype(str).to_numpy()
-        who = sheet["checked_by"].astype(object).where(sheet["checked_by"].notna(), None)
-        when = sheet["checked_on"]
+        who = sheet["checked_by"].astype(object).where(
+            sheet["checked_by"].notna(), None).to_numpy(dtype=object)
+        when = sheet["checked_on"].to_numpy(dtype=object)
+        verdicts = {aspect: sheet[f"{aspect}_ok"].to_numpy(dtype=object)
+                    for aspect in t.ASPECTS}  # plain arrays: no per-cell pandas lookups
         for i in range(len(sheet)):
             excel_row = DATA_START_ROW + i
             codes = [c for c in reasons[i].split(";") if c]
             reason = ";".join(codes) or None
-            day = when.iloc[i]
+            day = when[i]
             checked_on = None if pd.isna(day) else pd.Timestamp(day).date()
             first = len(out)
             for aspect in t.ASPECTS:
-                value = sheet[f"{aspect}_ok"].iloc[i]
+                value = verdicts[aspect][i]
                 if value is pd.NA or value is None:
                     if not codes:
                         continue
@@ -838,7 +841,7 @@ class Ledger(RecordsMixin, ReportMixin):
                             "checked_on": checked_on, "source_row": excel_row})
             if len(out) == first:
                 continue
-            name = who.iloc[i]
+            name = who[i]
             name = default if name is None or not str(name).strip() else scrub_text(
                 str(name).strip())[:100]
             if name is None:
