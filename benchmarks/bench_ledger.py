@@ -175,6 +175,8 @@ def bench_table(location: str, months: int, per_month: int) -> None:
                                           allocation="proportional")
                 month.draw(seed=i)
                 record_truth(ledger, m, province, registry, seed=i)
+                month.record_accessed_sites(world.accessed_sites.drop(columns=["truth_filed"]),
+                                            registry=registry)
                 if m != periods[-1]:
                     month.close()
         with timed("logs recorded (set-up)"):

@@ -126,6 +126,17 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "worksheet"
 
 
+def _result_frame(result: Any) -> pd.DataFrame:
+    """A query result as a frame, built column by column (much faster than from rows)."""
+    keys = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pd.DataFrame(columns=keys)
+    columns = zip(*rows, strict=True)
+    return pd.DataFrame({k: list(c) for k, c in zip(keys, columns, strict=True)},
+                        columns=keys)
+
+
 def _insert_chunks(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` in chunks (inside the caller's transaction)."""
     for start in range(0, len(rows), _CHUNK):
@@ -945,7 +956,7 @@ class Ledger(RecordsMixin, ReportMixin):
     def _frame(self, query: Any) -> pd.DataFrame:
         with self._read() as conn:
             result = conn.execute(query)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return _result_frame(result)
 
     def periods(self) -> pd.DataFrame:
         """Every month of the ledger: ``month``, ``province``, ``status``, ``n_drawn`` …"""
@@ -1008,7 +1019,7 @@ class Ledger(RecordsMixin, ReportMixin):
             result = conn.execute(sa.select(u.c.id, u.c.unit_key, *[u.c[c] for c in
                                                                     _DESIGN_COLUMNS])
                                   .where(u.c.period_id == row.id).order_by(u.c.position))
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            frame = _result_frame(result)
         if frame.empty:
             raise PeriodStateError(f"{row.month} {row.province} is not drawn yet")
         if frame[list(_PSU_COLUMNS)].isna().all().all():
@@ -1047,7 +1058,7 @@ class Ledger(RecordsMixin, ReportMixin):
                           o.c.verifier, o.c.checked_on, o.c.recorded_at, o.c.source_file,
                           o.c.source_row, o.c.import_id, o.c.supersedes_id, o.c.note)
                 .where(o.c.period_id == row.id).order_by(o.c.id))
-            history = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            history = _result_frame(result)
         superseded = dict(zip(history["supersedes_id"].dropna().astype(np.int64),
                               history.loc[history["supersedes_id"].notna(), "id"], strict=True))
         history["superseded_by"] = pd.array(

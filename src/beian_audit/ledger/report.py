@@ -399,31 +399,50 @@ def monthly_panel_from_ledger(
         No month of the province has a verified outcome (or a month asked
         for is not in the ledger).
     """
-    from beian_audit.estimation.panel import monthly_panel
-
     if measure not in PANEL_MEASURES:
         raise ArgumentError(f"measure ({measure!r}) must be one of {list(PANEL_MEASURES)}")
-    aspect = PANEL_MEASURES[measure]
+    found = _panel_estimates(ledger, province, (measure,), months=months, by=by,
+                             method=method, confidence_level=confidence_level,
+                             nonresponse=nonresponse)
+    return _as_panel(found[measure], ledger, province, measure, by)
+
+
+def _as_panel(estimates: Mapping[str, Any], ledger: Any, province: str, measure: str,
+              by: str | Sequence[str] | None) -> Any:
+    from beian_audit.estimation.panel import monthly_panel
+
+    if not estimates:
+        raise PeriodStateError(f"no month of {_province(province)} in the ledger has a "
+                               f"verified {PANEL_MEASURES[measure]} outcome")
+    columns: list[str] = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    return monthly_panel(estimates, by=columns)
+
+
+def _panel_estimates(
+    ledger: Any, province: str, measures: Sequence[str], *, months: Sequence[str] | None,
+    by: str | Sequence[str] | None, method: str, confidence_level: float, nonresponse: str,
+) -> dict[str, dict[str, Any]]:
+    """Measure → month → estimate; each month's outcomes are read once."""
     code = _province(province)
     periods = ledger.periods()
     drawn = periods[(periods["province"] == code) & periods["n_drawn"].notna()]
     wanted = list(drawn["month"]) if months is None else [_month(m) for m in months]
     columns: list[str] = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    estimates = {}
+    out: dict[str, dict[str, Any]] = {m: {} for m in measures}
     for month in wanted:
         if month not in set(drawn["month"]):
             raise PeriodStateError(f"{month} {code} is not a drawn month of the ledger")
         design = _design(ledger.outcomes(month, code))
-        if not bool(design[f"{aspect}_ok"].notna().any()):
-            if months is not None:
-                raise PeriodStateError(f"{month} {code} has no verified {aspect} outcome yet")
-            continue
-        estimates[month] = _estimate(design, aspect, columns or None, method,
-                                     confidence_level, nonresponse)
-    if not estimates:
-        raise PeriodStateError(f"no month of {code} in the ledger has a verified {aspect} "
-                               "outcome")
-    return monthly_panel(estimates, by=columns)
+        for measure in measures:
+            aspect = PANEL_MEASURES[measure]
+            if not bool(design[f"{aspect}_ok"].notna().any()):
+                if months is not None:
+                    raise PeriodStateError(f"{month} {code} has no verified {aspect} "
+                                           "outcome yet")
+                continue
+            out[measure][month] = _estimate(design, aspect, columns or None, method,
+                                            confidence_level, nonresponse)
+    return out
 
 
 # --------------------------------------------------------------------------- mixin
@@ -504,10 +523,11 @@ class ReportMixin:
     def panels(self, province: str, **options: Any) -> dict[str, Any]:
         """Both panels (sponsor and access accuracy), for
         :func:`~beian_audit.reporting.html_report.write_html_report` ``panels=``."""
-        out = {}
-        for measure in PANEL_MEASURES:
-            try:
-                out[measure] = monthly_panel_from_ledger(self, province, measure, **options)
-            except PeriodStateError:
-                continue
-        return out
+        options.setdefault("months", None)
+        options.setdefault("by", None)
+        options.setdefault("method", "korn-graubard")
+        options.setdefault("confidence_level", 0.95)
+        options.setdefault("nonresponse", "mar")
+        found = _panel_estimates(self, province, tuple(PANEL_MEASURES), **options)
+        return {measure: _as_panel(estimates, self, province, measure, options["by"])
+                for measure, estimates in found.items() if estimates}
