@@ -122,6 +122,28 @@ def test_demo_writes_the_reports_and_prints_both_verdicts(demo_dir: tuple[Path, 
     assert measures["filing_rate"]["target"] == 0.995
 
 
+def test_demo_fills_all_18_rows_from_its_ledger_and_shows_two_months(
+        demo_dir: tuple[Path, str]) -> None:
+    from beian_audit.ledger import Ledger
+
+    out = demo_dir[0]
+    table = json.loads((out / "statistics_table.json").read_text("utf-8"))
+    assert len(table["records"]) == 18 and table["missing_inputs"] == []
+    assert all(not r["missing"] and r["value"] is not None for r in table["records"])
+    assert all(r["source"].startswith("ledger ") for r in table["records"])
+    ledger_file = out / "beian-audit.db"
+    assert ledger_file.stat().st_mode & 0o777 == 0o600
+    with Ledger.open(ledger_file, create=False) as ledger:
+        periods = ledger.periods()
+        assert list(periods["month"]) == ["2013-04", "2013-05"]
+        assert list(periods["status"]) == ["closed", "open"]
+        assert ledger.panel(table["province"]["code"]).months == ("2013-04", "2013-05")
+        again = ledger.statistics_table("2013-05", table["province"]["code"])
+    assert [again.value(i) for i in range(1, 19)] == [r["value"] for r in table["records"]]
+    html = (out / "report.html").read_text("utf-8")
+    assert "2013-04" in html.split('<section id="trend"', 1)[1]
+
+
 def test_demo_files_hold_no_personal_data(demo_dir: tuple[Path, str],
                                           raw_values: set[str]) -> None:
     assert_no_personal_data(demo_dir[0], raw_values)

@@ -163,8 +163,10 @@ def test_demo_writes_report_html_with_verdicts_and_the_18_rows(demo: tuple[Any, 
     # 4) top ten: at most ten ranks (census, so no rank interval)
     unfiled = text.split('id="unfiled-ranking"', 1)[1].split("</table>", 1)[0]
     assert 1 <= unfiled.count("<tr>") - 1 <= 10
-    # 5) one month: the trend section says so
-    assert "尚无多月面板" in text.split('<section id="trend"', 1)[1]
+    # 5) the ledger's two months: the trend is drawn, too few months to extrapolate
+    trend = text.split('<section id="trend"', 1)[1].split("</section>", 1)[0]
+    assert "尚无多月面板" not in trend
+    assert "面板仅有 2 个月" in trend and "<svg" in trend
     # 7) methodology: seed, fingerprints, version
     method = text.split('<section id="methodology"', 1)[1]
     manifest = result.sample.manifest

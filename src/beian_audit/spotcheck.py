@@ -529,6 +529,8 @@ def write_spot_check(
     overwrite: bool = True,
     html: bool = False,
     language: str = "zh",
+    table: Any = None,
+    panels: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write the report files of a spot check under ``out``.
 
@@ -542,7 +544,10 @@ def write_spot_check(
     spreadsheet program (:mod:`beian_audit.safe_output`). With ``html=True``
     also ``report.html``, the month on one self-contained page
     (:func:`~beian_audit.reporting.html_report.write_html_report`, in
-    ``language`` ``"zh"`` or ``"en"``).
+    ``language`` ``"zh"`` or ``"en"``). ``table`` (a ``StatisticsTable``, e.g.
+    read from a ledger with ``Ledger.statistics_table``) is written instead of
+    the table computed from the spot check; ``panels`` (measure →
+    ``MonthlyPanel``, e.g. ``Ledger.panels``) gives ``report.html`` its trend.
 
     The files are first written into a hidden staging directory next to
     ``out`` and moved into ``out`` (one atomic rename per file) only when all
@@ -570,6 +575,8 @@ def write_spot_check(
             enforcement=enforcement,
             html=html,
             language=language,
+            given_table=table,
+            panels=panels,
         )
     return {name: final / path.relative_to(stage) for name, path in files.items()}
 
@@ -585,6 +592,8 @@ def _write_report_files(
     enforcement: pd.DataFrame | None,
     html: bool = False,
     language: str = "zh",
+    given_table: Any = None,
+    panels: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     from beian_audit.safe_output import write_json, write_table
 
@@ -626,7 +635,8 @@ def _write_report_files(
     if "sponsor_accuracy" in result.estimates:  # absent when no sponsor outcome was filled in
         _write_sponsor_files(result, out, files)
 
-    if providers is not None:
+    table = given_table
+    if table is None and providers is not None:
         if province is None:
             counts = result.filings["provider_id"].map(
                 providers.set_index("provider_id")["home_province"]
@@ -640,6 +650,7 @@ def _write_report_files(
             review_log=review_log,
             enforcement=enforcement,
         )
+    if table is not None:
         files["statistics_xlsx"] = table.to_excel(out / "statistics_table.xlsx")
         files["statistics_csv"] = table.to_csv(out / "statistics_table.csv")
         files["statistics_json"] = write_json(table.to_dict(), out / "statistics_table.json",
@@ -649,5 +660,6 @@ def _write_report_files(
         from beian_audit.reporting.html_report import write_html_report
 
         files["html"] = write_html_report(result, out / "report.html", table=form,
+                                          panels=panels,
                                           language=language)  # type: ignore[arg-type]
     return files

@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "ImportResult": "beian_audit.ledger.results",
     "MonthStatus": "beian_audit.ledger.results",
     "Period": "beian_audit.ledger.results",
+    "monthly_panel_from_ledger": "beian_audit.ledger.report",
+    "statistics_table_from_ledger": "beian_audit.ledger.report",
 }
 
 __all__ = [
@@ -61,6 +63,8 @@ __all__ = [
     "LedgerMonth",
     "MonthStatus",
     "Period",
+    "monthly_panel_from_ledger",
+    "statistics_table_from_ledger",
 ]
 
 
@@ -81,4 +85,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from beian_audit.ledger.api import UNREACHABLE_CODES, Ledger, LedgerMonth
     from beian_audit.ledger.engine import DEFAULT_LEDGER
     from beian_audit.ledger.records import CASE_TRANSITIONS
+    from beian_audit.ledger.report import monthly_panel_from_ledger, statistics_table_from_ledger
     from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period

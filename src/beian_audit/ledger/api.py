@@ -58,6 +58,7 @@ from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _month, _province, _who
 from beian_audit.ledger.engine import create_ledger_engine, display_url, ledger_url
 from beian_audit.ledger.records import RecordsMixin
+from beian_audit.ledger.report import ReportMixin, _count_rows, registry_counts
 from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period
 from beian_audit.privacy import scrub_text
 
@@ -165,6 +166,17 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "worksheet"
 
 
+def _result_frame(result: Any) -> pd.DataFrame:
+    """A query result as a frame, built column by column (much faster than from rows)."""
+    keys = list(result.keys())
+    rows = result.fetchall()
+    if not rows:
+        return pd.DataFrame(columns=keys)
+    columns = zip(*rows, strict=True)
+    return pd.DataFrame({k: list(c) for k, c in zip(keys, columns, strict=True)},
+                        columns=keys)
+
+
 def _insert_chunks(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` in chunks (inside the caller's transaction)."""
     for start in range(0, len(rows), _CHUNK):
@@ -176,7 +188,7 @@ def _insert_chunk(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any
         conn.execute(table.insert(), rows)
 
 
-class Ledger(RecordsMixin):
+class Ledger(RecordsMixin, ReportMixin):
     """An audit ledger on SQLite (a file, the default) or PostgreSQL (a team's server).
 
     Open it with :meth:`Ledger.open`; use it as a context manager (or call
@@ -433,6 +445,8 @@ class Ledger(RecordsMixin):
                  "sample_size": int(n)}
                 for s, big_n, n in zip(sizes["stratum"], sizes["N"], sizes["n"], strict=True)
             ])
+            _insert_chunks(conn, t.registry_counts, _count_rows(
+                period_id, registry_counts(registry, key), "registry", now))
         self._registries[period_id] = registry
         return LedgerMonth(self, month, province)
 
@@ -872,17 +886,20 @@ class Ledger(RecordsMixin):
         out: list[dict[str, Any]] = []
         keys = sheet[key].astype(str).to_numpy()
         reasons = sheet["reason"].fillna("").astype(str).to_numpy()
-        who = sheet["checked_by"].astype(object).where(sheet["checked_by"].notna(), None)
-        when = sheet["checked_on"]
+        who = sheet["checked_by"].astype(object).where(
+            sheet["checked_by"].notna(), None).to_numpy(dtype=object)
+        when = sheet["checked_on"].to_numpy(dtype=object)
+        verdicts = {aspect: sheet[f"{aspect}_ok"].to_numpy(dtype=object)
+                    for aspect in t.ASPECTS}  # plain arrays: no per-cell pandas lookups
         for i in range(len(sheet)):
             excel_row = DATA_START_ROW + i
             codes = [c for c in reasons[i].split(";") if c]
             reason = ";".join(codes) or None
-            day = when.iloc[i]
+            day = when[i]
             checked_on = None if pd.isna(day) else pd.Timestamp(day).date()
             first = len(out)
             for aspect in t.ASPECTS:
-                value = sheet[f"{aspect}_ok"].iloc[i]
+                value = verdicts[aspect][i]
                 if value is pd.NA or value is None:
                     if not codes:
                         continue
@@ -895,7 +912,7 @@ class Ledger(RecordsMixin):
                             "checked_on": checked_on, "source_row": excel_row})
             if len(out) == first:
                 continue
-            name = who.iloc[i]
+            name = who[i]
             name = default if name is None or not str(name).strip() else scrub_text(
                 str(name).strip())[:100]
             if name is None:
@@ -999,7 +1016,7 @@ class Ledger(RecordsMixin):
     def _frame(self, query: Any) -> pd.DataFrame:
         with self._read() as conn:
             result = conn.execute(query)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return _result_frame(result)
 
     def periods(self) -> pd.DataFrame:
         """Every month of the ledger: ``month``, ``province``, ``status``, ``n_drawn`` …"""
@@ -1070,7 +1087,7 @@ class Ledger(RecordsMixin):
             result = conn.execute(sa.select(u.c.id, u.c.unit_key, *[u.c[c] for c in
                                                                     _DESIGN_COLUMNS])
                                   .where(u.c.period_id == row.id).order_by(u.c.position))
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            frame = _result_frame(result)
         if frame.empty:
             raise PeriodStateError(f"{row.month} {row.province} is not drawn yet")
         if frame[list(_PSU_COLUMNS)].isna().all().all():
@@ -1109,7 +1126,7 @@ class Ledger(RecordsMixin):
                           o.c.verifier, o.c.checked_on, o.c.recorded_at, o.c.source_file,
                           o.c.source_row, o.c.import_id, o.c.supersedes_id, o.c.note)
                 .where(o.c.period_id == row.id).order_by(o.c.id))
-            history = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            history = _result_frame(result)
         superseded = dict(zip(history["supersedes_id"].dropna().astype(np.int64),
                               history.loc[history["supersedes_id"].notna(), "id"], strict=True))
         history["superseded_by"] = pd.array(
@@ -1286,3 +1303,13 @@ class LedgerMonth:
     def reopen(self, *, reason: str, **options: Any) -> Period:
         """See :meth:`Ledger.reopen_month`."""
         return self.ledger.reopen_month(self.month, self.province, reason=reason, **options)
+
+    def record_accessed_sites(self, accessed_sites: pd.DataFrame, **options: Any) -> pd.DataFrame:
+        """See :meth:`Ledger.record_accessed_sites`."""
+        return self.ledger.record_accessed_sites(self.month, self.province, accessed_sites,
+                                                 **options)
+
+    def statistics_table(self, **options: Any) -> Any:
+        """The month's 18-row statistics table from the ledger (see
+        :func:`~beian_audit.ledger.report.statistics_table_from_ledger`)."""
+        return self.ledger.statistics_table(self.month, self.province, **options)

@@ -9,7 +9,7 @@ older version of beian_audit is upgraded by the version that opens it:
 Examples
 --------
 >>> head_revision()
-'0002'
+'0003'
 """
 
 from __future__ import annotations

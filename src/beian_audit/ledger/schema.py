@@ -26,6 +26,8 @@ table                      holds
 ``enforcement_events``     closures (local / ministry), interviews, notices, penalties
 ``review_log``             filing reviews and enquiries handled
 ``provider_integration``   providers' integration status over time
+``registry_counts``        stock counts of the month per access provider: filings, material
+                           uploaded or not, accessed sites and unfiled ones (no rows)
 =========================  ==============================================================
 
 Examples
@@ -46,6 +48,7 @@ __all__ = [
     "INTEGRATION_STATUSES",
     "OUTCOME_STATUSES",
     "PERIOD_EVENTS",
+    "REGISTRY_MEASURES",
     "REVIEW_KINDS",
     "metadata",
 ]
@@ -316,8 +319,28 @@ provider_integration = sa.Table(
     sa.CheckConstraint(_in("status", INTEGRATION_STATUSES), name="status"),
 )
 
+#: Stock counts of a month per access provider (rows 1, 2, 8 and 9 of the statistics table).
+REGISTRY_MEASURES: tuple[str, ...] = (
+    "filings", "material_uploaded", "material_missing", "accessed_sites", "unfiled_sites",
+)
+
+registry_counts = sa.Table(
+    "registry_counts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("period_id", sa.Integer, sa.ForeignKey("periods.id"), nullable=False),
+    sa.Column("provider_id", sa.String(64), nullable=False),
+    sa.Column("measure", sa.String(24), nullable=False),
+    sa.Column("value", sa.Integer, nullable=False),
+    sa.Column("source", sa.Text),
+    _when(),
+    sa.UniqueConstraint("period_id", "provider_id", "measure",
+                        name="uq_registry_counts_period_provider_measure"),
+    sa.CheckConstraint(_in("measure", REGISTRY_MEASURES), name="measure"),
+    sa.CheckConstraint("value >= 0", name="value"),
+)
+
 #: Tables whose rows are never updated or deleted (database triggers refuse it).
 APPEND_ONLY: tuple[str, ...] = (
     "period_events", "imports", "outcomes", "case_events", "enforcement_events",
-    "review_log", "provider_integration",
+    "review_log", "provider_integration", "registry_counts",
 )

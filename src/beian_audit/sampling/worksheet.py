@@ -82,6 +82,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -690,7 +691,9 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
             source, f"file suffix ({source.suffix!r}) must be '.xlsx'", "unsupported_format"
         )
     try:
-        wb = openpyxl.load_workbook(source, data_only=True)
+        # read-only from memory: several times faster than the full reader, no file left open
+        wb = openpyxl.load_workbook(io.BytesIO(source.read_bytes()), data_only=True,
+                                    read_only=True)
     except MemoryError:
         raise
     except Exception as exc:  # BadZipFile, InvalidFileException, PermissionError …
@@ -747,7 +750,9 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     letters = {name: get_column_letter(j + 1) for name, j in where.items()}
     records: list[dict[str, Any]] = []
     seen: set[int] = set()
-    last = max(ws.max_row, max(expected, default=first_row - 1))
+    if ws.max_row is None:  # a file saved without its dimension: count the rows
+        ws.calculate_dimension(force=True)
+    last = max(ws.max_row or 0, max(expected, default=first_row - 1))
     for r, row in enumerate(
         ws.iter_rows(min_row=first_row, max_row=last, values_only=True), start=first_row
     ):
