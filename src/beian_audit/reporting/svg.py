@@ -39,25 +39,8 @@ from typing import Any
 
 from beian_audit.errors import ArgumentError
 
-__all__ = ["CJK_FONT_NAMES", "cjk_font", "figure_svg"]
+__all__ = ["cjk_font", "figure_svg"]
 
-#: Font families that cover simplified Chinese, in order of preference.
-CJK_FONT_NAMES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Noto Sans CJK JP",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-    "Noto Serif CJK SC",
-)
-_CJK_FILES = re.compile(r"(notosanscjk|notoserifcjk|sourcehan|wqy|msyh|simhei|pingfang)",
-                        re.IGNORECASE)  # fmt: skip
 _ID = re.compile(r'\bid="([^"]+)"')
 _PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -66,8 +49,10 @@ _PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 def cjk_font() -> str | None:
     """The family name of an installed font that covers Chinese, or ``None``.
 
-    Font files present on the system but missing from matplotlib's font cache
-    (installed after the cache was built) are registered first.
+    :func:`beian_audit.reporting.plots.find_cjk_font` (the one font lookup of
+    the package: preference order, font files missing from matplotlib's cache
+    registered, coverage read from the font's character map), cached for the
+    report's figures.
 
     Examples
     --------
@@ -75,22 +60,9 @@ def cjk_font() -> str | None:
     >>> name is None or isinstance(name, str)
     True
     """
-    from matplotlib import font_manager
+    from beian_audit.reporting.plots import find_cjk_font
 
-    def known() -> str | None:
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        return next((n for n in CJK_FONT_NAMES if n in names), None)
-
-    found = known()
-    if found is not None:
-        return found
-    for path in font_manager.findSystemFonts():
-        if _CJK_FILES.search(path.replace("-", "").replace("_", "")):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):  # pragma: no cover - a broken file
-                continue
-    return known()
+    return find_cjk_font()
 
 
 def _svg_text(fig: Any) -> str:
