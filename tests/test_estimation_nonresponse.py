@@ -166,15 +166,50 @@ def _with_nonresponse(frame: pd.DataFrame, seed: int = 5) -> pd.DataFrame:
 
 
 def test_worst_and_best_are_the_estimate_with_nonrespondents_set_to_0_or_1():
+    # Closed form: stratified SRS of the resolved rows (pending ones are not drawn
+    # yet, in PRN order), nonrespondents set to 0 / 1; weights N_h / resolved_h.
     frame = _with_nonresponse(_sample())
     nr = frame["status"].isin(["unreachable", "refused"])
-    y = frame["status"].map({"correct": 1.0, "incorrect": 0.0})
+    resolved = frame[frame["status"] != "pending"]
+    y = resolved["status"].map({"correct": 1.0, "incorrect": 0.0})
     for rule, fill in (("worst", 0.0), ("best", 1.0)):
         est = estimate_proportion(frame, "status", nonresponse=rule, by="province")
-        ref = estimate_proportion(frame.assign(v=y.where(~nr, fill)), "v", missing="drop",
+        ref = estimate_proportion(resolved.assign(v=y.where(~nr[resolved.index], fill)), "v",
                                   by="province")
-        assert (est.estimate, est.se, est.ci) == (ref.estimate, ref.se, ref.ci)
-        np.testing.assert_array_equal(est.table["estimate"], ref.table["estimate"])
+        assert est.estimate == pytest.approx(ref.estimate, rel=1e-12)
+        assert est.se == pytest.approx(ref.se, rel=1e-12)
+        np.testing.assert_allclose(est.table["estimate"], ref.table["estimate"], rtol=1e-12)
+
+
+def test_pending_rows_are_carried_within_their_stratum():
+    # Verification runs in PRN order: the verified rows of a stratum are a simple
+    # random sample of it, so each stratum keeps its population share N_h / N.
+    # Stratum a (N 1000): 10 verified, all correct, 90 pending; stratum b (N 1000):
+    # 100 verified, all incorrect. True-share estimate: (1000 * 1 + 1000 * 0) / 2000.
+    frame = pd.DataFrame({
+        "stratum": ["a"] * 100 + ["b"] * 100,
+        "population_size": 1000,
+        "ok": ["correct"] * 10 + ["pending"] * 90 + ["incorrect"] * 100,
+    })
+    est = estimate_proportion(frame, "ok")
+    assert est.estimate == pytest.approx(0.5)  # R na.rm semantics would give 10 / 110
+    assert est.n == 110 and est.table["n_pending"].iat[-1] == 90
+    ref = estimate_proportion(frame[frame["ok"] != "pending"].assign(
+        y=lambda f: (f["ok"] == "correct").astype(int)), "y")
+    assert (est.estimate, est.se, est.df) == pytest.approx((ref.estimate, ref.se, ref.df))
+
+
+def test_a_stratum_with_every_row_pending_is_spread_with_a_warning():
+    from beian_audit.errors import IncompleteSampleWarning
+
+    frame = pd.DataFrame({
+        "stratum": ["a"] * 4 + ["b"] * 4 + ["c"] * 4,
+        "population_size": 100,
+        "ok": ["correct", "incorrect"] * 2 + ["correct"] * 4 + ["pending"] * 4,
+    })
+    with pytest.warns(IncompleteSampleWarning, match="no verified outcome yet"):
+        est = estimate_proportion(frame, "ok")
+    assert est.estimate == pytest.approx(0.75)  # strata a, b stand for c
 
 
 def test_mar_in_one_stratum_is_the_respondents_mean():

@@ -155,12 +155,16 @@ def test_a_month_from_open_to_close(ledger: Ledger, registry: pd.DataFrame, tmp_
     assert totals.loc["sponsor", "verified"] == 60 and totals.loc["sponsor", "pending"] == 60
     assert status.verdicts == {"sponsor": "inconclusive"}  # half the sample is pending
 
-    # the estimate: the closed-form weighted share of the truth over the verified units
+    # the estimate, in closed form: each stratum's verified units (a PRN prefix, so a
+    # simple random sample of it) stand for the stratum's weight, sum_h W_h ybar_h / W
+    # (strata with no verified unit yet are carried by the others)
     frame = month.outcomes()
-    done = frame[frame["sponsor_status"] != "pending"]
-    y = registry.set_index("website_id").loc[done["website_id"], "truth_sponsor_ok"]
-    w = done["weight"].to_numpy()
-    expected = float(np.sum(w * y.to_numpy(dtype=float)) / np.sum(w))
+    done = frame["sponsor_status"] != "pending"
+    y = registry.set_index("website_id").loc[frame["website_id"], "truth_sponsor_ok"]
+    per = pd.DataFrame({"stratum": frame["stratum"].to_numpy(), "w": frame["weight"].to_numpy(),
+                        "y": np.where(done, y.to_numpy(dtype=float), np.nan)})
+    strata = per.groupby("stratum").agg(W=("w", "sum"), ybar=("y", "mean")).dropna()
+    expected = float((strata["W"] * strata["ybar"]).sum() / strata["W"].sum())
     assert status.estimates["sponsor"].estimate == pytest.approx(expected, rel=1e-12)
 
     fill(second, truth, checked_by=None)

@@ -7,9 +7,16 @@ spot check may hold, besides 0/1 (or True/False, or missing), the statuses of
 * ``"correct"`` (1) and ``"incorrect"`` (0): a verdict (a *respondent*);
 * ``"unreachable"`` and ``"refused"``: the sponsor could not be reached or
   would not answer (a *nonrespondent*, :data:`NONRESPONSE_STATUSES`);
-* ``"pending"``: not verified yet. Left out like a missing outcome with
-  ``missing="drop"`` (the row keeps its place in the design) and counted in
-  ``n_pending``; it is *not* nonresponse.
+* ``"pending"``: not verified yet; it is *not* nonresponse. Verification runs
+  in PRN order within each stratum, so the verified filings of a stratum are
+  a simple random sample of it: its pending rows are left out and its
+  resolved rows (verdicts and nonrespondents) carry their weight, in every
+  scenario. Counted in ``n_pending``. (Leaving them out as missing outcomes,
+  R's ``na.rm``, would shrink each stratum's share of the population by its
+  verified fraction, a bias whenever verification is further along in some
+  strata than in others.) A stratum with no resolved row yet cannot carry
+  itself: its weight goes to the resolved rows of every stratum, with an
+  :class:`~beian_audit.errors.IncompleteSampleWarning`.
 
 Chinese synonyms (正确, 错误, 无法联系, 拒绝, 待核 and a few more, see
 :data:`STATUS_WORDS`) are read too, after NFKC normalisation and case folding.
@@ -52,14 +59,14 @@ Examples
 ... })
 >>> est = estimate_proportion(frame, "ok")
 >>> est.nonresponse, round(est.estimate, 4), round(est.response_rate, 4)
-('mar', 0.9722, 0.7778)
+('mar', 0.9773, 0.7778)
 >>> est.response[["stratum", "n_respondents", "n_nonrespondents", "n_pending", "response_rate"]]
   stratum  n_respondents  n_nonrespondents  n_pending  response_rate
 0       a              4                 1          0           0.80
 1       b              3                 1          1           0.75
 >>> worst = estimate_proportion(frame, "ok", nonresponse="worst")  # the strict reading
 >>> round(worst.estimate, 4)
-0.7333
+0.7364
 """
 
 from __future__ import annotations
@@ -74,7 +81,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit._text import list_positions
-from beian_audit.errors import EstimationError, NonresponseWarning
+from beian_audit.errors import EstimationError, IncompleteSampleWarning, NonresponseWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from beian_audit.estimation.stratified import ProportionEstimate
@@ -230,8 +237,11 @@ def estimate_with_nonresponse(
         )
 
     y = np.where(codes == CORRECT, 1.0, np.where(codes == INCORRECT, 0.0, np.nan))
-    inner_missing = "drop"  # pending and (missing='drop') blank rows
+    inner_missing = "drop"  # (missing='drop') blank rows: R's na.rm
     response = _response_table(design, codes, respondent, nonrespondent)
+    pending = codes == PENDING
+    carry = _pending_factor(design, respondent | nonrespondent, pending)
+    weight_column = "__beian_audit_pending_weight__"
 
     def run(data: pd.DataFrame, quiet: bool, **extra: Any) -> ProportionEstimate:
         kwargs = {**options, **extra, "missing": inner_missing}
@@ -246,9 +256,14 @@ def estimate_with_nonresponse(
     if nonrespondent.any():
         for key, fill in (("worst", 0.0), ("best", 1.0)):
             data = frame.assign(**{outcome: np.where(nonrespondent, fill, y)})
-            scenarios[key] = run(data, quiet=key != main_key)
+            if carry is None:
+                scenarios[key] = run(data, quiet=key != main_key)
+            else:  # resolved rows carry the pending ones of their stratum
+                data = data.assign(**{weight_column: design.w * carry[design.stratum]})
+                scenarios[key] = run(data[~pending], quiet=key != main_key,
+                                     weight=weight_column)
     if respondent.any():
-        scenarios["mar"] = _mar(frame, outcome, y, design, respondent, nonrespondent,
+        scenarios["mar"] = _mar(frame, outcome, y, design, respondent, nonrespondent | pending,
                                 response, run, quiet=main_key != "mar" and bool(scenarios))
     if not nonrespondent.any():  # nothing to adjust: one estimate, three equal scenarios
         scenarios["worst"] = scenarios["best"] = scenarios["mar"]
@@ -304,9 +319,18 @@ def _mar(
     run: Any,
     quiet: bool,
 ) -> ProportionEstimate:
-    """Weighting-class (MAR within stratum) estimate: respondents carry the nonrespondents."""
-    factor = response["adjustment_factor"].to_numpy(float)
-    n_nonresp = response["n_nonrespondents"].to_numpy()
+    """Weighting-class (MAR within stratum) estimate: respondents carry the nonrespondents.
+
+    ``nonrespondent`` marks every row the respondents carry: the nonrespondents
+    and the pending rows of their stratum.
+    """
+    H = design.n_h.size
+    carried = respondent | nonrespondent
+    w_all = np.bincount(design.stratum[carried], weights=design.w[carried], minlength=H)
+    w_resp = np.bincount(design.stratum[respondent], weights=design.w[respondent], minlength=H)
+    with np.errstate(all="ignore"):
+        factor = np.where(w_resp > 0, w_all / w_resp, np.nan)
+    n_nonresp = np.bincount(design.stratum[nonrespondent], minlength=H)
     orphan = np.isnan(factor) & (n_nonresp > 0)
     if orphan.any():
         # a stratum with nonrespondents and no respondent: its weight goes to
@@ -315,10 +339,11 @@ def _mar(
         w_orphan = float(design.w[resolved & orphan[design.stratum]].sum())
         w_adjusted = float((design.w * np.nan_to_num(factor)[design.stratum])[respondent].sum())
         factor = np.where(np.isnan(factor), 0.0, factor) * (1.0 + w_orphan / w_adjusted)
-        labels = ", ".join(map(str, design.stratum_labels[orphan][:10]))
-        if not quiet:
+        real = orphan & (response["n_nonrespondents"].to_numpy() > 0)  # not only pending
+        labels = ", ".join(map(str, design.stratum_labels[real][:10]))
+        if real.any() and not quiet:
             warnings.warn(
-                f"{int(orphan.sum())} stratum/strata have nonrespondents but no respondent "
+                f"{int(real.sum())} stratum/strata have nonrespondents but no respondent "
                 f"({labels}); under nonresponse='mar' their weight is spread over the "
                 f"respondents of all strata (missing at random across strata for them); "
                 f"nonresponse='bounds' does not need that assumption",
@@ -330,6 +355,38 @@ def _mar(
     column = "__beian_audit_mar_weight__"
     data = frame.assign(**{outcome: y, column: w_new})[keep]
     return run(data, quiet=quiet, weight=column)  # type: ignore[no-any-return]
+
+
+def _pending_factor(
+    design: Any, resolved: np.ndarray, pending: np.ndarray
+) -> np.ndarray | None:
+    """Per stratum, (weight of resolved + pending rows) / (weight of resolved rows).
+
+    ``None`` when no row is pending. A stratum whose rows are all pending has
+    nothing to carry it: its weight is spread over the resolved rows of every
+    stratum (an :class:`~beian_audit.errors.IncompleteSampleWarning` names it).
+    """
+    if not pending.any():
+        return None
+    H = design.n_h.size
+    h = design.stratum
+    w_res = np.bincount(h[resolved], weights=design.w[resolved], minlength=H)
+    w_pend = np.bincount(h[pending], weights=design.w[pending], minlength=H)
+    with np.errstate(all="ignore"):
+        factor = np.where(w_res > 0, (w_res + w_pend) / w_res, 0.0)
+    orphan = (w_res == 0) & (w_pend > 0)
+    if orphan.any():
+        spread = 1.0 + float(w_pend[orphan].sum()) / float((w_res * factor).sum())
+        factor = factor * spread
+        labels = ", ".join(map(str, design.stratum_labels[orphan][:10]))
+        warnings.warn(
+            f"{int(orphan.sum())} stratum/strata have no verified outcome yet, every "
+            f"row pending ({labels}): their weight is carried by the resolved rows of "
+            f"all strata, which assumes they are like the others until verified",
+            IncompleteSampleWarning,
+            stacklevel=5,
+        )
+    return factor
 
 
 def _align(est: ProportionEstimate, reference: ProportionEstimate) -> ProportionEstimate:

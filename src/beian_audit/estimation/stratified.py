@@ -686,8 +686,9 @@ def estimate_proportion(
         The result keeps all three (``scenarios``), the response rate per
         stratum (``response``) and says which rule it applied
         (``nonresponse``). ``"pending"`` outcomes are not nonresponse: they
-        are left out like a missing outcome with ``missing="drop"`` and
-        counted in ``n_pending``. See ``docs/nonresponse.md``.
+        are left out and the resolved rows of their stratum carry their
+        weight (verification in PRN order makes those a simple random sample
+        of the stratum); counted in ``n_pending``. See ``docs/nonresponse.md``.
 
     Returns
     -------

@@ -23,7 +23,7 @@ rows   ledger records
 10–13  the month's drawn sample and current outcomes (design-based
        estimates from the status words: unreachable and refused filings
        are nonresponse, reweighted within their stratum by default;
-       pending ones are left out)
+       pending ones are carried by the resolved rows of their stratum)
 14–18  ``enforcement_events`` of the province in the period, and
        ``blacklist_entries`` of kind ``website`` or ``domain`` listed in the
        period for a month of the province (row 16)
@@ -385,7 +385,8 @@ def monthly_panel_from_ledger(
     method, confidence_level, nonresponse
         Of :func:`~beian_audit.estimate_proportion`, on the current outcomes'
         status words (``"mar"``: unreachable and refused filings reweighted
-        within their stratum; pending ones left out).
+        within their stratum; pending ones carried by the resolved rows of
+        their stratum).
 
     Returns
     -------

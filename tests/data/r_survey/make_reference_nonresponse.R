@@ -7,16 +7,19 @@
 # "unreachable" when i %% 7 == 3, "refused" when i %% 11 == 5, "pending" when
 # i %% 13 == 0), and reference_nonresponse.csv (the format of reference.csv).
 #
+# Pending rows (not verified yet) are left out in every case, and the resolved
+# rows of their stratum (respondents and nonrespondents) carry their weight:
+# verification runs in PRN order within strata, so the resolved rows of a
+# stratum are a simple random sample of it (n_h = resolved rows, N_h unchanged).
+#
 # MAR, by hand (no survey function does it for us in 4.1): in each stratum h,
-# W_h = sum of the weights of the resolved rows (respondents and
-# nonrespondents; pending rows left out), W_h^R = that of the respondents;
-# respondents get weight w * W_h / W_h^R; nonrespondents are dropped; pending
-# rows stay in the design with a missing outcome (na.rm = TRUE, i.e. the
-# subset without them). Then
+# W_h = sum of the weights of all its drawn rows; W_h^R = that of the respondents; respondents get
+# weight w * W_h / W_h^R; nonrespondents and pending rows are dropped. Then
 #   svydesign(ids = ~1, strata = ~stratum, fpc = ~population_size, weights = ~w_mar)
-# on those rows: respondents are the sample of each stratum (n_h = respondents
-# plus pending), N_h unchanged (Lohr 2010, sect. 8.5; Kalton & Flores-Cervantes 2003).
-# Worst / best: every nonrespondent counted 0 / 1, the original design and weights.
+# on the respondents: they are the sample of each stratum, N_h unchanged
+# (Lohr 2010, sect. 8.5; Kalton & Flores-Cervantes 2003).
+# Worst / best: every nonrespondent counted 0 / 1; the resolved rows get
+# weight w * W_h / W_h^(resolved) and pending rows are dropped.
 #
 # Regenerate with (from this folder):
 #
@@ -37,19 +40,19 @@ write.csv(st[, c("stratum", "population_size", "weight", "province", "status")],
 resp <- status %in% c("correct", "incorrect")
 nonresp <- status %in% c("unreachable", "refused")
 resolved <- resp | nonresp
-w_h <- tapply(st$weight * resolved, st$stratum, sum)
+w_all <- tapply(st$weight, st$stratum, sum)
 w_r <- tapply(st$weight * resp, st$stratum, sum)
+w_res <- tapply(st$weight * resolved, st$stratum, sum)
 stopifnot(all(w_r > 0))  # every stratum keeps a respondent
-factor <- (w_h / w_r)[st$stratum]
-st$w_mar <- ifelse(resp, st$weight * factor, st$weight)
+st$w_mar <- ifelse(resp, st$weight * (w_all / w_r)[st$stratum], NA)
+st$w_res <- ifelse(resolved, st$weight * (w_all / w_res)[st$stratum], NA)
 st$y <- ifelse(status == "correct", 1, ifelse(status == "incorrect", 0, NA))
-kept <- st[!nonresp, ]
 d_mar <- svydesign(ids = ~1, strata = ~stratum, fpc = ~population_size, weights = ~w_mar,
-                   data = kept)
+                   data = st[resp, ])
 st$y_worst <- ifelse(nonresp, 0, st$y)
 st$y_best <- ifelse(nonresp, 1, st$y)
-d_all <- svydesign(ids = ~1, strata = ~stratum, fpc = ~population_size, weights = ~weight,
-                   data = st)
+d_all <- svydesign(ids = ~1, strata = ~stratum, fpc = ~population_size, weights = ~w_res,
+                   data = st[resolved, ])
 
 out <- list()
 emit <- function(case, quantity, value) {
