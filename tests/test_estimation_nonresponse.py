@@ -362,3 +362,21 @@ def test_simulated_coverage_reduced_grid():
     mar_adv, bounds_adv = _coverage("adversarial", reps, seed=2016)
     assert bounds_adv >= floor  # the bounds whatever the nonrespondents are
     assert mar_adv < 0.5  # and the MAR interval fails when MAR is false
+
+
+def test_blank_as_pending_reads_open_worksheet_rows_as_not_verified_yet():
+    from beian_audit.estimation.nonresponse import blank_as_pending
+
+    partial = pd.Series([True, False, None, 1], name="sponsor_ok", dtype=object)
+    assert blank_as_pending(partial).tolist() == ["correct", "incorrect", "pending", "correct"]
+    full = pd.Series([1, 0, 1])
+    assert blank_as_pending(full) is full  # nothing open: the 0/1 column as it was
+    empty = pd.Series([None, None], dtype=object)
+    assert blank_as_pending(empty) is empty  # nothing verified: left to the caller
+    words = pd.Series(["是", None])
+    assert blank_as_pending(words) is words  # not 0/1: estimate_proportion names the cells
+    # the estimate from a half-verified stratified sample: each stratum keeps N_h / N
+    frame = pd.DataFrame({"stratum": ["a"] * 4 + ["b"] * 4, "population_size": 100,
+                          "ok": [1, None, None, None, 0, 0, 0, 1]})
+    est = estimate_proportion(frame.assign(ok=blank_as_pending(frame["ok"])), "ok")
+    assert est.estimate == pytest.approx((1.0 + 0.25) / 2)

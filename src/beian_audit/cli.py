@@ -267,6 +267,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
 def _cmd_estimate(args: argparse.Namespace) -> int:
     from beian_audit.errors import IncompleteSampleWarning
     from beian_audit.estimation import assess_target, estimate_proportion
+    from beian_audit.estimation.nonresponse import blank_as_pending
     from beian_audit.sampling import verification_progress
     from beian_audit.spotcheck import sample_from_manifest
 
@@ -292,6 +293,7 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
         if not progress.complete:
             warnings.warn(f"the estimate is partial: {progress}", IncompleteSampleWarning,
                           stacklevel=1)
+        data[column] = blank_as_pending(data[column])  # open rows: not verified yet
         estimate = estimate_proportion(data, column, by=args.by, method=args.method,
                                        confidence_level=args.confidence_level, missing="drop")
     else:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import ArgumentError
+from beian_audit.estimation.nonresponse import blank_as_pending
 from beian_audit.privacy import mask_frame
 
 __all__ = [
@@ -381,6 +382,7 @@ def run_spot_check(
         for column in ("sponsor_ok", "access_ok"):
             progress_by[column] = verification_progress(merged, outcome=column, key=key)
         _check_progress(progress_by)
+        found = found.apply(blank_as_pending)
     data = sampled.assign(**{c: found[c] for c in found.columns})
     estimates = {
         name: estimate_proportion(

@@ -95,6 +95,7 @@ __all__ = [
     "STATUS_WORDS",
     "NonresponseRule",
     "OutcomeStatus",
+    "blank_as_pending",
     "outcome_status_codes",
 ]
 
@@ -189,6 +190,36 @@ def outcome_status_codes(series: pd.Series, name: str) -> np.ndarray | None:
             f"as {examples}); accepted words are {words}"
         )
     return codes
+
+
+def blank_as_pending(column: pd.Series) -> pd.Series:
+    """A partly filled outcome column as status words, its blanks ``"pending"``.
+
+    A drawn filing without an outcome is not verified yet. Verification runs
+    in PRN order within each stratum, so the verified filings of a stratum are
+    a simple random sample of it and carry its weight; read as a missing value
+    (R's ``na.rm``) each stratum would shrink by its verified fraction. A
+    column with no blank, or none filled, or values other than 0/1 and
+    True/False, is returned unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> blank_as_pending(pd.Series([1, 0, None, True])).tolist()
+    ['correct', 'incorrect', 'pending', 'correct']
+    """
+    blank = column.isna().to_numpy()
+    if not blank.any() or blank.all():
+        return column
+    try:
+        value = pd.to_numeric(column[~blank].astype(object)).to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return column  # not 0/1: estimate_proportion names the bad cells
+    if not np.isin(value, (0.0, 1.0)).all():
+        return column
+    words = np.full(len(column), "pending", dtype=object)
+    words[~blank] = np.where(value == 1.0, "correct", "incorrect")
+    return pd.Series(words, index=column.index, name=column.name)
 
 
 # --------------------------------------------------------------------------- estimation
