@@ -22,7 +22,8 @@ the share of samples whose interval covers the true population rate, its
 Monte-Carlo standard error (``se_*`` = sqrt(c (1 - c) / reps) for the observed
 coverage c; ``se_nominal`` the same at the nominal level), and the mean
 widths. Expected: the MAR interval holds its level under ``mcar`` and ``mar``
-and fails under the adversarial patterns; the bounds cover at or above the level under every pattern.
+and fails under the adversarial patterns; the bounds cover at or above the level
+under every pattern.
 
 Usage::
 
