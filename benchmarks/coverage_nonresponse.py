@@ -19,17 +19,29 @@ For each sample ``estimate_proportion(..., nonresponse="bounds")`` gives the
 MAR estimate and interval (``scenarios["mar"]``) and the bounds interval
 ``[worst-case lower limit, best-case upper limit]`` (``ci``); the table reports
 the share of samples whose interval covers the true population rate, its
-simulation standard error, and the mean widths. Expected: the MAR interval
-holds its level under ``mcar`` and ``mar`` and fails under the adversarial
-patterns; the bounds cover at or above the level under every pattern.
+Monte-Carlo standard error (``se_*`` = sqrt(c (1 - c) / reps) for the observed
+coverage c; ``se_nominal`` the same at the nominal level), and the mean
+widths. Expected: the MAR interval holds its level under ``mcar`` and ``mar``
+and fails under the adversarial patterns; the bounds cover at or above the level
+under every pattern.
 
 Usage::
 
     python benchmarks/coverage_nonresponse.py            # full grid, 1000 samples per cell
+    python benchmarks/coverage_nonresponse.py --reps 2000 --csv rows.csv
     python benchmarks/coverage_nonresponse.py --quick    # 150 samples, two cells
     python benchmarks/coverage_nonresponse.py --markdown nonresponse.md
 
-All randomness comes from ``--seed`` (default 2015).
+One sample costs about 30 ms (three ``estimate_proportion`` fits), so the full
+grid of 16 cells takes about 0.5 s per replicate: ``--reps 2000`` ran in 991 s
+under ``nice`` on the shared 2-core machine (the table in ``docs/nonresponse.md``).
+``--csv`` writes each cell's row as soon as it is done, so an interrupted run keeps
+its finished cells.
+
+All randomness comes from ``--seed`` (default 2015): the population comes from
+the seed, and every cell has its own stream spawned from it
+(``numpy.random.SeedSequence``), so a cell's figures do not depend on which
+cells ran before it or on ``--quick``.
 ``tests/test_estimation_nonresponse.py`` runs a reduced grid.
 """
 
@@ -48,6 +60,8 @@ SIZES = {"a": 2000, "b": 5000, "c": 10000}
 RATES = {"a": 0.70, "b": 0.80, "c": 0.90}
 STRATUM_RESPONSE = {"a": 0.6, "b": 0.8, "c": 0.9}
 PATTERNS = ("mcar", "mar", "wrong_silent", "right_silent")
+FULL_GRID = [(p, r, n) for p in PATTERNS for r in (0.7, 0.9) for n in (30, 100)]
+QUICK_GRID = [("mar", 0.8, 60), ("wrong_silent", 0.8, 60)]
 
 
 def population(rng: np.random.Generator) -> pd.DataFrame:
@@ -101,7 +115,10 @@ def cell(pattern: str, rate: float, n: int, reps: int, rng: np.random.Generator,
     for key in ("mar", "bounds", "worst"):
         cov = hits[key] / reps
         row[f"coverage_{key}"] = round(cov, 3)
-    row["sim_se"] = round(float(np.sqrt(level * (1 - level) / reps)), 3)
+    for key in ("mar", "bounds"):
+        cov = hits[key] / reps
+        row[f"se_{key}"] = round(float(np.sqrt(cov * (1 - cov) / reps)), 4)
+    row["se_nominal"] = round(float(np.sqrt(level * (1 - level) / reps)), 4)
     row["width_mar"] = round(width["mar"] / reps, 3)
     row["width_bounds"] = round(width["bounds"] / reps, 3)
     return row
@@ -114,17 +131,23 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=None)
     parser.add_argument("--level", type=float, default=0.95)
     parser.add_argument("--markdown", default=None)
+    parser.add_argument("--csv", default=None, help="write the finished rows after each cell")
     args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
-    pop = population(rng)
+    pop_seq, *cell_seqs = np.random.SeedSequence(args.seed).spawn(1 + len(FULL_GRID) + 2)
+    pop = population(np.random.default_rng(pop_seq))
     reps = args.reps or (150 if args.quick else 1000)
-    grid = ([("mar", 0.8, 60), ("wrong_silent", 0.8, 60)] if args.quick else
-            [(p, r, n) for p in PATTERNS for r in (0.7, 0.9) for n in (30, 100)])
+    # Each cell keeps its stream whatever else runs: full grid first, then the quick cells.
+    streams = dict(zip(FULL_GRID + QUICK_GRID, cell_seqs, strict=True))
+    grid = QUICK_GRID if args.quick else FULL_GRID
     rows = []
     start = time.perf_counter()
     for pattern, rate, n in grid:
+        rng = np.random.default_rng(streams[(pattern, rate, n)])
+        t0 = time.perf_counter()
         rows.append(cell(pattern, rate, n, reps, rng, pop, args.level))
-        print(rows[-1], flush=True)
+        print(rows[-1], f"{time.perf_counter() - t0:.0f} s", flush=True)
+        if args.csv:
+            pd.DataFrame(rows).to_csv(args.csv, index=False)
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     print(f"{reps} samples per cell, seed {args.seed}, {time.perf_counter() - start:.0f} s")

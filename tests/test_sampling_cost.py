@@ -1,10 +1,19 @@
 """Cost-aware planning: cost-optimal allocation, plan_sample(cost=, budget=), settlement cost.
 
-Reference for the allocation: the closed form of Cochran (1977), *Sampling
-Techniques*, 3rd ed., §5.5 (Theorem 5.6, eqs. 5.24 and 5.25), evaluated by hand
-on an example stated here. We could not access the book's own numerical
-examples, so the example is constructed (numbers chosen so that the closed
-form gives whole numbers) rather than quoted.
+References for the allocation:
+
+* a published worked example with printed numbers: the six-stratum hospital
+  example (``smho98``: N_h, S_h of total expenditure, unit costs c_h) of the
+  vignette "Single-stage sample sizes" (``Singlestage-samsize``) of the R
+  package PracTools 1.7.5 (Valliant, Zipf; companion of Valliant, Dever &
+  Kreuter, *Practical Tools for Designing and Weighting Survey Samples*, 2nd
+  ed., Springer 2018), which prints ``strAlloc(..., alloc = "totcost")`` for a
+  variable budget of 100,000 and ``alloc = "totvar"`` for a CV of 0.05
+  (file ``inst/doc/Singlestage-samsize.html`` of the CRAN package source);
+* the closed form of Cochran (1977), *Sampling Techniques*, 3rd ed., §5.5
+  (Theorem 5.6, eqs. 5.24 and 5.25), evaluated by hand on a constructed example
+  (numbers chosen so that the closed form gives whole numbers). Cochran's own
+  numerical examples were not accessible to us, so none is quoted.
 """
 
 from __future__ import annotations
@@ -64,6 +73,78 @@ def test_closed_form_variance_cochran_5_25() -> None:
         fewer = got.copy()
         fewer[h] -= 1
         assert stratified_variance(N, S, fewer) > v
+
+
+# PracTools 1.7.5, vignette "Single-stage sample sizes", section on stratified allocation
+# (inst/doc/Singlestage-samsize.html): inputs and printed output, copied digit for digit.
+PT_NH = np.array([215, 65, 252, 50, 149, 144])
+PT_SH = np.array([26787207, 10645109, 6909676, 11085034, 9817762, 44553355], dtype=float)
+PT_CH = np.array([1400, 200, 300, 600, 450, 1000], dtype=float)
+# strAlloc(Nh = Nh, Sh = Sh, cost = 100000, ch = ch, alloc = "totcost")
+PT_TOTCOST_NH = np.array([30.605403, 9.728474, 19.989127, 4.499121, 13.711619, 40.340301])
+PT_TOTCOST_SE = 1636053.0  # "anticipated SE of estimated mean = 1636053"
+# strAlloc(Nh = Nh, Sh = Sh, CV0 = 0.05, ch = ch, ybarU = 11664181, alloc = "totvar")
+PT_TOTVAR_NH = np.array([104.54922, 33.23283, 68.28362, 15.36917, 46.83941, 137.80400])
+PT_TOTVAR_SE = 583209.1
+PT_V0 = (0.05 * 11664181) ** 2
+
+
+def _best_integer(centre: np.ndarray, budget: float | None, variance: float | None) -> np.ndarray:
+    """Exhaustive integer optimum within -3..+4 of ``floor(centre)`` (8^6 candidates)."""
+    grid = np.array(np.meshgrid(*[np.arange(-3, 5)] * 6, indexing="ij")).reshape(6, -1).T
+    grid = grid + np.floor(centre).astype(int)
+    w = PT_NH / PT_NH.sum()
+    var = np.sum(w**2 * PT_SH**2 * (1.0 / grid - 1.0 / PT_NH), axis=1)
+    cost = grid @ PT_CH
+    if budget is not None:
+        return grid[np.argmin(np.where(cost <= budget, var, np.inf))]
+    assert variance is not None
+    return grid[np.argmin(np.where(var <= variance, cost, np.inf))]
+
+
+def test_published_totcost_example_practools() -> None:
+    from beian_audit.sampling.allocation import _cost_continuous
+
+    # The Lagrange solution (before rounding) is PracTools' printed n_h to its 8 digits.
+    scores = PT_NH * PT_SH / np.sqrt(PT_CH)
+    cont = _cost_continuous(scores, np.full(6, 2), PT_NH,
+                            lambda x: float(np.sum(PT_CH * x)) - 100000.0)
+    np.testing.assert_allclose(cont, PT_TOTCOST_NH, rtol=0, atol=5e-6)
+    assert math.sqrt(stratified_variance(PT_NH, PT_SH, cont)) == pytest.approx(
+        PT_TOTCOST_SE, abs=0.5)
+    # Our whole sizes: floors (30, 9, 19, 4, 13, 40), then the 2,250 left go unit by unit
+    # to the largest variance reduction per cost: (30, 10, 22, 5, 14, 40), spending 99,900.
+    got = cost_optimal_allocation(PT_NH, PT_SH, PT_CH, budget=100000.0)
+    assert got.tolist() == [30, 10, 22, 5, 14, 40]
+    assert float(got @ PT_CH) <= 100000.0
+    se = math.sqrt(stratified_variance(PT_NH, PT_SH, got))
+    # No whole allocation within the budget beats the continuous optimum, and ours is
+    # within 0.15 % of its SE. The exhaustive integer optimum nearby is (30, 10, 19, 5, 14,
+    # 41) (spends exactly 100,000, SE 1,636,834): it trades three units of stratum 3 for
+    # one of stratum 6, a move the unit-by-unit greedy rounding cannot make (0.08 % in SE).
+    assert PT_TOTCOST_SE <= se <= PT_TOTCOST_SE * 1.0015
+    best = _best_integer(PT_TOTCOST_NH, 100000.0, None)
+    assert best.tolist() == [30, 10, 19, 5, 14, 41]
+    best_se = math.sqrt(stratified_variance(PT_NH, PT_SH, best))
+    assert best_se <= se <= best_se * 1.001
+
+
+def test_published_totvar_example_practools() -> None:
+    from beian_audit.sampling.allocation import _cost_continuous
+
+    # Minimum cost for the variance of a CV of 0.05 at ybarU = 11,664,181 (Cochran eq. 5.25).
+    scores = PT_NH * PT_SH / np.sqrt(PT_CH)
+    cont = _cost_continuous(scores, np.full(6, 2), PT_NH,
+                            lambda x: PT_V0 - stratified_variance(PT_NH, PT_SH, x))
+    np.testing.assert_allclose(cont, PT_TOTVAR_NH, rtol=0, atol=5e-5)
+    got = cost_optimal_allocation(PT_NH, PT_SH, PT_CH, variance=PT_V0)
+    # Whole sizes that reach the variance at the least cost: the exhaustive optimum.
+    assert got.tolist() == [104, 33, 69, 16, 47, 138]
+    assert got.tolist() == _best_integer(PT_TOTVAR_NH, None, PT_V0).tolist()
+    assert math.sqrt(stratified_variance(PT_NH, PT_SH, got)) <= PT_TOTVAR_SE
+    # 341,650 against 341,603.80 for the continuous optimum (which no whole plan can beat).
+    assert float(got @ PT_CH) == 341650.0
+    assert float(PT_TOTVAR_NH @ PT_CH) == pytest.approx(341603.80, abs=0.01)
 
 
 def test_equal_costs_give_neyman() -> None:
