@@ -38,6 +38,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,6 +56,7 @@ __all__ = [
     "ReportMixin",
     "accessed_site_counts",
     "monthly_panel_from_ledger",
+    "province_scope",
     "registry_counts",
     "statistics_table_from_ledger",
 ]
@@ -216,6 +218,28 @@ def _providers(ledger: Any, end: dt.date, providers: pd.DataFrame | None) -> pd.
     })
 
 
+def _scope(prov: pd.DataFrame | None, code: str) -> set[str] | None:
+    """The providers whose home is the province (``None``: not known)."""
+    if prov is None:
+        return None
+    from beian_audit._provinces import province_codes
+
+    homes = prov["home_province"].astype(object)
+    return set(prov.loc[(province_codes(homes) == code).to_numpy(), "provider_id"].astype(str))
+
+
+def province_scope(ledger: Any, month: str, province: str,
+                   providers: pd.DataFrame | None = None) -> set[str] | None:
+    """The access providers of a province at the end of a ledger month.
+
+    From the ledger's integration records (or ``providers``), as rows 1, 2,
+    8 and 9 of the statistics table count them; ``None`` when neither names
+    the province's providers (the counts then take every provider).
+    """
+    month, code = _month(month), _province(province)
+    return _scope(_providers(ledger, _bounds(month)[2], providers), code)
+
+
 def _logs(ledger: Any, code: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     review = ledger.review_log()
     review = review[review["province"] == code]
@@ -308,13 +332,7 @@ def statistics_table_from_ledger(
     state = ledger.period(month, code)
     year, mon, end = _bounds(month)
     prov = _providers(ledger, end, providers)
-    scope: set[str] | None = None
-    if province_by == "provider" and prov is not None:
-        homes = prov["home_province"].astype(object)
-        from beian_audit._provinces import province_codes
-
-        scope = set(prov.loc[(province_codes(homes) == code).to_numpy(), "provider_id"]
-                    .astype(str))
+    scope = _scope(prov, code) if province_by == "provider" else None
     counts: dict[str | int, int] = {}
     stock = ledger.registry_counts(month, code)
     if scope is not None or province_by == "none":
@@ -421,11 +439,17 @@ def _as_panel(estimates: Mapping[str, Any], ledger: Any, province: str, measure:
 def _panel_estimates(
     ledger: Any, province: str, measures: Sequence[str], *, months: Sequence[str] | None,
     by: str | Sequence[str] | None, method: str, confidence_level: float, nonresponse: str,
+    until: str | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Measure → month → estimate; each month's outcomes are read once."""
+    """Measure → month → estimate; each month's outcomes are read once.
+
+    ``until``: only the months up to this one (a report of that month).
+    """
     code = _province(province)
     periods = ledger.periods()
     drawn = periods[(periods["province"] == code) & periods["n_drawn"].notna()]
+    if until is not None:
+        drawn = drawn[drawn["month"].astype(str) <= _month(until)]
     wanted = list(drawn["month"]) if months is None else [_month(m) for m in months]
     columns: list[str] = [] if by is None else ([by] if isinstance(by, str) else list(by))
     out: dict[str, dict[str, Any]] = {m: {} for m in measures}
@@ -531,3 +555,92 @@ class ReportMixin:
         found = _panel_estimates(self, province, tuple(PANEL_MEASURES), **options)
         return {measure: _as_panel(estimates, self, province, measure, options["by"])
                 for measure, estimates in found.items() if estimates}
+
+    def report_data(
+        self,
+        month: str,
+        province: str,
+        *,
+        targets: Mapping[str, float | None] | None = None,
+        nonresponse: str = "mar",
+        confidence_level: float = 0.95,
+        method: str = "korn-graubard",
+    ) -> Any:
+        """Everything the month's report shows, read from the ledger.
+
+        See :func:`~beian_audit.ledger.monthly_report.month_report_data`;
+        pass the result (or ``ledger.month(month, province)``) to
+        :func:`~beian_audit.reporting.write_html_report`.
+        """
+        from beian_audit.ledger.monthly_report import month_report_data
+
+        return month_report_data(self, month, province, targets=targets,
+                                 nonresponse=nonresponse, confidence_level=confidence_level,
+                                 method=method)
+
+    def report(
+        self,
+        month: str,
+        province: str,
+        out_dir: str | os.PathLike[str],
+        *,
+        html: bool = True,
+        language: str = "zh",
+        targets: Mapping[str, float | None] | None = None,
+        nonresponse: str = "mar",
+        confidence_level: float = 0.95,
+        method: str = "korn-graubard",
+        overwrite: bool = True,
+    ) -> Any:
+        """Write the month's report: ``report.html``, the statistics table, the status.
+
+        The workflow step between ``status`` and ``close_month``
+        (``beian-audit month report``). Everything is read from the ledger:
+        the verdicts from the current outcomes (as :meth:`status`), the filing
+        rate and the top-ten ranking from the accessed-site counts
+        (:meth:`record_accessed_sites`), the 18-row table
+        (:meth:`statistics_table`), the trend from the months up to this one
+        (:meth:`panels`), the methodology from the manifest recorded at draw
+        time. See :mod:`beian_audit.ledger.monthly_report`.
+
+        Parameters
+        ----------
+        month, province : str
+            A drawn month of the ledger (open or closed).
+        out_dir : path
+            Directory of the files (created; other files in it are kept).
+        html : bool, default True
+            Also write ``report.html``, the month on one self-contained page.
+        language : {"zh", "en"}, default "zh"
+            Language of ``report.html``.
+        targets : mapping, optional
+            ``"filing_rate"`` (default 0.995), ``"sponsor"`` (0.75),
+            ``"access"`` (none) → target, ``None`` for no target.
+        nonresponse : {"mar", "worst", "best", "bounds"}, default "mar"
+            How unreachable and refused filings count (as :meth:`status`).
+        confidence_level : float, default 0.95
+        method : str, default "korn-graubard"
+        overwrite : bool, default True
+            ``False``: raise :class:`~beian_audit.errors.OutputExistsError`
+            (before any file is moved) when a report file exists in ``out_dir``.
+
+        Returns
+        -------
+        MonthReport
+            The files written and the verdicts shown.
+
+        Raises
+        ------
+        PeriodStateError
+            The month is not in the ledger or not drawn yet.
+        """
+        from beian_audit._options import check_choice
+        from beian_audit.ledger.monthly_report import month_report_data, write_month_report
+
+        check_choice("language", language, ("zh", "en"))
+        data = month_report_data(self, month, province, targets=targets,
+                                 nonresponse=nonresponse, confidence_level=confidence_level,
+                                 method=method)
+        return write_month_report(data, out_dir, html=html,
+                                  language=language,  # type: ignore[arg-type]
+                                  overwrite=overwrite)

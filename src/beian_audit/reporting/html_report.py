@@ -1,8 +1,10 @@
 """The monthly report as one self-contained HTML page (issue #16).
 
-:func:`write_html_report` writes, from a spot check
-(:class:`~beian_audit.spotcheck.SpotCheckResult`) or from any month object
-with the same few attributes (a ledger month), a single HTML file that opens
+:func:`write_html_report` writes, from a ledger month
+(``ledger.month("2013-05", "江苏")``, read through
+:meth:`Ledger.report_data <beian_audit.ledger.report.ReportMixin.report_data>`),
+from a spot check (:class:`~beian_audit.spotcheck.SpotCheckResult`) or from
+any month object with the same few attributes, a single HTML file that opens
 offline by double-click: all CSS inline, every figure inline SVG with its
 glyphs drawn as paths (no font needed at view time, no tofu), a small inline
 script that makes the tables sortable, no request to the network (a
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -67,6 +70,7 @@ LANGUAGES: tuple[str, ...] = get_args(Language)
 
 _MEASURES = ("filing_rate", "sponsor_accuracy", "access_accuracy")
 _OUTCOME_OF = {"sponsor_accuracy": "sponsor_ok", "access_accuracy": "access_ok"}
+_ASPECT_OF = {"sponsor_accuracy": "sponsor", "access_accuracy": "access"}
 
 # --------------------------------------------------------------------------- texts
 _TEXT: dict[str, dict[str, str]] = {
@@ -177,6 +181,42 @@ _TEXT: dict[str, dict[str, str]] = {
         "proj_label": "外推",
         "yes": "是",
         "no": "否",
+        "aspect_sponsor": "主体信息",
+        "aspect_access": "接入信息",
+        "pending_note": "尚有 {pending} / {drawn} 个抽中网站待核验，本结论为阶段性结论。",
+        "advice": "序贯停止规则（第 {look} / {looks} 次查看）：{advice}",
+        "advice_stop_met": "可以停止核验，达标",
+        "advice_stop_not_met": "可以停止核验，未达标",
+        "advice_stop_inconclusive": "可以停止核验，无法证明",
+        "advice_continue": "继续核验（预计还需约 {n} 个）",
+        "nonresponse_line": "无应答（无法联系或拒绝）{k} 个，响应率 {rate}；处理方式：{rule}。",
+        "nr_mar": "视为层内随机缺失（层内加权调整）",
+        "nr_worst": "全部计为不准确（最严格口径）",
+        "nr_best": "全部计为准确",
+        "nr_bounds": "取最坏与最好情形的界限",
+        "robust": "无论无应答网站实际情况如何，结论不变。",
+        "mar_only": "结论依赖层内随机缺失假设（极端情形下尚无法证明）。",
+        "flips": "无应答网站的实际情况可能改变结论。",
+        "no_counts": "本月审计账本未记录接入网站数（Ledger.record_accessed_sites），"
+                     "无法计算备案率，也无法排名。",
+        "progress_aspect": "{aspect}：抽中 {n} 个，已核验 {verified} 个（准确 {correct}，"
+                           "不准确 {incorrect}），无法联系 {unreachable} 个，拒绝 {refused} 个，"
+                           "待核验 {pending} 个，响应率 {rate}。",
+        "progress_caption_aspect": "{aspect}：各层核验进度与无应答",
+        "verified": "已核验",
+        "correct": "准确",
+        "incorrect": "不准确",
+        "unreachable": "无法联系",
+        "refused": "拒绝",
+        "pending": "待核验",
+        "response_rate": "响应率",
+        "nonresponse_rule": "无应答处理",
+        "registry_fp": "登记库快照",
+        "registry_text": "指纹 {fp}，{rows} 条备案",
+        "ledger_source": "数据来源",
+        "ledger_text": "审计账本：{month} {province}（{status}）",
+        "period_open": "进行中",
+        "period_closed": "已结束",
     },
     "en": {
         "title": "Website filing audit: monthly report",
@@ -294,6 +334,46 @@ _TEXT: dict[str, dict[str, str]] = {
         "proj_label": "projection",
         "yes": "yes",
         "no": "no",
+        "aspect_sponsor": "Sponsor information",
+        "aspect_access": "Access information",
+        "pending_note": "{pending} of {drawn} drawn filings are still pending: the verdict is "
+                        "provisional.",
+        "advice": "Sequential stopping rule (look {look} of {looks}): {advice}",
+        "advice_stop_met": "stop verifying: met",
+        "advice_stop_not_met": "stop verifying: not met",
+        "advice_stop_inconclusive": "stop verifying: inconclusive",
+        "advice_continue": "continue (about {n} more verifications expected)",
+        "nonresponse_line": "Nonresponse (unreachable or refused): {k}, response rate {rate}; "
+                            "rule: {rule}.",
+        "nr_mar": "missing at random within the stratum (reweighted)",
+        "nr_worst": "all counted incorrect (the strictest reading)",
+        "nr_best": "all counted correct",
+        "nr_bounds": "bounds from the worst to the best case",
+        "robust": "The verdict holds whatever the nonrespondents are.",
+        "mar_only": "The verdict holds under missing-at-random only (an extreme case is "
+                    "inconclusive).",
+        "flips": "The nonrespondents decide: the verdict flips between the extreme cases.",
+        "no_counts": "No accessed-site counts are recorded for this month in the ledger "
+                     "(Ledger.record_accessed_sites): no filing rate and no ranking.",
+        "progress_aspect": "{aspect}: {n} drawn, {verified} verified ({correct} correct, "
+                           "{incorrect} incorrect), {unreachable} unreachable, {refused} "
+                           "refused, {pending} pending; response rate {rate}.",
+        "progress_caption_aspect": "{aspect}: verification progress and nonresponse per "
+                                   "stratum",
+        "verified": "Verified",
+        "correct": "Correct",
+        "incorrect": "Incorrect",
+        "unreachable": "Unreachable",
+        "refused": "Refused",
+        "pending": "Pending",
+        "response_rate": "Response rate",
+        "nonresponse_rule": "Nonresponse",
+        "registry_fp": "Registry snapshot",
+        "registry_text": "fingerprint {fp}, {rows} filings",
+        "ledger_source": "Source",
+        "ledger_text": "audit ledger: {month} {province} ({status})",
+        "period_open": "open",
+        "period_closed": "closed",
     },
 }  # fmt: skip
 
@@ -466,9 +546,54 @@ def _measure_estimate(month: Any, name: str) -> Any:
 
 
 # --------------------------------------------------------------------------- section 1
+def _advice_text(advice: str, t: Mapping[str, str]) -> str:
+    """The ledger's stopping advice in the report's language."""
+    fixed = {"stop: met": "advice_stop_met", "stop: not met": "advice_stop_not_met",
+             "stop: inconclusive": "advice_stop_inconclusive"}  # fmt: skip
+    if advice in fixed:
+        return t[fixed[advice]]
+    found = re.match(r"continue \(about (\d+) more", advice)
+    if found:
+        return t["advice_continue"].format(n=f"{int(found.group(1)):,}")
+    return advice
+
+
+def _ledger_notes(month: Any, name: str, t: Mapping[str, str]) -> list[str]:
+    """Pending filings, nonresponse and stopping advice of a ledger month's measure."""
+    status = getattr(month, "month_status", None)
+    aspect = _ASPECT_OF.get(name)
+    progress = getattr(status, "progress", None)
+    if aspect is None or not isinstance(progress, pd.DataFrame):
+        return []
+    part = progress[progress["aspect"] == aspect]
+    drawn, pending = int(part["n"].sum()), int(part["pending"].sum())
+    verified = int(part["verified"].sum())
+    nonresponse = int(part["unreachable"].sum() + part["refused"].sum())
+    notes = []
+    if pending:
+        notes.append(t["pending_note"].format(pending=f"{pending:,}", drawn=f"{drawn:,}"))
+    if nonresponse:
+        rule = str(getattr(status, "nonresponse", "mar"))
+        notes.append(t["nonresponse_line"].format(
+            k=f"{nonresponse:,}", rate=_pct(verified / (verified + nonresponse), 1),
+            rule=t.get(f"nr_{rule}", rule)))  # fmt: skip
+        assessment = (getattr(status, "assessments", None) or {}).get(aspect)
+        robustness = getattr(assessment, "nonresponse_robustness", "")
+        if robustness in ("robust", "mar_only", "flips"):
+            notes.append(t[robustness])
+    advice = str((getattr(status, "advice", None) or {}).get(aspect, ""))
+    decisions = getattr(status, "decisions", None)
+    if pending and advice and isinstance(decisions, pd.DataFrame):
+        row = decisions[decisions["aspect"] == aspect].iloc[0]
+        notes.append(t["advice"].format(look=int(row["look"]), looks=int(row["looks"]),
+                                        advice=_advice_text(advice, t)))  # fmt: skip
+    return notes
+
+
 def _verdicts(month: Any, t: Mapping[str, str]) -> str:
     assessments = getattr(month, "assessments", None) or {}
     progress = getattr(month, "progress", None) or {}
+    verdicts = getattr(month, "verdicts", None) or {}
     cards = []
     rows = []
     for name in _MEASURES:
@@ -476,7 +601,8 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         assessment = assessments.get(name)
         if est is None and assessment is None:
             continue
-        status = "no_target" if assessment is None else str(assessment.status)
+        status = ("no_target" if assessment is None
+                  else str(verdicts.get(name, assessment.status)))  # fmt: skip
         value = getattr(est, "estimate", getattr(assessment, "estimate", math.nan))
         ci = getattr(est, "ci", None)
         low, high = getattr(ci, "low", math.nan), getattr(ci, "high", math.nan)
@@ -509,6 +635,7 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         partial = ""
         if state is not None and not bool(state.complete):
             partial = t["partial"].format(done=state.n_verified, drawn=state.n_drawn)
+        notes = _ledger_notes(month, name, t)
         label = t[status]
         target_text = "" if target is None else f"{t['target']} {_pct(target, 1)}"
         cards.append(
@@ -519,13 +646,16 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
             f'<p class="small">{_e("; ".join(details))}</p>'
             + (f'<p class="verdict-extra">{_e(extra)}</p>' if extra else "")
             + (f'<p class="note">{_e(partial)}</p>' if partial else "")
+            + "".join(f'<p class="small ledger-note">{_e(n)}</p>' for n in notes)
             + "</article>"
         )
+        remark = " ".join(x for x in (extra or partial, *notes) if x)
         rows.append({"measure": t[name], "estimate": value,
                      "ci": t["census"] if census else f"{_pct(low)} – {_pct(high)}",
-                     "target": target, "status": label, "extra": extra or partial})  # fmt: skip
+                     "target": target, "status": label, "extra": remark})  # fmt: skip
+    no_counts = getattr(month, "accessed_sites_recorded", True) is False
     if not cards:
-        return _note(t["none"])
+        return _note(t["no_counts"]) if no_counts else _note(t["none"])
     table = _table(
         pd.DataFrame(rows),
         caption=t["verdict_caption"],
@@ -537,7 +667,8 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         sortable=False,
         table_id="verdict-table",
     )
-    return f'<div class="cards">{"".join(cards)}</div>{table}'
+    counts_note = _note(t["no_counts"]) if no_counts else ""
+    return f'<div class="cards">{"".join(cards)}</div>{counts_note}{table}'
 
 
 # --------------------------------------------------------------------------- section 2
@@ -784,6 +915,8 @@ def unfiled_rank_intervals(
 def _unfiled_section(month: Any, unfiled: Any, t: Mapping[str, str], seed: int | None) -> str:
     names = _provider_names(month)
     rate = getattr(month, "filing_rate", None)
+    if unfiled is None and getattr(month, "accessed_sites_recorded", True) is False:
+        return _note(t["no_counts"])
     if unfiled is None and rate is not None and getattr(rate, "mode", "") == "sample":
         est = rate.estimate_result
         by = getattr(est, "by", None)
@@ -979,7 +1112,30 @@ def verification_by_stratum(
     return out
 
 
+def _progress_by_aspect(progress: pd.DataFrame, t: Mapping[str, str]) -> str:
+    """A ledger month's progress (``MonthStatus.progress``): one table per aspect."""
+    counts = ("N", "n", "verified", "correct", "incorrect", "unreachable", "refused", "pending")
+    parts = []
+    for aspect in dict.fromkeys(progress["aspect"].astype(str)):
+        part = progress[progress["aspect"].astype(str) == aspect]
+        name = t.get(f"aspect_{aspect}", aspect)
+        total = {c: int(part[c].sum()) for c in counts if c in part.columns}
+        resolved = total["verified"] + total["unreachable"] + total["refused"]
+        rate = total["verified"] / resolved if resolved else math.nan
+        summary = t["progress_aspect"].format(aspect=name, rate=_pct(rate, 1),
+                                              **{k: f"{v:,}" for k, v in total.items()})
+        columns = [("stratum", t["stratum"], "text")]
+        columns += [(c, t[c], "num") for c in counts if c in part.columns]
+        columns.append(("response_rate", t["response_rate"], "pct"))
+        parts.append(f"<h3>{_e(name)}</h3><p>{_e(summary)}</p>" + _table(
+            part, caption=t["progress_caption_aspect"].format(aspect=name), columns=columns,
+            row_header="stratum", table_id=f"verification-progress-{aspect}"))  # fmt: skip
+    return "".join(parts)
+
+
 def _progress_section(month: Any, progress: pd.DataFrame | None, t: Mapping[str, str]) -> str:
+    if progress is not None and "aspect" in progress.columns:
+        return _progress_by_aspect(progress, t)
     sample = getattr(month, "sample", None)
     if progress is None:
         outcomes = getattr(month, "outcomes", None)
@@ -1039,6 +1195,17 @@ def _methodology(month: Any, t: Mapping[str, str], manifest: Mapping[str, Any] |
     if first is not None:
         items.append((t["estimation"], t["estimation_text"].format(
             method=first.method, level=_level(first.confidence_level))))  # fmt: skip
+    status = getattr(month, "month_status", None)
+    if status is not None:
+        rule = str(status.nonresponse)
+        items.append((t["nonresponse_rule"], t.get(f"nr_{rule}", rule)))
+        items.append((t["ledger_source"], t["ledger_text"].format(
+            month=status.month, province=getattr(month, "province_name", status.province),
+            status=t.get(f"period_{status.status}", status.status))))  # fmt: skip
+    snapshot = getattr(month, "snapshot", None) or {}
+    if snapshot.get("fingerprint"):
+        items.append((t["registry_fp"], t["registry_text"].format(
+            fp=snapshot["fingerprint"], rows=_num(snapshot.get("row_count")))))  # fmt: skip
     library = manifest.get("library_version")
     version = f"beian_audit {__version__}" + (
         f" (sample drawn with {library})" if library and library != __version__ else "")
@@ -1048,6 +1215,15 @@ def _methodology(month: Any, t: Mapping[str, str], manifest: Mapping[str, Any] |
 
 
 # --------------------------------------------------------------------------- entry points
+def _month_of(result: Any) -> Any:
+    """A ledger month handle (``Ledger.month(...)``) becomes what the page reads from it."""
+    ledger = getattr(result, "ledger", None)
+    report_data = getattr(ledger, "report_data", None)
+    if callable(report_data) and isinstance(getattr(result, "province", None), str):
+        return report_data(result.month, result.province)
+    return result
+
+
 def render_html_report(
     result: Any,
     *,
@@ -1065,6 +1241,17 @@ def render_html_report(
     See :func:`write_html_report` for the parameters.
     """
     language = check_choice("language", language, LANGUAGES)  # type: ignore[assignment]
+    result = _month_of(result)
+    if table is None:
+        table = getattr(result, "statistics", None)
+    if panels is None:
+        panels = getattr(result, "panels", None)
+    if unfiled is None:
+        unfiled = getattr(result, "unfiled_ranking", None)
+    if progress is None:
+        progress = getattr(result, "stratum_progress", None)
+    if manifest is None:
+        manifest = getattr(result, "manifest", None)
     month = getattr(result, "month", None)
     if not isinstance(month, str):
         raise ArgumentError(
@@ -1132,16 +1319,24 @@ def write_html_report(
 
     Parameters
     ----------
-    result : SpotCheckResult or month object
-        A :class:`~beian_audit.spotcheck.SpotCheckResult`, or any object with
-        the attributes it uses: ``month`` (``"YYYY-MM"``, required),
-        ``estimates`` (measure → ProportionEstimate made with
+    result : LedgerMonth, MonthReportData, SpotCheckResult or month object
+        A ledger month (``ledger.month("2013-05", "江苏")``: everything on
+        the page is read from the ledger, see
+        :meth:`Ledger.report_data <beian_audit.ledger.report.ReportMixin.report_data>`
+        and :meth:`Ledger.report <beian_audit.ledger.report.ReportMixin.report>`),
+        the :class:`~beian_audit.ledger.monthly_report.MonthReportData` read
+        from one, a :class:`~beian_audit.spotcheck.SpotCheckResult`, or any
+        object with the attributes it uses: ``month`` (``"YYYY-MM"``,
+        required), ``estimates`` (measure → ProportionEstimate made with
         ``by="provider_id"``), ``assessments`` (measure → TargetAssessment),
-        ``targets`` (measure → rate), and optionally ``filing_rate``
+        ``targets`` (measure → rate), and optionally ``verdicts`` (measure →
+        status shown instead of the assessment's), ``filing_rate``
         (FilingRate), ``progress`` (outcome → VerificationProgress),
         ``outcomes`` (the drawn filings with ``stratum`` and the outcome
         columns), ``sample`` (with ``manifest``, ``seed``, ``plan.sizes``) and
-        ``filings`` (``provider_id`` → ``provider_name``). Missing pieces
+        ``filings`` (``provider_id`` → ``provider_name``); ``statistics``,
+        ``panels``, ``unfiled_ranking``, ``stratum_progress`` and
+        ``manifest`` are the defaults of the keywords below. Missing pieces
         leave their section with a note.
     path : path
         The ``.html`` file to write (atomically).
@@ -1157,7 +1352,10 @@ def write_html_report(
         accessed-site list).
     progress : DataFrame, optional
         Verification per stratum as :func:`verification_by_stratum` returns
-        it; default computed from ``result.outcomes``.
+        it, or a ledger month's ``MonthStatus.progress`` (per stratum and
+        aspect: one table per aspect with the unreachable, refused and
+        pending filings and the response rate); default computed from
+        ``result.outcomes``.
     manifest : mapping, optional
         The sample manifest; default ``result.sample.manifest``.
     language : {"zh", "en"}, default "zh"
