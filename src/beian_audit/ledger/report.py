@@ -40,6 +40,7 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -638,6 +639,14 @@ class ReportMixin:
         from beian_audit.ledger.monthly_report import month_report_data, write_month_report
 
         check_choice("language", language, ("zh", "en"))
+        if not overwrite:  # before the work (write_month_report checks again at the end)
+            from beian_audit.ledger.monthly_report import MONTH_REPORT_FILES
+            from beian_audit.safe_output import _refuse
+
+            skip = {"unfiled_ranking.csv"} | (set() if html else {"report.html"})
+            for name in MONTH_REPORT_FILES:
+                if name not in skip and (Path(out_dir) / name).exists():
+                    _refuse(Path(out_dir) / name)
         data = month_report_data(self, month, province, targets=targets,
                                  nonresponse=nonresponse, confidence_level=confidence_level,
                                  method=method)
