@@ -2,7 +2,7 @@
 
 :func:`write_html_report` writes, from a ledger month
 (``ledger.month("2013-05", "江苏")``, read through
-:meth:`Ledger.report_data <beian_audit.ledger.report.ReportMixin.report_data>`),
+:meth:`Ledger.report_data <beian_audit.ledger.Ledger.report_data>`),
 from a spot check (:class:`~beian_audit.spotcheck.SpotCheckResult`) or from
 any month object with the same few attributes, a single HTML file that opens
 offline by double-click: all CSS inline, every figure inline SVG with its
@@ -1322,9 +1322,9 @@ def write_html_report(
     result : LedgerMonth, MonthReportData, SpotCheckResult or month object
         A ledger month (``ledger.month("2013-05", "江苏")``: everything on
         the page is read from the ledger, see
-        :meth:`Ledger.report_data <beian_audit.ledger.report.ReportMixin.report_data>`
-        and :meth:`Ledger.report <beian_audit.ledger.report.ReportMixin.report>`),
-        the :class:`~beian_audit.ledger.monthly_report.MonthReportData` read
+        :meth:`Ledger.report_data <beian_audit.ledger.Ledger.report_data>`
+        and :meth:`Ledger.report <beian_audit.ledger.Ledger.report>`),
+        the :class:`~beian_audit.ledger.MonthReportData` read
         from one, a :class:`~beian_audit.spotcheck.SpotCheckResult`, or any
         object with the attributes it uses: ``month`` (``"YYYY-MM"``,
         required), ``estimates`` (measure → ProportionEstimate made with
