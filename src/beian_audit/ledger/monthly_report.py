@@ -82,6 +82,7 @@ __all__ = [
     "MONTH_REPORT_FILES",
     "MonthReport",
     "MonthReportData",
+    "MonthlyReportMixin",
     "month_report_data",
     "write_month_report",
 ]
@@ -299,13 +300,11 @@ def _census_rate(counts: pd.DataFrame, *, method: str, confidence_level: float) 
 
 def _site_counts(ledger: Any, month: str, code: str) -> pd.DataFrame | None:
     """Accessed and unfiled sites per provider of the province (``None``: none recorded)."""
-    from beian_audit.ledger.report import province_scope
-
     stock = ledger.registry_counts(month, code)
     stock = stock[stock["measure"].isin(("accessed_sites", "unfiled_sites"))]
     if not bool((stock["measure"] == "accessed_sites").any()):
         return None
-    scope = province_scope(ledger, month, code)
+    scope = ledger.province_scope(month, code)
     if scope is not None:
         stock = stock[stock["provider_id"].astype(str).isin(scope)]
     wide = (stock.pivot_table(index="provider_id", columns="measure", values="value",
@@ -358,12 +357,6 @@ def month_report_data(
     """
     from beian_audit._provinces import resolve_province
     from beian_audit.estimation import assess_target, estimate_proportion
-    from beian_audit.ledger.report import (
-        PANEL_MEASURES,
-        _as_panel,
-        _panel_estimates,
-        statistics_table_from_ledger,
-    )
     from beian_audit.reporting.rankings import top_unfiled_providers
 
     goal = _targets(targets)
@@ -415,13 +408,10 @@ def month_report_data(
                                      in zip(counts["accessed"], counts["unfiled"],
                                             strict=True)])})
         ranking = top_unfiled_providers(sites, n=10)
-    table = statistics_table_from_ledger(ledger, month, code, method=method,
-                                         confidence_level=confidence_level,
-                                         nonresponse=nonresponse)
-    found = _panel_estimates(ledger, code, tuple(PANEL_MEASURES), months=None, by=None,
-                             method=method, confidence_level=confidence_level,
-                             nonresponse=nonresponse, until=month)
-    panels = {m: _as_panel(e, ledger, code, m, None) for m, e in found.items() if e}
+    table = ledger.statistics_table(month, code, method=method,
+                                    confidence_level=confidence_level, nonresponse=nonresponse)
+    panels = ledger.panels(code, until=month, method=method, confidence_level=confidence_level,
+                           nonresponse=nonresponse)
     snapshots = ledger.snapshots()
     snapshot = snapshots[(snapshots["month"] == month) & (snapshots["province"] == code)]
     return MonthReportData(
@@ -487,3 +477,101 @@ def write_month_report(
         verdicts=dict(data.verdicts), complete=bool(data.month_status.complete),
         notes=tuple(data.month_status.notes),
     )
+
+
+# --------------------------------------------------------------------------- mixin
+class MonthlyReportMixin:
+    """The monthly report of a :class:`~beian_audit.ledger.Ledger` (``report``, ``report_data``)."""
+
+    def report_data(
+        self,
+        month: str,
+        province: str,
+        *,
+        targets: Mapping[str, float | None] | None = None,
+        nonresponse: str = "mar",
+        confidence_level: float = 0.95,
+        method: str = "korn-graubard",
+    ) -> Any:
+        """Everything the month's report shows, read from the ledger.
+
+        See :func:`~beian_audit.ledger.monthly_report.month_report_data`;
+        pass the result (or ``ledger.month(month, province)``) to
+        :func:`~beian_audit.reporting.write_html_report`.
+        """
+        return month_report_data(self, month, province, targets=targets,
+                                 nonresponse=nonresponse, confidence_level=confidence_level,
+                                 method=method)
+
+    def report(
+        self,
+        month: str,
+        province: str,
+        out_dir: str | os.PathLike[str],
+        *,
+        html: bool = True,
+        language: str = "zh",
+        targets: Mapping[str, float | None] | None = None,
+        nonresponse: str = "mar",
+        confidence_level: float = 0.95,
+        method: str = "korn-graubard",
+        overwrite: bool = True,
+    ) -> Any:
+        """Write the month's report: ``report.html``, the statistics table, the status.
+
+        The workflow step between ``status`` and ``close_month``
+        (``beian-audit month report``). Everything is read from the ledger:
+        the verdicts from the current outcomes (as :meth:`status`), the filing
+        rate and the top-ten ranking from the accessed-site counts
+        (:meth:`record_accessed_sites`), the 18-row table
+        (:meth:`statistics_table`), the trend from the months up to this one
+        (:meth:`panels`), the methodology from the manifest recorded at draw
+        time. See :mod:`beian_audit.ledger.monthly_report`.
+
+        Parameters
+        ----------
+        month, province : str
+            A drawn month of the ledger (open or closed).
+        out_dir : path
+            Directory of the files (created; other files in it are kept).
+        html : bool, default True
+            Also write ``report.html``, the month on one self-contained page.
+        language : {"zh", "en"}, default "zh"
+            Language of ``report.html``.
+        targets : mapping, optional
+            ``"filing_rate"`` (default 0.995), ``"sponsor"`` (0.75),
+            ``"access"`` (none) → target, ``None`` for no target.
+        nonresponse : {"mar", "worst", "best", "bounds"}, default "mar"
+            How unreachable and refused filings count (as :meth:`status`).
+        confidence_level : float, default 0.95
+        method : str, default "korn-graubard"
+        overwrite : bool, default True
+            ``False``: raise :class:`~beian_audit.errors.OutputExistsError`
+            (before any file is moved) when a report file exists in ``out_dir``.
+
+        Returns
+        -------
+        MonthReport
+            The files written and the verdicts shown.
+
+        Raises
+        ------
+        PeriodStateError
+            The month is not in the ledger or not drawn yet.
+        """
+        from beian_audit._options import check_choice
+        from beian_audit.errors import OutputExistsError
+
+        check_choice("language", language, ("zh", "en"))
+        if not overwrite:  # before the work (write_month_report checks again at the end)
+            skip = {"unfiled_ranking.csv"} | (set() if html else {"report.html"})
+            for name in MONTH_REPORT_FILES:
+                if name not in skip and (Path(out_dir) / name).exists():
+                    raise OutputExistsError(f"{str(Path(out_dir) / name)!r} exists; pass "
+                                            "overwrite=True (CLI: --force) to replace it")
+        data = month_report_data(self, month, province, targets=targets,
+                                 nonresponse=nonresponse, confidence_level=confidence_level,
+                                 method=method)
+        return write_month_report(data, out_dir, html=html,
+                                  language=language,  # type: ignore[arg-type]
+                                  overwrite=overwrite)

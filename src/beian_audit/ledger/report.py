@@ -38,9 +38,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,6 +48,7 @@ import sqlalchemy as sa
 from beian_audit.errors import ArgumentError, PeriodStateError
 from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _month, _province
+from beian_audit.ledger.monthly_report import MonthlyReportMixin
 from beian_audit.privacy import scrub_text
 
 __all__ = [
@@ -471,8 +470,9 @@ def _panel_estimates(
 
 
 # --------------------------------------------------------------------------- mixin
-class ReportMixin:
-    """Stock counts, the statistics table and the panel of a :class:`Ledger`."""
+class ReportMixin(MonthlyReportMixin):
+    """Stock counts, the statistics table, the panel and the monthly report of a
+    :class:`Ledger`."""
 
     _engine: sa.Engine
     _registries: dict[int, pd.DataFrame]
@@ -537,6 +537,10 @@ class ReportMixin:
             query = query.where(p.c.province == _province(province))
         return self._frame(query)
 
+    def province_scope(self, month: str, province: str) -> set[str] | None:
+        """See :func:`province_scope`."""
+        return province_scope(self, month, province)
+
     def statistics_table(self, month: str, province: str, **options: Any) -> Any:
         """See :func:`statistics_table_from_ledger`."""
         return statistics_table_from_ledger(self, month, province, **options)
@@ -545,9 +549,16 @@ class ReportMixin:
         """See :func:`monthly_panel_from_ledger`."""
         return monthly_panel_from_ledger(self, province, measure, **options)
 
-    def panels(self, province: str, **options: Any) -> dict[str, Any]:
+    def panels(self, province: str, *, until: str | None = None,
+               **options: Any) -> dict[str, Any]:
         """Both panels (sponsor and access accuracy), for
-        :func:`~beian_audit.reporting.html_report.write_html_report` ``panels=``."""
+        :func:`~beian_audit.reporting.html_report.write_html_report` ``panels=``.
+
+        ``until``: only the months up to this one (``YYYY-MM``), e.g. for the
+        report of that month; the other options are those of
+        :func:`monthly_panel_from_ledger`.
+        """
+        options["until"] = until
         options.setdefault("months", None)
         options.setdefault("by", None)
         options.setdefault("method", "korn-graubard")
@@ -556,100 +567,3 @@ class ReportMixin:
         found = _panel_estimates(self, province, tuple(PANEL_MEASURES), **options)
         return {measure: _as_panel(estimates, self, province, measure, options["by"])
                 for measure, estimates in found.items() if estimates}
-
-    def report_data(
-        self,
-        month: str,
-        province: str,
-        *,
-        targets: Mapping[str, float | None] | None = None,
-        nonresponse: str = "mar",
-        confidence_level: float = 0.95,
-        method: str = "korn-graubard",
-    ) -> Any:
-        """Everything the month's report shows, read from the ledger.
-
-        See :func:`~beian_audit.ledger.monthly_report.month_report_data`;
-        pass the result (or ``ledger.month(month, province)``) to
-        :func:`~beian_audit.reporting.write_html_report`.
-        """
-        from beian_audit.ledger.monthly_report import month_report_data
-
-        return month_report_data(self, month, province, targets=targets,
-                                 nonresponse=nonresponse, confidence_level=confidence_level,
-                                 method=method)
-
-    def report(
-        self,
-        month: str,
-        province: str,
-        out_dir: str | os.PathLike[str],
-        *,
-        html: bool = True,
-        language: str = "zh",
-        targets: Mapping[str, float | None] | None = None,
-        nonresponse: str = "mar",
-        confidence_level: float = 0.95,
-        method: str = "korn-graubard",
-        overwrite: bool = True,
-    ) -> Any:
-        """Write the month's report: ``report.html``, the statistics table, the status.
-
-        The workflow step between ``status`` and ``close_month``
-        (``beian-audit month report``). Everything is read from the ledger:
-        the verdicts from the current outcomes (as :meth:`status`), the filing
-        rate and the top-ten ranking from the accessed-site counts
-        (:meth:`record_accessed_sites`), the 18-row table
-        (:meth:`statistics_table`), the trend from the months up to this one
-        (:meth:`panels`), the methodology from the manifest recorded at draw
-        time. See :mod:`beian_audit.ledger.monthly_report`.
-
-        Parameters
-        ----------
-        month, province : str
-            A drawn month of the ledger (open or closed).
-        out_dir : path
-            Directory of the files (created; other files in it are kept).
-        html : bool, default True
-            Also write ``report.html``, the month on one self-contained page.
-        language : {"zh", "en"}, default "zh"
-            Language of ``report.html``.
-        targets : mapping, optional
-            ``"filing_rate"`` (default 0.995), ``"sponsor"`` (0.75),
-            ``"access"`` (none) → target, ``None`` for no target.
-        nonresponse : {"mar", "worst", "best", "bounds"}, default "mar"
-            How unreachable and refused filings count (as :meth:`status`).
-        confidence_level : float, default 0.95
-        method : str, default "korn-graubard"
-        overwrite : bool, default True
-            ``False``: raise :class:`~beian_audit.errors.OutputExistsError`
-            (before any file is moved) when a report file exists in ``out_dir``.
-
-        Returns
-        -------
-        MonthReport
-            The files written and the verdicts shown.
-
-        Raises
-        ------
-        PeriodStateError
-            The month is not in the ledger or not drawn yet.
-        """
-        from beian_audit._options import check_choice
-        from beian_audit.ledger.monthly_report import month_report_data, write_month_report
-
-        check_choice("language", language, ("zh", "en"))
-        if not overwrite:  # before the work (write_month_report checks again at the end)
-            from beian_audit.ledger.monthly_report import MONTH_REPORT_FILES
-            from beian_audit.safe_output import _refuse
-
-            skip = {"unfiled_ranking.csv"} | (set() if html else {"report.html"})
-            for name in MONTH_REPORT_FILES:
-                if name not in skip and (Path(out_dir) / name).exists():
-                    _refuse(Path(out_dir) / name)
-        data = month_report_data(self, month, province, targets=targets,
-                                 nonresponse=nonresponse, confidence_level=confidence_level,
-                                 method=method)
-        return write_month_report(data, out_dir, html=html,
-                                  language=language,  # type: ignore[arg-type]
-                                  overwrite=overwrite)
