@@ -41,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "DrawResult": "beian_audit.ledger.results",
     "ImportResult": "beian_audit.ledger.results",
     "MonthStatus": "beian_audit.ledger.results",
+    "MonthReport": "beian_audit.ledger.monthly_report",
+    "MonthReportData": "beian_audit.ledger.monthly_report",
     "Period": "beian_audit.ledger.results",
     "monthly_panel_from_ledger": "beian_audit.ledger.report",
     "statistics_table_from_ledger": "beian_audit.ledger.report",
@@ -61,6 +63,8 @@ __all__ = [
     "ImportResult",
     "Ledger",
     "LedgerMonth",
+    "MonthReport",
+    "MonthReportData",
     "MonthStatus",
     "Period",
     "monthly_panel_from_ledger",
@@ -84,6 +88,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:  # pragma: no cover
     from beian_audit.ledger.api import UNREACHABLE_CODES, Ledger, LedgerMonth
     from beian_audit.ledger.engine import DEFAULT_LEDGER
+    from beian_audit.ledger.monthly_report import MonthReport, MonthReportData
     from beian_audit.ledger.records import CASE_TRANSITIONS
     from beian_audit.ledger.report import monthly_panel_from_ledger, statistics_table_from_ledger
     from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period

@@ -7,6 +7,8 @@
                            [--split none|verifier|provider] [--verifier NAME ...] [--looks K]
     beian-audit month status --month M --province P [--sponsor-target T] [--fail-on-target]
                              [--nonresponse mar|worst|best|bounds]
+    beian-audit month report --month M --province P [--out DIR] [--html | --no-html]
+                             [--language zh|en] [--nonresponse mar|worst|best|bounds] [--force]
     beian-audit month close  --month M --province P [--reason TEXT]
     beian-audit month reopen --month M --province P --reason TEXT
     beian-audit outcomes import WORKSHEET [WORKSHEET ...] [--verifier NAME]
@@ -26,6 +28,7 @@ The exit codes are those of :mod:`beian_audit.cli`; ``month status
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -159,6 +162,40 @@ def _month_status(args: argparse.Namespace) -> int:
     if args.fail_on_target and (not status.verdicts or any(
             v != "met" for v in status.verdicts.values())):
         return cli.EXIT_TARGET_NOT_MET
+    return cli.EXIT_OK
+
+
+def _month_report(args: argparse.Namespace) -> int:
+    from beian_audit import _cli_base as cli
+    from beian_audit.ledger.monthly_report import MONTH_REPORT_FILES
+
+    targets: dict[str, float | None] = {}
+    if args.sponsor_target is not None:
+        targets["sponsor"] = args.sponsor_target
+    if args.access_target is not None:
+        targets["access"] = args.access_target
+    outputs = cli.Outputs(force=args.force)
+    files = [f for f in MONTH_REPORT_FILES if args.html or f != "report.html"]
+    out = outputs.directory(args.out, files, "--out")
+    with _open(args) as ledger:
+        ledger.period(args.month, args.province)  # the month exists: before any output
+        with outputs.transaction():
+            staged = outputs.stage_dir(out)
+            report = ledger.report(args.month, args.province, staged, html=args.html,
+                                   language=args.language, targets=targets or None,
+                                   nonresponse=args.nonresponse,
+                                   confidence_level=args.confidence_level)
+        url = ledger.url
+    for note in report.notes:
+        cli.note(args, note)
+    if not report.complete:
+        cli.note(args, "outcomes are still pending: the verdicts of the report are provisional")
+    report = dataclasses.replace(report, out_dir=out, files={
+        k: out / Path(v).name for k, v in report.files.items()})  # where they were moved
+    document = report.to_dict()
+    document.pop("records", None)
+    document["ledger"] = url
+    cli.print_json(document)
     return cli.EXIT_OK
 
 
@@ -310,7 +347,8 @@ def register(
         p.set_defaults(action_func=func)
         return p
 
-    months = group("month", "the monthly audit in the ledger: open, draw, status, close, reopen")
+    months = group("month", "the monthly audit in the ledger: open, draw, status, report, "
+                            "close, reopen")
     opening = action(months, "open", "open a month: record the registry and the plan", _month_open)
     design(opening)
     opening.add_argument("--key", default="website_id", help="filing key column")
@@ -347,6 +385,27 @@ def register(
                              "reading), best, or bounds (worst to best)")
     status.add_argument("--fail-on-target", action="store_true",
                         help="exit with 1 unless every targeted verdict is 'met'")
+    reporting = action(months, "report", "write the month's report: report.html, the "
+                                         "statistics table (XLSX, CSV, JSON) and the status",
+                       _month_report)
+    reporting.add_argument("--out", default="reports",
+                           help="output directory (default: reports)")
+    reporting.add_argument("--html", action=argparse.BooleanOptionalAction, default=True,
+                           help="write report.html, the month on one self-contained page "
+                                "(default: yes)")
+    reporting.add_argument("--language", choices=["zh", "en"], default="zh",
+                           help="language of report.html (default: zh)")
+    reporting.add_argument("--sponsor-target", type=cli.unit_arg("--sponsor-target"),
+                           default=None, help="target of sponsor accuracy (default 0.75)")
+    reporting.add_argument("--access-target", type=cli.unit_arg("--access-target"),
+                           default=None, help="target of access accuracy (default: none)")
+    reporting.add_argument("--confidence-level", type=cli.unit_arg("--confidence-level"),
+                           default=0.95)
+    reporting.add_argument("--nonresponse", choices=["mar", "worst", "best", "bounds"],
+                           default="mar",
+                           help="unreachable / refused filings, as in `month status` "
+                                "(default: mar)")
+    force(reporting)
     closing = action(months, "close", "close the month (changes need a reopen)", _month_close)
     closing.add_argument("--reason", default=None, help="a note recorded with the closing")
     reopening = action(months, "reopen", "reopen a closed month (the reason is recorded)",

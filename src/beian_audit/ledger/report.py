@@ -48,6 +48,7 @@ import sqlalchemy as sa
 from beian_audit.errors import ArgumentError, PeriodStateError
 from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _month, _province
+from beian_audit.ledger.monthly_report import MonthlyReportMixin
 from beian_audit.privacy import scrub_text
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "ReportMixin",
     "accessed_site_counts",
     "monthly_panel_from_ledger",
+    "province_scope",
     "registry_counts",
     "statistics_table_from_ledger",
 ]
@@ -216,6 +218,28 @@ def _providers(ledger: Any, end: dt.date, providers: pd.DataFrame | None) -> pd.
     })
 
 
+def _scope(prov: pd.DataFrame | None, code: str) -> set[str] | None:
+    """The providers whose home is the province (``None``: not known)."""
+    if prov is None:
+        return None
+    from beian_audit._provinces import province_codes
+
+    homes = prov["home_province"].astype(object)
+    return set(prov.loc[(province_codes(homes) == code).to_numpy(), "provider_id"].astype(str))
+
+
+def province_scope(ledger: Any, month: str, province: str,
+                   providers: pd.DataFrame | None = None) -> set[str] | None:
+    """The access providers of a province at the end of a ledger month.
+
+    From the ledger's integration records (or ``providers``), as rows 1, 2,
+    8 and 9 of the statistics table count them; ``None`` when neither names
+    the province's providers (the counts then take every provider).
+    """
+    month, code = _month(month), _province(province)
+    return _scope(_providers(ledger, _bounds(month)[2], providers), code)
+
+
 def _logs(ledger: Any, code: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     review = ledger.review_log()
     review = review[review["province"] == code]
@@ -308,13 +332,7 @@ def statistics_table_from_ledger(
     state = ledger.period(month, code)
     year, mon, end = _bounds(month)
     prov = _providers(ledger, end, providers)
-    scope: set[str] | None = None
-    if province_by == "provider" and prov is not None:
-        homes = prov["home_province"].astype(object)
-        from beian_audit._provinces import province_codes
-
-        scope = set(prov.loc[(province_codes(homes) == code).to_numpy(), "provider_id"]
-                    .astype(str))
+    scope = _scope(prov, code) if province_by == "provider" else None
     counts: dict[str | int, int] = {}
     stock = ledger.registry_counts(month, code)
     if scope is not None or province_by == "none":
@@ -422,11 +440,17 @@ def _as_panel(estimates: Mapping[str, Any], ledger: Any, province: str, measure:
 def _panel_estimates(
     ledger: Any, province: str, measures: Sequence[str], *, months: Sequence[str] | None,
     by: str | Sequence[str] | None, method: str, confidence_level: float, nonresponse: str,
+    until: str | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Measure → month → estimate; each month's outcomes are read once."""
+    """Measure → month → estimate; each month's outcomes are read once.
+
+    ``until``: only the months up to this one (a report of that month).
+    """
     code = _province(province)
     periods = ledger.periods()
     drawn = periods[(periods["province"] == code) & periods["n_drawn"].notna()]
+    if until is not None:
+        drawn = drawn[drawn["month"].astype(str) <= _month(until)]
     wanted = list(drawn["month"]) if months is None else [_month(m) for m in months]
     columns: list[str] = [] if by is None else ([by] if isinstance(by, str) else list(by))
     out: dict[str, dict[str, Any]] = {m: {} for m in measures}
@@ -447,8 +471,9 @@ def _panel_estimates(
 
 
 # --------------------------------------------------------------------------- mixin
-class ReportMixin:
-    """Stock counts, the statistics table and the panel of a :class:`Ledger`."""
+class ReportMixin(MonthlyReportMixin):
+    """Stock counts, the statistics table, the panel and the monthly report of a
+    :class:`Ledger`."""
 
     _engine: sa.Engine
     _registries: dict[int, pd.DataFrame]
@@ -513,6 +538,10 @@ class ReportMixin:
             query = query.where(p.c.province == _province(province))
         return self._frame(query)
 
+    def province_scope(self, month: str, province: str) -> set[str] | None:
+        """See :func:`province_scope`."""
+        return province_scope(self, month, province)
+
     def statistics_table(self, month: str, province: str, **options: Any) -> Any:
         """See :func:`statistics_table_from_ledger`."""
         return statistics_table_from_ledger(self, month, province, **options)
@@ -521,9 +550,16 @@ class ReportMixin:
         """See :func:`monthly_panel_from_ledger`."""
         return monthly_panel_from_ledger(self, province, measure, **options)
 
-    def panels(self, province: str, **options: Any) -> dict[str, Any]:
+    def panels(self, province: str, *, until: str | None = None,
+               **options: Any) -> dict[str, Any]:
         """Both panels (sponsor and access accuracy), for
-        :func:`~beian_audit.reporting.html_report.write_html_report` ``panels=``."""
+        :func:`~beian_audit.reporting.html_report.write_html_report` ``panels=``.
+
+        ``until``: only the months up to this one (``YYYY-MM``), e.g. for the
+        report of that month; the other options are those of
+        :func:`monthly_panel_from_ledger`.
+        """
+        options["until"] = until
         options.setdefault("months", None)
         options.setdefault("by", None)
         options.setdefault("method", "korn-graubard")

@@ -1,8 +1,10 @@
 """The monthly report as one self-contained HTML page (issue #16).
 
-:func:`write_html_report` writes, from a spot check
-(:class:`~beian_audit.spotcheck.SpotCheckResult`) or from any month object
-with the same few attributes (a ledger month), a single HTML file that opens
+:func:`write_html_report` writes, from a ledger month
+(``ledger.month("2013-05", "江苏")``, read through
+:meth:`Ledger.report_data <beian_audit.ledger.Ledger.report_data>`),
+from a spot check (:class:`~beian_audit.spotcheck.SpotCheckResult`) or from
+any month object with the same few attributes, a single HTML file that opens
 offline by double-click: all CSS inline, every figure inline SVG with its
 glyphs drawn as paths (no font needed at view time, no tofu), a small inline
 script that makes the tables sortable, no request to the network (a
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -52,6 +55,7 @@ import pandas as pd
 from beian_audit._options import check_choice
 from beian_audit.errors import ArgumentError
 from beian_audit.privacy import mask_frame, scrub_text
+from beian_audit.reporting.html_text import TEXT
 
 __all__ = [
     "LANGUAGES",
@@ -67,235 +71,10 @@ LANGUAGES: tuple[str, ...] = get_args(Language)
 
 _MEASURES = ("filing_rate", "sponsor_accuracy", "access_accuracy")
 _OUTCOME_OF = {"sponsor_accuracy": "sponsor_ok", "access_accuracy": "access_ok"}
+_ASPECT_OF = {"sponsor_accuracy": "sponsor", "access_accuracy": "access"}
 
 # --------------------------------------------------------------------------- texts
-_TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "网站备案核查月报",
-        "generated": "数据月份",
-        "s1": "一、主要指标结论",
-        "s2": "二、网站备案管理工作情况统计表",
-        "s3": "三、各接入服务商准确率（森林图）",
-        "s4": "四、未备案网站数量前十名接入服务商",
-        "s5": "五、逐月趋势与年底目标预测",
-        "s6": "六、核验进度与无应答（按层）",
-        "s7": "七、方法说明",
-        "filing_rate": "备案率",
-        "sponsor_accuracy": "主体信息准确率",
-        "access_accuracy": "接入信息准确率",
-        "met": "达标",
-        "not_met": "未达标",
-        "inconclusive": "尚无法证明",
-        "no_target": "未设目标",
-        "estimate": "估计值",
-        "interval": "{level}置信区间",
-        "target": "目标",
-        "status": "结论",
-        "additional": "还需追加样本约 {n} 个才能作出结论",
-        "additional_inf": "估计值恰在目标上，追加样本也难以作出结论",
-        "decided_by": "单侧{level}界限：下限 {low}，上限 {high}",
-        "census": "全量统计（无抽样误差）",
-        "partial": "部分结果：已核验 {done} / {drawn} 个抽中网站",
-        "n_obs": "样本量 {n}",
-        "verdict_caption": "主要指标与目标对比",
-        "remark": "说明",
-        "interval_h": "置信区间",
-        "n_sites": "接入网站 {n} 个",
-        "measure": "指标",
-        "no_table": "未提供统计表（需要接入服务商表）。",
-        "form_headers": "序号|主要任务|项目|数量|备注",
-        "missing_input": "缺少输入：{what}",
-        "ci_remark": "{level}置信区间 {low}–{high}（{method}{n}）",
-        "table_notes": "说明",
-        "forest_title": "{measure}：各接入服务商估计值及置信区间，{month}",
-        "forest_desc": "森林图，{k} 个接入服务商按估计值排序；"
-                       "{below} 个的置信区间上限低于目标 {target}。",
-        "forest_desc_nt": "森林图，{k} 个接入服务商按估计值排序。",
-        "forest_data": "森林图数据",
-        "forest_caption": "{measure}（按接入服务商）",
-        "provider": "接入服务商",
-        "provider_name": "名称",
-        "n": "样本量",
-        "ci_low": "区间下限",
-        "ci_high": "区间上限",
-        "no_forest": "没有按接入服务商的估计。",
-        "rank": "名次",
-        "rank_interval": "名次区间",
-        "n_unfiled": "未备案网站数",
-        "n_accessed": "接入网站数",
-        "share_unfiled": "未备案比例",
-        "unfiled_caption": "未备案网站数量前十名接入服务商",
-        "unfiled_census": "按接入网站全量名单统计，无抽样误差；并列者名次相同。",
-        "unfiled_sample": "由抽样估计：括号内为 {level} 置信区间；名次区间由 {n_sim} 次模拟"
-                          "得到（随机种子 {seed}），区间重叠的服务商不可区分。",
-        "no_unfiled": "未提供接入网站名单，无法排名。",
-        "no_unfiled_rows": "没有接入服务商接入未备案网站。",
-        "no_panel": "尚无多月面板（例如本月为第一个月），无法显示趋势与预测。",
-        "few_months": "面板仅有 {k} 个月，少于 3 个月，不作趋势外推。",
-        "trend_title": "{measure}逐月趋势，{first}至{last}",
-        "trend_desc": "折线图：{k} 个月的估计值及置信区间，目标线 {target}；{projection}",
-        "projection": "按线性趋势外推至 {month}：预计 {value}（预测区间 {low}–{high}），"
-                      "达到目标 {target} 的概率 {prob}，判断：{verdict}。",
-        "on_track": "有望达标",
-        "off_track": "难以达标",
-        "uncertain": "不确定",
-        "panel_caption": "{measure}逐月估计",
-        "month": "月份",
-        "stratum": "层",
-        "N": "总体数",
-        "n_planned": "计划样本",
-        "n_drawn": "抽中数",
-        "verified_sponsor_ok": "主体信息已核验",
-        "verified_access_ok": "接入信息已核验",
-        "nonresponse": "未核验（无应答）",
-        "nonresponse_rate": "无应答率",
-        "progress_caption": "各层核验进度",
-        "progress_total": "合计：抽中 {drawn} 个，{outcomes}。",
-        "progress_outcome": "{what} {done} 个（{share}）",
-        "progress_truth": "本期核验结果取自合成数据的真值（演示），无无应答。",
-        "no_progress": "没有抽样数据，无法显示核验进度。",
-        "design": "抽样设计",
-        "design_text": "按 {strata} 分层抽样，分配规则 {allocation}（每层至少 {min} 个），"
-                       "抽样框 {frame} 个网站，样本 {n} 个；永久随机数算法 {algorithm}。",
-        "seed": "随机种子",
-        "frame_fp": "抽样框指纹",
-        "sample_fp": "样本指纹",
-        "software": "软件版本",
-        "estimation": "估计方法",
-        "estimation_text": "设计加权估计，{method} 区间，置信水平 {level}；达标判断采用单侧"
-                           "界限（下限不低于目标为达标，上限低于目标为未达标，否则尚无法证明）。",
-        "privacy": "个人信息（证件号码、电话、电子邮箱、姓名）已按规定脱敏。",
-        "manifest_created": "样本生成时间",
-        "sort_hint": "点击表头可排序。",
-        "skip": "跳到正文",
-        "none": "无",
-        "overall": "总体",
-        "target_line": "目标 {target}",
-        "est_and_ci": "估计值及置信区间",
-        "accuracy": "准确率",
-        "rate": "比率",
-        "proj_label": "外推",
-        "yes": "是",
-        "no": "否",
-    },
-    "en": {
-        "title": "Website filing audit: monthly report",
-        "generated": "Month",
-        "s1": "1. Headline verdicts",
-        "s2": "2. Monthly statistics table (ministry form)",
-        "s3": "3. Accuracy by access provider (forest plots)",
-        "s4": "4. Top ten access providers by unfiled websites",
-        "s5": "5. Trend over the months and year-end projection",
-        "s6": "6. Verification progress and nonresponse per stratum",
-        "s7": "7. Methodology",
-        "filing_rate": "Filing rate",
-        "sponsor_accuracy": "Sponsor-information accuracy",
-        "access_accuracy": "Access-information accuracy",
-        "met": "met",
-        "not_met": "not met",
-        "inconclusive": "not yet provable",
-        "no_target": "no target",
-        "estimate": "Estimate",
-        "interval": "{level} interval",
-        "target": "Target",
-        "status": "Verdict",
-        "additional": "about {n} more sampled filings needed to decide",
-        "additional_inf": "the estimate equals the target: more sample is unlikely to decide",
-        "decided_by": "one-sided {level} bounds: lower {low}, upper {high}",
-        "census": "census (no sampling error)",
-        "partial": "partial result: {done} of {drawn} drawn filings verified",
-        "n_obs": "n = {n}",
-        "verdict_caption": "Headline measures against their targets",
-        "remark": "Remark",
-        "interval_h": "Interval",
-        "n_sites": "{n} websites accessed",
-        "measure": "Measure",
-        "no_table": "No statistics table (it needs the provider table).",
-        "form_headers": "No.|Main task|Item|Value|Remarks",
-        "missing_input": "missing input: {what}",
-        "ci_remark": "{level} interval {low}–{high} ({method}{n})",
-        "table_notes": "Notes",
-        "forest_title": "{measure} by access provider with intervals, {month}",
-        "forest_desc": "Forest plot of {k} access providers sorted by estimate; {below} have an "
-                       "upper interval bound below the target {target}.",
-        "forest_desc_nt": "Forest plot of {k} access providers sorted by estimate.",
-        "forest_data": "Data of the forest plot",
-        "forest_caption": "{measure} by access provider",
-        "provider": "Provider",
-        "provider_name": "Name",
-        "n": "n",
-        "ci_low": "Lower bound",
-        "ci_high": "Upper bound",
-        "no_forest": "No estimate by access provider.",
-        "rank": "Rank",
-        "rank_interval": "Rank interval",
-        "n_unfiled": "Unfiled websites",
-        "n_accessed": "Websites accessed",
-        "share_unfiled": "Share unfiled",
-        "unfiled_caption": "Top ten access providers by unfiled websites accessed",
-        "unfiled_census": "Counted over the full accessed-site lists: no sampling error; tied "
-                          "providers share a rank.",
-        "unfiled_sample": "Estimated from a sample: {level} intervals in brackets; rank "
-                          "intervals from {n_sim} simulations (seed {seed}); providers whose "
-                          "rank intervals overlap cannot be told apart.",
-        "no_unfiled": "No accessed-site list was given: no ranking.",
-        "no_unfiled_rows": "No provider accesses an unfiled website.",
-        "no_panel": "No panel of months yet (e.g. this is the first month): no trend or "
-                    "projection.",
-        "few_months": "The panel has {k} month(s), fewer than 3: no trend is extrapolated.",
-        "trend_title": "{measure} month by month, {first} to {last}",
-        "trend_desc": "Line chart of {k} monthly estimates with intervals and the target "
-                      "{target}; {projection}",
-        "projection": "linear trend projected to {month}: {value} (prediction interval "
-                      "{low}–{high}), probability of reaching the target {target}: {prob}; "
-                      "verdict: {verdict}.",
-        "on_track": "on track",
-        "off_track": "off track",
-        "uncertain": "uncertain",
-        "panel_caption": "{measure} by month",
-        "month": "Month",
-        "stratum": "Stratum",
-        "N": "Population",
-        "n_planned": "Planned",
-        "n_drawn": "Drawn",
-        "verified_sponsor_ok": "Sponsor info verified",
-        "verified_access_ok": "Access info verified",
-        "nonresponse": "Not verified (nonresponse)",
-        "nonresponse_rate": "Nonresponse rate",
-        "progress_caption": "Verification progress per stratum",
-        "progress_total": "Total: {drawn} drawn; {outcomes}.",
-        "progress_outcome": "{what}: {done} ({share})",
-        "progress_truth": "This month's outcomes are the synthetic ground truth (demo): no "
-                          "nonresponse.",
-        "no_progress": "No sample: no verification progress to show.",
-        "design": "Design",
-        "design_text": "Stratified by {strata}, allocation {allocation} (at least {min} per "
-                       "stratum), frame of {frame} websites, sample of {n}; permanent random "
-                       "numbers {algorithm}.",
-        "seed": "Seed",
-        "frame_fp": "Frame fingerprint",
-        "sample_fp": "Sample fingerprint",
-        "software": "Software version",
-        "estimation": "Estimation",
-        "estimation_text": "Design-weighted estimates, {method} intervals at level {level}; "
-                           "verdicts from one-sided bounds (met: lower bound at or above the "
-                           "target; not met: upper bound below it; otherwise not yet provable).",
-        "privacy": "Personal data (ID numbers, phone numbers, e-mail addresses, names) is "
-                   "masked.",
-        "manifest_created": "Sample drawn at",
-        "sort_hint": "Click a column header to sort.",
-        "skip": "Skip to content",
-        "none": "none",
-        "overall": "overall",
-        "target_line": "target {target}",
-        "est_and_ci": "estimate and interval",
-        "accuracy": "accuracy",
-        "rate": "rate",
-        "proj_label": "projection",
-        "yes": "yes",
-        "no": "no",
-    },
-}  # fmt: skip
+_TEXT = TEXT  # the page's texts, one mapping per language (reporting/html_text.py)
 
 _CSS = """
 :root{--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--met:#1a7f37;--notmet:#cf222e;
@@ -466,9 +245,54 @@ def _measure_estimate(month: Any, name: str) -> Any:
 
 
 # --------------------------------------------------------------------------- section 1
+def _advice_text(advice: str, t: Mapping[str, str]) -> str:
+    """The ledger's stopping advice in the report's language."""
+    fixed = {"stop: met": "advice_stop_met", "stop: not met": "advice_stop_not_met",
+             "stop: inconclusive": "advice_stop_inconclusive"}  # fmt: skip
+    if advice in fixed:
+        return t[fixed[advice]]
+    found = re.match(r"continue \(about (\d+) more", advice)
+    if found:
+        return t["advice_continue"].format(n=f"{int(found.group(1)):,}")
+    return advice
+
+
+def _ledger_notes(month: Any, name: str, t: Mapping[str, str]) -> list[str]:
+    """Pending filings, nonresponse and stopping advice of a ledger month's measure."""
+    status = getattr(month, "month_status", None)
+    aspect = _ASPECT_OF.get(name)
+    progress = getattr(status, "progress", None)
+    if aspect is None or not isinstance(progress, pd.DataFrame):
+        return []
+    part = progress[progress["aspect"] == aspect]
+    drawn, pending = int(part["n"].sum()), int(part["pending"].sum())
+    verified = int(part["verified"].sum())
+    nonresponse = int(part["unreachable"].sum() + part["refused"].sum())
+    notes = []
+    if pending:
+        notes.append(t["pending_note"].format(pending=f"{pending:,}", drawn=f"{drawn:,}"))
+    if nonresponse:
+        rule = str(getattr(status, "nonresponse", "mar"))
+        notes.append(t["nonresponse_line"].format(
+            k=f"{nonresponse:,}", rate=_pct(verified / (verified + nonresponse), 1),
+            rule=t.get(f"nr_{rule}", rule)))  # fmt: skip
+        assessment = (getattr(status, "assessments", None) or {}).get(aspect)
+        robustness = getattr(assessment, "nonresponse_robustness", "")
+        if robustness in ("robust", "mar_only", "flips"):
+            notes.append(t[robustness])
+    advice = str((getattr(status, "advice", None) or {}).get(aspect, ""))
+    decisions = getattr(status, "decisions", None)
+    if pending and advice and isinstance(decisions, pd.DataFrame):
+        row = decisions[decisions["aspect"] == aspect].iloc[0]
+        notes.append(t["advice"].format(look=int(row["look"]), looks=int(row["looks"]),
+                                        advice=_advice_text(advice, t)))  # fmt: skip
+    return notes
+
+
 def _verdicts(month: Any, t: Mapping[str, str]) -> str:
     assessments = getattr(month, "assessments", None) or {}
     progress = getattr(month, "progress", None) or {}
+    verdicts = getattr(month, "verdicts", None) or {}
     cards = []
     rows = []
     for name in _MEASURES:
@@ -476,7 +300,8 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         assessment = assessments.get(name)
         if est is None and assessment is None:
             continue
-        status = "no_target" if assessment is None else str(assessment.status)
+        status = ("no_target" if assessment is None
+                  else str(verdicts.get(name, assessment.status)))  # fmt: skip
         value = getattr(est, "estimate", getattr(assessment, "estimate", math.nan))
         ci = getattr(est, "ci", None)
         low, high = getattr(ci, "low", math.nan), getattr(ci, "high", math.nan)
@@ -509,6 +334,7 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         partial = ""
         if state is not None and not bool(state.complete):
             partial = t["partial"].format(done=state.n_verified, drawn=state.n_drawn)
+        notes = _ledger_notes(month, name, t)
         label = t[status]
         target_text = "" if target is None else f"{t['target']} {_pct(target, 1)}"
         cards.append(
@@ -519,13 +345,16 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
             f'<p class="small">{_e("; ".join(details))}</p>'
             + (f'<p class="verdict-extra">{_e(extra)}</p>' if extra else "")
             + (f'<p class="note">{_e(partial)}</p>' if partial else "")
+            + "".join(f'<p class="small ledger-note">{_e(n)}</p>' for n in notes)
             + "</article>"
         )
+        remark = " ".join(x for x in (extra or partial, *notes) if x)
         rows.append({"measure": t[name], "estimate": value,
                      "ci": t["census"] if census else f"{_pct(low)} – {_pct(high)}",
-                     "target": target, "status": label, "extra": extra or partial})  # fmt: skip
+                     "target": target, "status": label, "extra": remark})  # fmt: skip
+    no_counts = getattr(month, "accessed_sites_recorded", True) is False
     if not cards:
-        return _note(t["none"])
+        return _note(t["no_counts"]) if no_counts else _note(t["none"])
     table = _table(
         pd.DataFrame(rows),
         caption=t["verdict_caption"],
@@ -537,7 +366,8 @@ def _verdicts(month: Any, t: Mapping[str, str]) -> str:
         sortable=False,
         table_id="verdict-table",
     )
-    return f'<div class="cards">{"".join(cards)}</div>{table}'
+    counts_note = _note(t["no_counts"]) if no_counts else ""
+    return f'<div class="cards">{"".join(cards)}</div>{counts_note}{table}'
 
 
 # --------------------------------------------------------------------------- section 2
@@ -784,6 +614,8 @@ def unfiled_rank_intervals(
 def _unfiled_section(month: Any, unfiled: Any, t: Mapping[str, str], seed: int | None) -> str:
     names = _provider_names(month)
     rate = getattr(month, "filing_rate", None)
+    if unfiled is None and getattr(month, "accessed_sites_recorded", True) is False:
+        return _note(t["no_counts"])
     if unfiled is None and rate is not None and getattr(rate, "mode", "") == "sample":
         est = rate.estimate_result
         by = getattr(est, "by", None)
@@ -979,7 +811,30 @@ def verification_by_stratum(
     return out
 
 
+def _progress_by_aspect(progress: pd.DataFrame, t: Mapping[str, str]) -> str:
+    """A ledger month's progress (``MonthStatus.progress``): one table per aspect."""
+    counts = ("N", "n", "verified", "correct", "incorrect", "unreachable", "refused", "pending")
+    parts = []
+    for aspect in dict.fromkeys(progress["aspect"].astype(str)):
+        part = progress[progress["aspect"].astype(str) == aspect]
+        name = t.get(f"aspect_{aspect}", aspect)
+        total = {c: int(part[c].sum()) for c in counts if c in part.columns}
+        resolved = total["verified"] + total["unreachable"] + total["refused"]
+        rate = total["verified"] / resolved if resolved else math.nan
+        summary = t["progress_aspect"].format(aspect=name, rate=_pct(rate, 1),
+                                              **{k: f"{v:,}" for k, v in total.items()})
+        columns = [("stratum", t["stratum"], "text")]
+        columns += [(c, t[c], "num") for c in counts if c in part.columns]
+        columns.append(("response_rate", t["response_rate"], "pct"))
+        parts.append(f"<h3>{_e(name)}</h3><p>{_e(summary)}</p>" + _table(
+            part, caption=t["progress_caption_aspect"].format(aspect=name), columns=columns,
+            row_header="stratum", table_id=f"verification-progress-{aspect}"))  # fmt: skip
+    return "".join(parts)
+
+
 def _progress_section(month: Any, progress: pd.DataFrame | None, t: Mapping[str, str]) -> str:
+    if progress is not None and "aspect" in progress.columns:
+        return _progress_by_aspect(progress, t)
     sample = getattr(month, "sample", None)
     if progress is None:
         outcomes = getattr(month, "outcomes", None)
@@ -1039,6 +894,17 @@ def _methodology(month: Any, t: Mapping[str, str], manifest: Mapping[str, Any] |
     if first is not None:
         items.append((t["estimation"], t["estimation_text"].format(
             method=first.method, level=_level(first.confidence_level))))  # fmt: skip
+    status = getattr(month, "month_status", None)
+    if status is not None:
+        rule = str(status.nonresponse)
+        items.append((t["nonresponse_rule"], t.get(f"nr_{rule}", rule)))
+        items.append((t["ledger_source"], t["ledger_text"].format(
+            month=status.month, province=getattr(month, "province_name", status.province),
+            status=t.get(f"period_{status.status}", status.status))))  # fmt: skip
+    snapshot = getattr(month, "snapshot", None) or {}
+    if snapshot.get("fingerprint"):
+        items.append((t["registry_fp"], t["registry_text"].format(
+            fp=snapshot["fingerprint"], rows=_num(snapshot.get("row_count")))))  # fmt: skip
     library = manifest.get("library_version")
     version = f"beian_audit {__version__}" + (
         f" (sample drawn with {library})" if library and library != __version__ else "")
@@ -1048,6 +914,15 @@ def _methodology(month: Any, t: Mapping[str, str], manifest: Mapping[str, Any] |
 
 
 # --------------------------------------------------------------------------- entry points
+def _month_of(result: Any) -> Any:
+    """A ledger month handle (``Ledger.month(...)``) becomes what the page reads from it."""
+    ledger = getattr(result, "ledger", None)
+    report_data = getattr(ledger, "report_data", None)
+    if callable(report_data) and isinstance(getattr(result, "province", None), str):
+        return report_data(result.month, result.province)
+    return result
+
+
 def render_html_report(
     result: Any,
     *,
@@ -1065,6 +940,17 @@ def render_html_report(
     See :func:`write_html_report` for the parameters.
     """
     language = check_choice("language", language, LANGUAGES)  # type: ignore[assignment]
+    result = _month_of(result)
+    if table is None:
+        table = getattr(result, "statistics", None)
+    if panels is None:
+        panels = getattr(result, "panels", None)
+    if unfiled is None:
+        unfiled = getattr(result, "unfiled_ranking", None)
+    if progress is None:
+        progress = getattr(result, "stratum_progress", None)
+    if manifest is None:
+        manifest = getattr(result, "manifest", None)
     month = getattr(result, "month", None)
     if not isinstance(month, str):
         raise ArgumentError(
@@ -1132,16 +1018,24 @@ def write_html_report(
 
     Parameters
     ----------
-    result : SpotCheckResult or month object
-        A :class:`~beian_audit.spotcheck.SpotCheckResult`, or any object with
-        the attributes it uses: ``month`` (``"YYYY-MM"``, required),
-        ``estimates`` (measure → ProportionEstimate made with
+    result : LedgerMonth, MonthReportData, SpotCheckResult or month object
+        A ledger month (``ledger.month("2013-05", "江苏")``: everything on
+        the page is read from the ledger, see
+        :meth:`Ledger.report_data <beian_audit.ledger.Ledger.report_data>`
+        and :meth:`Ledger.report <beian_audit.ledger.Ledger.report>`),
+        the :class:`~beian_audit.ledger.MonthReportData` read
+        from one, a :class:`~beian_audit.spotcheck.SpotCheckResult`, or any
+        object with the attributes it uses: ``month`` (``"YYYY-MM"``,
+        required), ``estimates`` (measure → ProportionEstimate made with
         ``by="provider_id"``), ``assessments`` (measure → TargetAssessment),
-        ``targets`` (measure → rate), and optionally ``filing_rate``
+        ``targets`` (measure → rate), and optionally ``verdicts`` (measure →
+        status shown instead of the assessment's), ``filing_rate``
         (FilingRate), ``progress`` (outcome → VerificationProgress),
         ``outcomes`` (the drawn filings with ``stratum`` and the outcome
         columns), ``sample`` (with ``manifest``, ``seed``, ``plan.sizes``) and
-        ``filings`` (``provider_id`` → ``provider_name``). Missing pieces
+        ``filings`` (``provider_id`` → ``provider_name``); ``statistics``,
+        ``panels``, ``unfiled_ranking``, ``stratum_progress`` and
+        ``manifest`` are the defaults of the keywords below. Missing pieces
         leave their section with a note.
     path : path
         The ``.html`` file to write (atomically).
@@ -1157,7 +1051,10 @@ def write_html_report(
         accessed-site list).
     progress : DataFrame, optional
         Verification per stratum as :func:`verification_by_stratum` returns
-        it; default computed from ``result.outcomes``.
+        it, or a ledger month's ``MonthStatus.progress`` (per stratum and
+        aspect: one table per aspect with the unreachable, refused and
+        pending filings and the response rate); default computed from
+        ``result.outcomes``.
     manifest : mapping, optional
         The sample manifest; default ``result.sample.manifest``.
     language : {"zh", "en"}, default "zh"
