@@ -230,15 +230,15 @@ def test_the_mar_estimate_is_the_weighting_class_closed_form(
     ledger, written = month_ledger["ledger"], month_ledger["written"]["2013-05"]
     sample = ledger.sample("2013-05", PROVINCE)
     sizes = sample.groupby("stratum")["population_size"].first()
-    # Respondents of stratum h carry the design weight N_h / n_h times the class
-    # adjustment m_h / r_h (m_h: filings with a final outcome, r_h: respondents);
-    # pending filings are item-missing, left out of numerator and denominator.
+    # Respondents of stratum h carry the whole stratum, N_h / r_h each (r_h:
+    # respondents): its nonrespondents (missing at random within the stratum) and
+    # its pending filings (verification runs in PRN order, so the resolved filings
+    # of a stratum are a simple random sample of it). Lohr 2019, sect. 8.5.1.
     top = bottom = 0.0
     for stratum, keys in sample.groupby("stratum")["website_id"]:
         words = [written.get(k) for k in keys]
         answered = [w[0] for w in words if w is not None and w[0] is not None]
-        resolved = sum(w is not None for w in words)
-        weight = sizes[stratum] / len(keys) * resolved / len(answered)
+        weight = sizes[stratum] / len(answered)
         top += weight * sum(answered)
         bottom += weight * len(answered)
     data = may["data"]
