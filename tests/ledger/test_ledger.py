@@ -248,10 +248,10 @@ def test_a_bad_row_late_in_the_worksheet_writes_nothing(
     # a failure of the database half way through the inserts: nothing of it stays
     ws.cell(row=302, column=header["sponsor_info_correct"]).value = "是"
     wb.save(sheet)
-    import beian_audit.ledger.api as api
+    import beian_audit.ledger._sql as sql
 
     calls = []
-    real = api._insert_chunk
+    real = sql._insert_chunk
 
     def failing(conn: Any, table: Any, rows: Any) -> None:
         calls.append(len(rows))
@@ -259,12 +259,12 @@ def test_a_bad_row_late_in_the_worksheet_writes_nothing(
             raise RuntimeError("the disk is full")
         real(conn, table, rows)
 
-    monkeypatch.setattr(api, "_CHUNK", 100)
-    monkeypatch.setattr(api, "_insert_chunk", failing)
+    monkeypatch.setattr(sql, "_CHUNK", 100)
+    monkeypatch.setattr(sql, "_insert_chunk", failing)
     with pytest.raises(RuntimeError, match="disk"):
         month.import_outcomes(sheet)
     assert _count(ledger, "outcomes") == 0 and _count(ledger, "imports") == 0
-    monkeypatch.setattr(api, "_insert_chunk", real)
+    monkeypatch.setattr(sql, "_insert_chunk", real)
     assert month.import_outcomes(sheet).n_recorded == 800
 
 
