@@ -69,15 +69,19 @@ def _blank(value: Any) -> bool:
 
 
 def _day(value: Any) -> dt.date:
-    """A check date from a cell: date, datetime, Timestamp or ISO text (ValueError else)."""
+    """A check date from a cell: date, datetime, Timestamp or ISO 8601 text (else ValueError)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value).date()
-    if isinstance(value, str):
-        return pd.Timestamp(value.strip()).date()
+    if isinstance(value, str):  # ISO only: 5/6/2013 is May or June
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return dt.datetime.fromisoformat(text).date()
     raise ValueError(value)
 
 
