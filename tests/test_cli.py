@@ -7,6 +7,7 @@ unmasked personal value (ID number, phone, email) of the synthetic registry.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -132,7 +133,12 @@ def test_demo_fills_all_18_rows_from_its_ledger_and_shows_two_months(
     assert all(not r["missing"] and r["value"] is not None for r in table["records"])
     assert all(r["source"].startswith("ledger ") for r in table["records"])
     ledger_file = out / "beian-audit.db"
-    assert ledger_file.stat().st_mode & 0o777 == 0o600
+    assert ledger_file.stat().st_mode & 0o777 == 0o600  # owner-only, never widened on the move
+    mask = os.umask(0o022)
+    os.umask(mask)
+    widened = {f.name: oct(f.stat().st_mode & 0o777) for f in out.iterdir()
+               if f.is_file() and f != ledger_file and f.stat().st_mode & 0o777 != 0o666 & ~mask}
+    assert widened == {}  # the reports keep the usual mode
     with Ledger.open(ledger_file, create=False) as ledger:
         periods = ledger.periods()
         assert list(periods["month"]) == ["2013-04", "2013-05"]
