@@ -428,3 +428,24 @@ def test_closing_with_pending_outcomes_warns(ledger: Ledger, registry: pd.DataFr
     assert ledger.period(MONTH, PROVINCE).status == "closed"
     assert ledger.period_events()["actor"].notna().all()
     assert isinstance(ledger.period_events()["at"].iloc[0], dt.datetime | pd.Timestamp)
+
+
+def test_no_postgresql_binaries_is_an_error_naming_the_install_script(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared server of the fixture and the benchmark fails loudly (tests never skip)."""
+    from beian_audit.errors import LedgerServerError
+    from beian_audit.ledger import pgserver
+
+    monkeypatch.setenv("BEIAN_AUDIT_PG_BINDIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(pgserver, "PG_BINDIRS", ())
+    with pytest.raises(LedgerServerError, match="install_system_deps.sh") as info:
+        pgserver.find_pg_bindir()
+    assert isinstance(info.value, RuntimeError) and isinstance(info.value, BeianAuditError)
+
+
+def test_the_session_server_is_a_throwaway_cluster_on_a_socket(postgres_server: Any) -> None:
+    url = postgres_server.url()
+    assert url.startswith("postgresql+psycopg://postgres@/postgres?host=")
+    assert (postgres_server.base / f".s.PGSQL.{postgres_server.port}").is_socket()
+    first, second = postgres_server.create_database(), postgres_server.create_database()
+    assert first != second
