@@ -438,7 +438,7 @@ def test_no_postgresql_binaries_is_an_error_naming_the_install_script(
 
     monkeypatch.setenv("BEIAN_AUDIT_PG_BINDIR", str(tmp_path / "nowhere"))
     monkeypatch.setattr(pgserver, "PG_BINDIRS", ())
-    with pytest.raises(LedgerServerError, match="install_system_deps.sh") as info:
+    with pytest.raises(LedgerServerError, match=r"install_system_deps\.sh") as info:
         pgserver.find_pg_bindir()
     assert isinstance(info.value, RuntimeError) and isinstance(info.value, BeianAuditError)
 
