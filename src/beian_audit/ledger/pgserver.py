@@ -17,9 +17,14 @@ it never skips); ``scripts/install_system_deps.sh`` installs them.
 
 Examples
 --------
->>> with throwaway_postgres() as server:  # doctest: +SKIP
-...     with Ledger.open(server.create_database()) as ledger:
-...         ...
+>>> PG_BINDIRS[0]
+'/usr/lib/postgresql/15/bin'
+
+Start one, give each ledger a fresh database, stop it::
+
+    with throwaway_postgres() as server:
+        with Ledger.open(server.create_database()) as ledger:
+            ...
 """
 
 from __future__ import annotations
