@@ -7,6 +7,7 @@ unmasked personal value (ID number, phone, email) of the synthetic registry.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -131,8 +132,23 @@ def test_demo_fills_all_18_rows_from_its_ledger_and_shows_two_months(
     assert len(table["records"]) == 18 and table["missing_inputs"] == []
     assert all(not r["missing"] and r["value"] is not None for r in table["records"])
     assert all(r["source"].startswith("ledger ") for r in table["records"])
+    # a province with several access providers (rows 5-7 and 10 say something): the
+    # counts are checked against the bundled provider table, read here
+    providers = ba.load_providers()
+    home = providers[providers["home_province"] == table["province"]["name_zh"]]
+    assert table["province"]["name_zh"] == "上海市" and len(home) == 5
+    values = {r["key"]: r["value"] for r in table["records"]}
+    assert values["providers_in_province"] == len(home)
+    assert values["providers_integrated"] + values["providers_not_integrated"] == len(home)
+    assert 0 < values["providers_integrated"] < len(home)
+    assert values["providers_spot_checked"] == len(home)
     ledger_file = out / "beian-audit.db"
-    assert ledger_file.stat().st_mode & 0o777 == 0o600
+    assert ledger_file.stat().st_mode & 0o777 == 0o600  # owner-only, never widened on the move
+    mask = os.umask(0o022)
+    os.umask(mask)
+    widened = {f.name: oct(f.stat().st_mode & 0o777) for f in out.iterdir()
+               if f.is_file() and f != ledger_file and f.stat().st_mode & 0o777 != 0o666 & ~mask}
+    assert widened == {}  # the reports keep the usual mode
     with Ledger.open(ledger_file, create=False) as ledger:
         periods = ledger.periods()
         assert list(periods["month"]) == ["2013-04", "2013-05"]

@@ -308,9 +308,6 @@ LONG_MODULES: dict[str, str] = {
         "one matcher of administrative divisions in two forms, the reference one per value "
         "and the vectorised Arrow scan over the same division index; they are kept together "
         "because each is the other's test (tests/test_checks_fastpaths.py)",
-    "ledger/api.py":
-        "the Ledger class: the monthly workflow (draw, outcomes, cases, status) on one "
-        "connection; being reworked with the ledger (issue 13 left it to that work)",
 }
 
 

@@ -218,6 +218,7 @@ class Outputs:
         fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=f".tmp{final.suffix}",
                                    dir=self._anchor(final))
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: the usual mode, from the start
         self.staged.append((Path(tmp), final))
         return Path(tmp)
 
@@ -259,11 +260,20 @@ class Outputs:
         self.commit()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def move_into_place(source: Path, target: Path) -> None:
-    if source.is_file():  # mkstemp makes 0600 files: give the usual permissions
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(source, 0o666 & ~mask)
+    """Move a staged file into place, keeping its mode.
+
+    Every staged file has its final mode from creation (:meth:`Outputs.stage`
+    gives the usual one; a ledger is created owner-only), so the move never
+    changes who may read it: a private file is never readable by others, not
+    even for a moment.
+    """
     try:
         os.replace(source, target)
     except OSError:  # another file system

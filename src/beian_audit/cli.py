@@ -364,13 +364,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from beian_audit.demo import DEMO_FILES, DEMO_LEDGER, run_demo
+    from beian_audit.demo import DEMO_FILES, run_demo
 
     outputs = _Outputs(force=True)
     out = outputs.directory(args.out, DEMO_FILES, "--out", replace=True)
     with outputs.transaction():
         result = run_demo(outputs.stage_dir(out), seed=args.seed, progress=args.progress)
-    (out / DEMO_LEDGER).chmod(0o600)  # the ledger stays owner-only once moved into place
     if args.json:
         _print_json(result.to_dict())
     else:

@@ -35,6 +35,7 @@ __all__ = [
     "InputFileNotFoundError",
     "LedgerError",
     "LedgerNotFoundError",
+    "LedgerServerError",
     "LedgerUpgradeRequiredError",
     "LedgerVersionError",
     "MethodWeaknessWarning",
@@ -248,6 +249,14 @@ class LedgerUpgradeRequiredError(LedgerError, RuntimeError):
 def _rebuild_upgrade(message: str, command: str, current: str | None,
                      head: str | None) -> LedgerUpgradeRequiredError:
     return LedgerUpgradeRequiredError(message, command=command, current=current, head=head)
+
+
+class LedgerServerError(LedgerError, RuntimeError):
+    """A throw-away PostgreSQL server (tests, benchmarks) could not be found or started.
+
+    The message says what is missing (the PostgreSQL 15 binaries and how to
+    install them) or quotes the server's own error and log.
+    """
 
 
 class PeriodStateError(LedgerError, ValueError):

@@ -252,10 +252,10 @@ def test_a_bad_row_late_in_the_worksheet_writes_nothing(
     # a failure of the database half way through the inserts: nothing of it stays
     ws.cell(row=302, column=header["sponsor_info_correct"]).value = "是"
     wb.save(sheet)
-    import beian_audit.ledger.api as api
+    import beian_audit.ledger._sql as sql
 
     calls = []
-    real = api._insert_chunk
+    real = sql._insert_chunk
 
     def failing(conn: Any, table: Any, rows: Any) -> None:
         calls.append(len(rows))
@@ -263,12 +263,12 @@ def test_a_bad_row_late_in_the_worksheet_writes_nothing(
             raise RuntimeError("the disk is full")
         real(conn, table, rows)
 
-    monkeypatch.setattr(api, "_CHUNK", 100)
-    monkeypatch.setattr(api, "_insert_chunk", failing)
+    monkeypatch.setattr(sql, "_CHUNK", 100)
+    monkeypatch.setattr(sql, "_insert_chunk", failing)
     with pytest.raises(RuntimeError, match="disk"):
         month.import_outcomes(sheet)
     assert _count(ledger, "outcomes") == 0 and _count(ledger, "imports") == 0
-    monkeypatch.setattr(api, "_insert_chunk", real)
+    monkeypatch.setattr(sql, "_insert_chunk", real)
     assert month.import_outcomes(sheet).n_recorded == 800
 
 
@@ -432,3 +432,24 @@ def test_closing_with_pending_outcomes_warns(ledger: Ledger, registry: pd.DataFr
     assert ledger.period(MONTH, PROVINCE).status == "closed"
     assert ledger.period_events()["actor"].notna().all()
     assert isinstance(ledger.period_events()["at"].iloc[0], dt.datetime | pd.Timestamp)
+
+
+def test_no_postgresql_binaries_is_an_error_naming_the_install_script(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared server of the fixture and the benchmark fails loudly (tests never skip)."""
+    from beian_audit.errors import LedgerServerError
+    from beian_audit.ledger import pgserver
+
+    monkeypatch.setenv("BEIAN_AUDIT_PG_BINDIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(pgserver, "PG_BINDIRS", ())
+    with pytest.raises(LedgerServerError, match=r"install_system_deps\.sh") as info:
+        pgserver.find_pg_bindir()
+    assert isinstance(info.value, RuntimeError) and isinstance(info.value, BeianAuditError)
+
+
+def test_the_session_server_is_a_throwaway_cluster_on_a_socket(postgres_server: Any) -> None:
+    url = postgres_server.url()
+    assert url.startswith("postgresql+psycopg://postgres@/postgres?host=")
+    assert (postgres_server.base / f".s.PGSQL.{postgres_server.port}").is_socket()
+    first, second = postgres_server.create_database(), postgres_server.create_database()
+    assert first != second

@@ -128,3 +128,51 @@ def test_upgrade_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (out["from"], out["to"]) == ("0001", migrate.head_revision())
     code, out, err = call(capsys, "ledger", "upgrade", "--ledger", str(path))
     assert code == 0 and out["from"] == out["to"]
+
+
+def test_a_staged_ledger_is_owner_only_from_creation_to_its_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI stages its outputs (``beian-audit demo``: a directory holding the
+    ledger) and moves them into place at the end: the ledger is 0600 right
+    after creation, at the moment of the move and after it; no chmod ever
+    gives it to others; the other files get the usual mode (0666 & ~umask)."""
+    import os
+    import stat
+
+    from beian_audit import _cli_base as cli
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    moves: list[tuple[str, int]] = []
+    chmods: list[tuple[str, int]] = []
+    real_replace, real_chmod = os.replace, os.chmod
+
+    def replace(source: Any, target: Any) -> None:
+        moves.append((Path(target).name, mode(Path(source))))
+        real_replace(source, target)
+
+    def chmod(path: Any, value: int, *args: Any, **kwargs: Any) -> None:
+        chmods.append((Path(path).name, value))
+        real_chmod(path, value, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "chmod", chmod)
+    mask = os.umask(0)  # even a permissive umask does not open the ledger to others
+    try:
+        outputs = cli.Outputs(force=True)
+        out = outputs.directory(str(tmp_path / "out"), ["beian-audit.db", "notes.txt"],
+                                "--out")
+        single = outputs.file(str(tmp_path / "failures.csv"), (".csv",), "--failures")
+        with outputs.transaction():
+            staged = outputs.stage_dir(out)
+            with Ledger.open(staged / "beian-audit.db"):
+                assert mode(staged / "beian-audit.db") == 0o600  # right after creation
+            (staged / "notes.txt").write_text("x")
+            assert mode(outputs.stage(single)) == 0o666  # the usual mode from the start
+    finally:
+        os.umask(mask)
+    assert mode(out / "beian-audit.db") == 0o600  # after the move
+    assert ("beian-audit.db", 0o600) in moves  # and at the moment of the move
+    assert all(m & 0o077 == 0 for name, m in chmods if name.startswith("beian-audit.db"))
+    assert mode(out / "notes.txt") == 0o666 and mode(single) == 0o666

@@ -283,3 +283,38 @@ def test_month_status_on_the_command_line_reports_advice_and_nonresponse(
     assert main(["month", "status", *where, "--nonresponse", "guess"]) == 2
     capsys.readouterr()
     assert np.isfinite(payload["totals"][0]["response_rate"])
+
+
+# ----------------------------------------------------------------------------- warnings
+
+
+def test_estimation_warnings_are_kept_in_the_status_not_on_the_console(
+        ledger_location: str, registry: pd.DataFrame, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    with Ledger.open(ledger_location) as ledger:
+        month, _ = _month(ledger, registry, tmp_path)
+        keys = month.sample()["website_id"]
+        # every verified filing correct: p̂ = 1 exactly (Σ w·1 / Σ w), a degenerate interval
+        month.record_outcomes(pd.DataFrame({"website_id": keys, "aspect": "sponsor",
+                                            "status": "correct", "verifier": "甲"}))
+        with warnings.catch_warnings(record=True) as leaked:
+            warnings.simplefilter("always")
+            status = month.status()
+    assert [str(w.message) for w in leaked] == []
+    assert status.estimates["sponsor"].estimate == 1.0
+    assert len(status.warnings) == 1
+    assert status.warnings[0].startswith("sponsor: DegenerateIntervalWarning: ")
+    assert "estimate is 0 or 1" in status.warnings[0]
+    row = status.decisions.set_index("aspect")["warnings"]
+    assert row["sponsor"].startswith("DegenerateIntervalWarning") and row["access"] == ""
+    assert "1 warning (see .warnings)" in repr(status)
+    assert "Warnings:" in status._repr_html_()
+    assert status.to_dict()["warnings"] == list(status.warnings)
+
+    where = ["--month", MONTH, "--province", PROVINCE, "--ledger", ledger_location]
+    assert main(["month", "status", *where]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["warnings"] == list(status.warnings)
+    assert "DegenerateIntervalWarning" not in err

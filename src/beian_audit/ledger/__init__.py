@@ -33,7 +33,7 @@ from beian_audit.ledger.constants import (
 )
 
 _EXPORTS: dict[str, str] = {
-    "UNREACHABLE_CODES": "beian_audit.ledger.api",
+    "UNREACHABLE_CODES": "beian_audit.ledger.imports",
     "Ledger": "beian_audit.ledger.api",
     "LedgerMonth": "beian_audit.ledger.api",
     "DEFAULT_LEDGER": "beian_audit.ledger.engine",
@@ -86,9 +86,10 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from beian_audit.ledger.api import UNREACHABLE_CODES, Ledger, LedgerMonth
+    from beian_audit.ledger.api import Ledger, LedgerMonth
     from beian_audit.ledger.engine import DEFAULT_LEDGER
     from beian_audit.ledger.monthly_report import MonthReport, MonthReportData
+    from beian_audit.ledger.imports import UNREACHABLE_CODES
     from beian_audit.ledger.records import CASE_TRANSITIONS
     from beian_audit.ledger.report import monthly_panel_from_ledger, statistics_table_from_ledger
     from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period

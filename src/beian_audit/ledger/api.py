@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import hashlib
 import inspect
 import itertools
@@ -49,40 +48,24 @@ from beian_audit.errors import (
     ArgumentTypeError,
     IncompleteSampleWarning,
     LedgerUpgradeRequiredError,
-    OutcomeImportError,
     PeriodStateError,
-    WorksheetError,
 )
 from beian_audit.ledger import migrate
 from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _month, _province, _who
+from beian_audit.ledger._sql import _insert_chunks, _now, _result_frame
 from beian_audit.ledger.engine import create_ledger_engine, display_url, ledger_url
+from beian_audit.ledger.imports import REFUSED_CODES, UNREACHABLE_CODES, ImportMixin
 from beian_audit.ledger.records import RecordsMixin
 from beian_audit.ledger.report import ReportMixin, _count_rows, registry_counts
 from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period
+from beian_audit.ledger.views import _DESIGN_COLUMNS, VERIFICATION_DEFAULTS, ViewsMixin
 from beian_audit.privacy import scrub_text
 
 __all__ = ["REFUSED_CODES", "UNREACHABLE_CODES", "Ledger", "LedgerMonth", "Split"]
 
 Split = Literal["none", "verifier", "provider"]
 SPLITS: tuple[str, ...] = ("none", "verifier", "provider")
-#: Reason codes that make an empty outcome cell "unreachable" (the check could not be made).
-UNREACHABLE_CODES: frozenset[str] = frozenset(
-    {"phone_unreachable", "domain_not_resolving", "site_closed"}
-)
-#: Reason codes that make an empty outcome cell "refused" (the sponsor would not take part).
-REFUSED_CODES: frozenset[str] = frozenset({"refused"})
-FINAL = ("correct", "incorrect")
-_CHUNK = 1000
-_DESIGN_COLUMNS = (
-    "stratum", "provider_id", "population_size", "sample_size", "inclusion_probability",
-    "weight", "prn", "psu", "psu_stratum", "psu_population_size", "psu_inclusion_probability",
-)
-_PSU_COLUMNS = ("psu", "psu_stratum", "psu_population_size", "psu_inclusion_probability")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def registry_fingerprint(frame: pd.DataFrame) -> str:
@@ -114,13 +97,6 @@ def _plan_options(options: Mapping[str, Any]) -> dict[str, Any]:
             f"{sorted(known)}"
         )
     return dict(options)
-
-
-#: The sequential verification plan recorded at draw time (``manifest["verification"]``).
-VERIFICATION_DEFAULTS: dict[str, Any] = {
-    "looks": 5, "order": "batches, then stratum and PRN", "method": "alpha-spending",
-    "spending": "obrien-fleming",
-}
 
 
 def _looks(looks: Any) -> int | list[float]:
@@ -166,29 +142,7 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "worksheet"
 
 
-def _result_frame(result: Any) -> pd.DataFrame:
-    """A query result as a frame, built column by column (much faster than from rows)."""
-    keys = list(result.keys())
-    rows = result.fetchall()
-    if not rows:
-        return pd.DataFrame(columns=keys)
-    columns = zip(*rows, strict=True)
-    return pd.DataFrame({k: list(c) for k, c in zip(keys, columns, strict=True)},
-                        columns=keys)
-
-
-def _insert_chunks(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` in chunks (inside the caller's transaction)."""
-    for start in range(0, len(rows), _CHUNK):
-        _insert_chunk(conn, table, rows[start : start + _CHUNK])
-
-
-def _insert_chunk(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(table.insert(), rows)
-
-
-class Ledger(RecordsMixin, ReportMixin):
+class Ledger(ViewsMixin, ImportMixin, RecordsMixin, ReportMixin):
     """An audit ledger on SQLite (a file, the default) or PostgreSQL (a team's server).
 
     Open it with :meth:`Ledger.open`; use it as a context manager (or call
@@ -307,6 +261,11 @@ class Ledger(RecordsMixin, ReportMixin):
     def _read(self) -> Iterator[sa.Connection]:
         with self._engine.connect() as conn, conn.begin():
             yield conn
+
+    def _frame(self, query: Any) -> pd.DataFrame:
+        with self._read() as conn:
+            result = conn.execute(query)
+            return _result_frame(result)
 
     # ------------------------------------------------------------------ periods
 
@@ -737,434 +696,6 @@ class Ledger(RecordsMixin, ReportMixin):
                     n_units=int(positions.size), written_at=now))
         return pd.DataFrame(out, columns=["file", "assignee", "n_units"])
 
-    # ------------------------------------------------------------------ outcomes
-
-    def import_outcomes(
-        self,
-        worksheet: str | os.PathLike[str],
-        *,
-        verifier: str | None = None,
-        actor: str | None = None,
-    ) -> ImportResult:
-        """Import a filled-in worksheet, all or nothing, idempotently.
-
-        The worksheet's hidden manifest says which month it belongs to (its
-        sample fingerprint). Each filled outcome (per filing and aspect) is
-        recorded when it differs from the current one (status or reason; a
-        reason is kept only with a status other than correct): a first
-        outcome, or a correction that supersedes the earlier one. An empty cell never
-        replaces an outcome; an empty cell whose reason is an unreachable code
-        (``phone_unreachable``, ``domain_not_resolving``, ``site_closed``) is
-        recorded as ``unreachable``, one whose reason is ``refused``
-        (拒绝配合核查) as ``refused`` (refused wins when both are given), with
-        another reason as ``pending``.
-
-        Importing the same content again changes nothing (a content
-        fingerprint is kept for every import). The whole worksheet is written
-        in one transaction: when any row is bad, nothing is written.
-
-        Parameters
-        ----------
-        worksheet : path
-            A worksheet written by :meth:`draw` (or :meth:`write_worksheets`).
-        verifier : str, optional
-            Verifier for rows whose 核查人 (``checked_by``) cell is empty.
-        actor : str, optional
-            Who imports (default: the operating-system user).
-
-        Returns
-        -------
-        ImportResult
-
-        Raises
-        ------
-        OutcomeImportError
-            Bad rows (unknown values, edited keys, a filled row without a
-            verifier, a check date in the future …): the message names the
-            Excel row, the column and the reason; ``failure_cases`` lists every
-            problem. Also: a worksheet of a sample not in this ledger.
-        PeriodStateError
-            The month is closed.
-        InputFileError
-            The file is missing or not a workbook.
-        """
-        from beian_audit.sampling import read_worksheet
-
-        path = Path(os.fspath(worksheet))
-        try:
-            sheet = read_worksheet(path)
-        except OutcomeImportError:
-            raise
-        except WorksheetError as exc:
-            raise OutcomeImportError(exc.message, exc.failure_cases) from exc
-        manifest = sheet.attrs.get("manifest", {})
-        key = str(manifest.get("key") or sheet.columns[0])
-        fingerprint = str(manifest.get("sample_fingerprint", ""))
-        content = self._content_fingerprint(sheet, key, fingerprint)
-        with self._read() as conn:
-            found = conn.execute(
-                sa.select(t.periods.c.month, t.periods.c.province, t.periods.c.status)
-                .join(t.draws, t.draws.c.period_id == t.periods.c.id)
-                .where(t.draws.c.sample_fingerprint == fingerprint)).first()
-        if found is None:
-            raise OutcomeImportError(
-                f"{path.name}: its sample (fingerprint {fingerprint[:16]!r}) was not drawn in "
-                f"this ledger ({self.url}); import it into the ledger it was drawn from",
-                pd.DataFrame({"row": [None], "column": ["_manifest"], "value": [None],
-                              "reason": ["unknown_sample"]}),
-            )
-        self._require_open(found, "import outcomes")
-        candidates = self._candidates(sheet, key, verifier, path)
-        with self._write() as conn:
-            row = self._period_row(conn, found.month, found.province, lock=True)
-            self._require_open(row, "import outcomes")
-            seen = conn.execute(sa.select(t.imports.c.id).where(
-                t.imports.c.period_id == row.id, t.imports.c.fingerprint == content)).first()
-            result = dict(file=path.name, month=row.month, province=row.province,
-                          n_rows=len(sheet))
-            if seen is not None:
-                return ImportResult(**result, n_recorded=0, n_superseding=0, n_unchanged=0,
-                                    already_imported=True)
-            units = {k: i for k, i in conn.execute(
-                sa.select(t.sample_units.c.unit_key, t.sample_units.c.id)
-                .where(t.sample_units.c.period_id == row.id))}
-            missing = [c for c in candidates if c["unit_key"] not in units]
-            if missing:
-                self._raise_rows(path, [
-                    {"row": c["source_row"], "column": key, "value": c["unit_key"],
-                     "reason": "not_in_sample"} for c in missing])
-            current = self._current(conn, row.id)
-            now = _now()
-            rows: list[dict[str, Any]] = []
-            unchanged = superseding = 0
-            for c in candidates:
-                unit_id = units[c["unit_key"]]
-                before = current.get((unit_id, c["aspect"]))
-                if before is not None:
-                    if (before["status"], before["reason"]) == (c["status"], c["reason"]):
-                        unchanged += 1
-                        continue
-                    if c["status"] == "pending" and before["status"] != "pending":
-                        unchanged += 1  # a note never replaces an outcome
-                        continue
-                rows.append({
-                    "period_id": row.id, "unit_id": unit_id, "aspect": c["aspect"],
-                    "status": c["status"], "reason": c["reason"], "verifier": c["verifier"],
-                    "checked_on": c["checked_on"], "recorded_at": now,
-                    "source_file": scrub_text(path.name), "source_row": c["source_row"],
-                    "supersedes_id": None if before is None else before["id"], "note": None,
-                })
-                superseding += before is not None
-            import_id = conn.execute(t.imports.insert().values(
-                period_id=row.id, fingerprint=content, file_name=scrub_text(path.name),
-                imported_by=_who(actor), imported_at=now, n_rows=len(sheet),
-                n_recorded=len(rows),
-            )).inserted_primary_key[0]  # type: ignore[index]
-            for record in rows:
-                record["import_id"] = import_id
-            _insert_chunks(conn, t.outcomes, rows)
-        return ImportResult(**result, n_recorded=len(rows), n_superseding=superseding,
-                            n_unchanged=unchanged, already_imported=False)
-
-    @staticmethod
-    def _content_fingerprint(sheet: pd.DataFrame, key: str, sample: str) -> str:
-        records = [
-            [None if v is None or v is pd.NA or v is pd.NaT else str(v) for v in row]
-            for row in sheet.astype(object).itertuples(index=False, name=None)
-        ]
-        text = json.dumps({"sample": sample, "columns": [str(c) for c in sheet.columns],
-                           "rows": records}, ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def _candidates(self, sheet: pd.DataFrame, key: str, verifier: str | None,
-                    path: Path) -> list[dict[str, Any]]:
-        from beian_audit.sampling.worksheet import DATA_START_ROW
-
-        default = None if verifier is None else scrub_text(str(verifier))[:100]
-        tomorrow = (_now() + dt.timedelta(days=1)).date()
-        problems: list[dict[str, Any]] = []
-        out: list[dict[str, Any]] = []
-        keys = sheet[key].astype(str).to_numpy()
-        reasons = sheet["reason"].fillna("").astype(str).to_numpy()
-        who = sheet["checked_by"].astype(object).where(
-            sheet["checked_by"].notna(), None).to_numpy(dtype=object)
-        when = sheet["checked_on"].to_numpy(dtype=object)
-        verdicts = {aspect: sheet[f"{aspect}_ok"].to_numpy(dtype=object)
-                    for aspect in t.ASPECTS}  # plain arrays: no per-cell pandas lookups
-        for i in range(len(sheet)):
-            excel_row = DATA_START_ROW + i
-            codes = [c for c in reasons[i].split(";") if c]
-            reason = ";".join(codes) or None
-            day = when[i]
-            checked_on = None if pd.isna(day) else pd.Timestamp(day).date()
-            first = len(out)
-            for aspect in t.ASPECTS:
-                value = verdicts[aspect][i]
-                if value is pd.NA or value is None:
-                    if not codes:
-                        continue
-                    status = ("refused" if REFUSED_CODES & set(codes) else
-                              "unreachable" if UNREACHABLE_CODES & set(codes) else "pending")
-                else:
-                    status = "correct" if bool(value) else "incorrect"
-                out.append({"unit_key": keys[i], "aspect": aspect, "status": status,
-                            "reason": None if status == "correct" else reason,
-                            "checked_on": checked_on, "source_row": excel_row})
-            if len(out) == first:
-                continue
-            name = who[i]
-            name = default if name is None or not str(name).strip() else scrub_text(
-                str(name).strip())[:100]
-            if name is None:
-                problems.append({"row": excel_row, "column": "checked_by", "value": None,
-                                 "reason": "verifier_missing"})
-            if checked_on is not None and checked_on > tomorrow:
-                problems.append({"row": excel_row, "column": "checked_on",
-                                 "value": str(checked_on), "reason": "future_date"})
-            for c in out[first:]:
-                c["verifier"] = name
-        if problems:
-            self._raise_rows(path, problems)
-        return out
-
-    @staticmethod
-    def _raise_rows(path: Path, problems: list[dict[str, Any]]) -> None:
-        from beian_audit.errors import FAILURE_COLUMNS
-        from beian_audit.sampling.worksheet import column_label
-
-        messages = {
-            "verifier_missing": "an outcome is filled in but nobody is named as verifier "
-                                "(fill 核查人, or import with verifier=… / --verifier)",
-            "future_date": "the check date is in the future",
-            "not_in_sample": "the filing is not in the month's drawn sample",
-        }
-        lines = []
-        for p in problems[:10]:
-            column = str(p["column"])
-            shown = "" if p["value"] is None else f" (value {p['value']!r})"
-            lines.append(f"Excel row {p['row']}, column {column_label(column)!r} ({column}): "
-                         f"{messages.get(p['reason'], p['reason'])}{shown}")
-        more = (f"\n  … and {len(problems) - 10} more (see .failure_cases)"
-                if len(problems) > 10 else "")
-        raise OutcomeImportError(
-            f"{path.name}: {len(problems)} problem(s), nothing was imported:\n  "
-            + "\n  ".join(lines) + more,
-            pd.DataFrame(problems, columns=list(FAILURE_COLUMNS)),
-        )
-
-    @staticmethod
-    def _current(conn: sa.Connection, period_id: int) -> dict[tuple[int, str], dict[str, Any]]:
-        o = t.outcomes
-        later = sa.select(o.c.supersedes_id).where(
-            o.c.period_id == period_id, o.c.supersedes_id.is_not(None))
-        rows = conn.execute(sa.select(o.c.id, o.c.unit_id, o.c.aspect, o.c.status, o.c.reason)
-                            .where(o.c.period_id == period_id, o.c.id.not_in(later)))
-        return {(r.unit_id, r.aspect): {"id": r.id, "status": r.status, "reason": r.reason}
-                for r in rows}
-
-    def record_outcome(
-        self,
-        month: str,
-        province: str,
-        key: str,
-        aspect: Literal["sponsor", "access"],
-        status: Literal["correct", "incorrect", "unreachable", "refused", "pending"],
-        *,
-        verifier: str,
-        reason: str | None = None,
-        checked_on: dt.date | None = None,
-        note: str | None = None,
-    ) -> int:
-        """Record one outcome by hand (e.g. ``refused``); it supersedes the current one.
-
-        Returns the new outcome's id.
-        """
-        if aspect not in t.ASPECTS:
-            raise ArgumentError(f"aspect ({aspect!r}) must be one of {', '.join(t.ASPECTS)}")
-        if status not in t.OUTCOME_STATUSES:
-            raise ArgumentError(
-                f"status ({status!r}) must be one of {', '.join(t.OUTCOME_STATUSES)}")
-        if not isinstance(verifier, str) or not verifier.strip():
-            raise ArgumentError("an outcome needs a verifier (verifier='…')")
-        if reason is not None:
-            from beian_audit.sampling import REASON_CODES
-
-            unknown = [c for c in reason.split(";") if c and c not in REASON_CODES]
-            if unknown:
-                raise ArgumentError(f"unknown reason code(s) {unknown}; the codes are "
-                                    f"{sorted(REASON_CODES)}")
-        with self._write() as conn:
-            row = self._period_row(conn, month, province, lock=True)
-            self._require_open(row, "record outcomes")
-            unit_id = conn.execute(sa.select(t.sample_units.c.id).where(
-                t.sample_units.c.period_id == row.id,
-                t.sample_units.c.unit_key == str(key))).scalar_one_or_none()
-            if unit_id is None:
-                raise ArgumentError(f"filing {scrub_text(str(key))!r} is not in the drawn "
-                                    f"sample of {row.month} {row.province}")
-            before = self._current(conn, row.id).get((unit_id, aspect))
-            return int(conn.execute(t.outcomes.insert().values(
-                period_id=row.id, unit_id=unit_id, aspect=aspect, status=status,
-                reason=reason or None, verifier=scrub_text(verifier.strip())[:100],
-                checked_on=checked_on, recorded_at=_now(),
-                supersedes_id=None if before is None else before["id"],
-                note=None if note is None else scrub_text(note),
-            )).inserted_primary_key[0])  # type: ignore[index]
-
-    # ------------------------------------------------------------------ views
-
-    def _frame(self, query: Any) -> pd.DataFrame:
-        with self._read() as conn:
-            result = conn.execute(query)
-            return _result_frame(result)
-
-    def periods(self) -> pd.DataFrame:
-        """Every month of the ledger: ``month``, ``province``, ``status``, ``n_drawn`` …"""
-        p, d = t.periods, t.draws
-        query = (sa.select(p.c.month, p.c.province, p.c.status, p.c.opened_at, p.c.opened_by,
-                           p.c.closed_at, p.c.closed_by, d.c.seed, d.c.n_units.label("n_drawn"))
-                 .outerjoin(d, d.c.period_id == p.c.id).order_by(p.c.month, p.c.province))
-        return self._frame(query)
-
-    def period_events(self, month: str | None = None,
-                      province: str | None = None) -> pd.DataFrame:
-        """The log of opened / drawn / closed / reopened (with reasons)."""
-        p, e = t.periods, t.period_events
-        query = (sa.select(p.c.month, p.c.province, e.c.event, e.c.reason, e.c.actor, e.c.at)
-                 .join(p, p.c.id == e.c.period_id).order_by(e.c.id))
-        if month is not None:
-            query = query.where(p.c.month == _month(month))
-        if province is not None:
-            query = query.where(p.c.province == _province(province))
-        return self._frame(query)
-
-    def snapshots(self) -> pd.DataFrame:
-        """The registry snapshot of every month (fingerprint, row count, source)."""
-        p, s = t.periods, t.registry_snapshots
-        return self._frame(sa.select(p.c.month, p.c.province, s.c.fingerprint, s.c.row_count,
-                                     s.c.source, s.c.key_column, s.c.recorded_at)
-                           .join(p, p.c.id == s.c.period_id).order_by(p.c.month))
-
-    def plan(self, month: str, province: str) -> dict[str, Any]:
-        """The month's plan: ``options`` as given, ``design`` and sizes per stratum.
-
-        Once the month is drawn, also ``verification``: the planned looks of
-        the sequential stopping rule (recorded at draw time), its method and
-        spending function.
-        """
-        with self._read() as conn:
-            row = self._period_row(conn, month, province)
-            plan = conn.execute(sa.select(t.plans).where(t.plans.c.period_id == row.id)).one()
-            strata = conn.execute(sa.select(t.plan_strata.c.stratum,
-                                            t.plan_strata.c.population_size.label("N"),
-                                            t.plan_strata.c.sample_size.label("n"))
-                                  .where(t.plan_strata.c.plan_id == plan.id)
-                                  .order_by(t.plan_strata.c.stratum))
-            sizes = pd.DataFrame(strata.fetchall(), columns=["stratum", "N", "n"])
-        out = {"options": plan.options, "design": plan.design, "n": plan.n_total,
-               "n_strata": plan.n_strata, "sizes": sizes}
-        with contextlib.suppress(PeriodStateError):  # drawn: the sequential plan
-            out["verification"] = self._verification(month, province)[0]
-        return out
-
-    def manifest(self, month: str, province: str) -> dict[str, Any]:
-        """The manifest of the month's draw (it re-draws the sample)."""
-        with self._read() as conn:
-            row = self._period_row(conn, month, province)
-            manifest = conn.execute(sa.select(t.draws.c.manifest).where(
-                t.draws.c.period_id == row.id)).scalar_one_or_none()
-        if manifest is None:
-            raise PeriodStateError(f"{row.month} {row.province} is not drawn yet")
-        return dict(manifest)
-
-    def sample(self, month: str, province: str) -> pd.DataFrame:
-        """The drawn filings with their design columns, in draw order."""
-        with self._read() as conn:
-            row = self._period_row(conn, month, province)
-            key = conn.execute(sa.select(t.registry_snapshots.c.key_column).where(
-                t.registry_snapshots.c.period_id == row.id)).scalar_one()
-            u = t.sample_units
-            result = conn.execute(sa.select(u.c.id, u.c.unit_key, *[u.c[c] for c in
-                                                                    _DESIGN_COLUMNS])
-                                  .where(u.c.period_id == row.id).order_by(u.c.position))
-            frame = _result_frame(result)
-        if frame.empty:
-            raise PeriodStateError(f"{row.month} {row.province} is not drawn yet")
-        if frame[list(_PSU_COLUMNS)].isna().all().all():
-            frame = frame.drop(columns=list(_PSU_COLUMNS))
-        for column in ("population_size", "sample_size"):
-            frame[column] = frame[column].astype(np.int64)
-        return frame.rename(columns={"unit_key": key, "id": "unit_id"})
-
-    def outcomes(self, month: str, province: str, *, current: bool = True) -> pd.DataFrame:
-        """Verification outcomes of a month.
-
-        Parameters
-        ----------
-        month, province : str
-        current : bool, default True
-            ``True``: one row per drawn filing with its design columns (ready
-            for :func:`~beian_audit.estimate_proportion`) and, per aspect,
-            ``<aspect>_status``, ``<aspect>_ok`` (nullable boolean: correct →
-            True, incorrect → False, else ``<NA>``), ``<aspect>_reason``,
-            ``<aspect>_verifier``, ``<aspect>_checked_on``.
-            ``False``: the full history, one row per recorded outcome, with
-            ``id``, ``supersedes_id``, ``superseded_by`` and ``current``.
-
-        Examples
-        --------
-        >>> # frame = ledger.outcomes("2013-05", "广东")
-        >>> # estimate_proportion(frame, "sponsor_ok", missing="drop")
-        """
-        sample = self.sample(month, province)
-        key = str(sample.columns[1])
-        with self._read() as conn:
-            row = self._period_row(conn, month, province)
-            o = t.outcomes
-            result = conn.execute(
-                sa.select(o.c.id, o.c.unit_id, o.c.aspect, o.c.status, o.c.reason,
-                          o.c.verifier, o.c.checked_on, o.c.recorded_at, o.c.source_file,
-                          o.c.source_row, o.c.import_id, o.c.supersedes_id, o.c.note)
-                .where(o.c.period_id == row.id).order_by(o.c.id))
-            history = _result_frame(result)
-        superseded = dict(zip(history["supersedes_id"].dropna().astype(np.int64),
-                              history.loc[history["supersedes_id"].notna(), "id"], strict=True))
-        history["superseded_by"] = pd.array(
-            [superseded.get(int(i)) for i in history["id"]], dtype="Int64")
-        history["supersedes_id"] = history["supersedes_id"].astype("Int64")
-        history["current"] = history["superseded_by"].isna()
-        if not current:
-            keys = sample.set_index("unit_id")[key]
-            history.insert(1, key, history["unit_id"].map(keys))
-            return history
-        now = history[history["current"]]
-        out = sample.copy()
-        for aspect in t.ASPECTS:
-            part = now[now["aspect"] == aspect].set_index("unit_id")
-            status = out["unit_id"].map(part["status"]).astype(object)
-            out[f"{aspect}_status"] = status.where(status.notna(), "pending").astype(str)
-            ok = status.map({"correct": True, "incorrect": False})
-            out[f"{aspect}_ok"] = ok.astype(object).where(ok.notna(), None).astype("boolean")
-            out[f"{aspect}_reason"] = out["unit_id"].map(part["reason"])
-            out[f"{aspect}_verifier"] = out["unit_id"].map(part["verifier"])
-            out[f"{aspect}_checked_on"] = out["unit_id"].map(part["checked_on"])
-        return out
-
-    def imports(self) -> pd.DataFrame:
-        """Every worksheet imported: file, month, who, when, rows and outcomes written."""
-        p, i = t.periods, t.imports
-        return self._frame(sa.select(p.c.month, p.c.province, i.c.id, i.c.file_name,
-                                     i.c.imported_by, i.c.imported_at, i.c.n_rows,
-                                     i.c.n_recorded, i.c.fingerprint)
-                           .join(p, p.c.id == i.c.period_id).order_by(i.c.id))
-
-    def worksheets(self) -> pd.DataFrame:
-        """Every worksheet written for a month."""
-        p, w = t.periods, t.worksheets
-        return self._frame(sa.select(p.c.month, p.c.province, w.c.file_name, w.c.split,
-                                     w.c.assignee, w.c.n_units, w.c.written_at)
-                           .join(p, p.c.id == w.c.period_id).order_by(w.c.id))
-
     # ------------------------------------------------------------------ status
 
     def status(
@@ -1234,17 +765,6 @@ class Ledger(RecordsMixin, ReportMixin):
             verification_note=note, confidence_level=confidence_level, method=method,
             nonresponse=nonresponse)
 
-    def _verification(self, month: str, province: str) -> tuple[dict[str, Any], str]:
-        """The sequential plan recorded at draw time, or the default with a note."""
-        recorded = self.manifest(month, province).get("verification")
-        if recorded:
-            return {**VERIFICATION_DEFAULTS, **recorded}, ""
-        looks = VERIFICATION_DEFAULTS["looks"]
-        return dict(VERIFICATION_DEFAULTS), (
-            f"the planned looks were not recorded when this month was drawn (a ledger "
-            f"drawn by an older version): the stopping advice assumes {looks} equal looks")
-
-
 class LedgerMonth:
     """A handle on one month × province of a :class:`Ledger`.
 
@@ -1283,6 +803,10 @@ class LedgerMonth:
         """See :meth:`Ledger.record_outcome`."""
         return self.ledger.record_outcome(self.month, self.province, key, aspect, status,
                                           **options)
+
+    def record_outcomes(self, frame: pd.DataFrame, **options: Any) -> ImportResult:
+        """See :meth:`Ledger.record_outcomes`."""
+        return self.ledger.record_outcomes(frame, self.month, self.province, **options)
 
     def status(self, **options: Any) -> MonthStatus:
         """See :meth:`Ledger.status`."""

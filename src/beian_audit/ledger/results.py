@@ -193,6 +193,13 @@ class MonthStatus(ResultMixin):
         The planned looks (recorded at draw time).
     notes : tuple of str
         Anything the reader must know (assumed looks, outcomes waiting …).
+    warnings : tuple of str
+        What the estimators warned about while the status was made, as
+        ``"aspect: WarningClass: message"`` (e.g. a
+        :class:`~beian_audit.errors.DegenerateIntervalWarning` when every
+        verified filing of a stratum is correct): kept here, in the
+        ``warnings`` column of ``decisions``, in ``to_dict()`` and in the
+        repr, rather than printed on the console.
     """
 
     month: str
@@ -208,6 +215,7 @@ class MonthStatus(ResultMixin):
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
     looks: Any = 5
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -235,7 +243,7 @@ class MonthStatus(ResultMixin):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the progress records plus ``totals``, ``estimates``,
         ``assessments``, ``verdicts``, ``nonresponse``, ``advice``,
-        ``decisions``, ``looks`` and ``notes``."""
+        ``decisions``, ``looks``, ``notes`` and ``warnings``."""
         out = super(MonthStatus, self).to_dict()
         out.update(
             month=self.month, province=self.province, status=self.status,
@@ -249,6 +257,7 @@ class MonthStatus(ResultMixin):
             decisions=jsonable(self.decisions.to_dict(orient="records")),
             looks=jsonable(self.looks),
             notes=list(self.notes),
+            warnings=list(self.warnings),
         )
         out["schema_version"] = SCHEMA_VERSION
         return out
@@ -262,8 +271,10 @@ class MonthStatus(ResultMixin):
         verdicts = ", ".join(f"{k} {v}" for k, v in self.verdicts.items())
         advice = ", ".join(f"{k} {v!r}" for k, v in self.advice.items() if v)
         text = f"{self.month} {self.province} ({self.status}): " + "; ".join(parts)
+        warned = len(self.warnings)
         return (text + (f"; verdicts: {verdicts}" if verdicts else "")
-                + (f"; advice: {advice}" if advice else ""))
+                + (f"; advice: {advice}" if advice else "")
+                + (f"; {warned} warning{'s' * (warned != 1)} (see .warnings)" if warned else ""))
 
     def _repr_html_(self) -> str:
         body = super(MonthStatus, self)._repr_html_()
@@ -280,5 +291,7 @@ class MonthStatus(ResultMixin):
                             f"{html.escape(self.verdicts.get(aspect, ''))}"
                             f"{html.escape(extra)}</li>")
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        warned = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
         return (body + (f"<ul>{''.join(rows)}</ul>" if rows else "")
-                + (f"<p>Notes:</p><ul>{notes}</ul>" if notes else ""))
+                + (f"<p>Notes:</p><ul>{notes}</ul>" if notes else "")
+                + (f"<p>Warnings:</p><ul>{warned}</ul>" if warned else ""))

@@ -36,10 +36,11 @@ next look.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,30 @@ __all__ = ["month_status"]
 
 _NONRESPONSE = ("unreachable", "refused")
 _SCENARIOS = ("worst", "mar", "best")
+
+
+@contextlib.contextmanager
+def _collected(found: list[str], aspect: str) -> Iterator[None]:
+    """Keep the library's warnings raised inside as ``"aspect: Kind: message"`` in ``found``.
+
+    A status is read on a console, a notebook and by the CLI's JSON: what the
+    estimators warn about (a degenerate interval, strata without respondents
+    …) belongs to the status itself, not to the console. Warnings of other
+    libraries pass through unchanged.
+    """
+    from beian_audit.errors import BeianAuditWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        if issubclass(w.category, BeianAuditWarning):
+            text = f"{aspect}: {w.category.__name__}: {w.message}"
+            if text not in found:
+                found.append(text)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   source=w.source)
 
 
 def _progress(frame: pd.DataFrame) -> pd.DataFrame:
@@ -213,10 +238,10 @@ def month_status(
     Returns
     -------
     MonthStatus
+        The library's warnings raised on the way (a degenerate interval,
+        strata without respondents …) are kept in ``warnings`` and in the
+        ``warnings`` column of ``decisions``, not sent to the console.
     """
-    from beian_audit.errors import EstimationError
-    from beian_audit.estimation import assess_target, estimate_proportion
-
     progress = _progress(frame)
     design = frame.drop(columns=[c for c in frame.columns
                                  if c.endswith(("_reason", "_verifier", "_checked_on", "_ok"))])
@@ -226,79 +251,99 @@ def month_status(
     advice: dict[str, str] = {}
     sequential: dict[str, Any] = {}
     notes: list[str] = [verification_note] if verification_note else []
+    found: list[str] = []
     rows: list[dict[str, Any]] = []
     alpha = 1.0 - confidence_level
     for aspect in ASPECTS:
-        column = f"{aspect}_status"
-        status = design[column]
-        resolved = status.isin(("correct", "incorrect", *_NONRESPONSE))
-        estimate = None
-        if resolved.any():
-            try:
-                estimate = estimate_proportion(
-                    design, column, missing="drop", nonresponse=nonresponse,  # type: ignore[arg-type]
-                    confidence_level=confidence_level, method=method)  # type: ignore[arg-type]
-            except EstimationError as exc:  # e.g. only nonrespondents under MAR
-                notes.append(f"{aspect}: no estimate under nonresponse={nonresponse!r} ({exc})")
-        estimates[aspect] = estimate
-        target = targets.get(aspect)
-        row: dict[str, Any] = {
-            "aspect": aspect, "target": np.nan if target is None else float(target),
-            "estimate": np.nan if estimate is None else estimate.estimate,
-            "ci_low": np.nan if estimate is None else estimate.ci.low,
-            "ci_high": np.nan if estimate is None else estimate.ci.high,
-            "response_rate": float(response_rate(pd.DataFrame({
-                "verified": [int(status.isin(("correct", "incorrect")).sum())],
-                "unreachable": [int((status == "unreachable").sum())],
-                "refused": [int((status == "refused").sum())]}))[0]),
-            "nonresponse": nonresponse,
-        }
-        if target is None:
-            rows.append(row)
-            continue
-        runs, waiting, run_notes = _sequential_runs(frame, aspect, target, verification, alpha)
-        notes.extend(run_notes)
-        if waiting:
-            notes.append(f"{aspect}: {waiting} verified outcome(s) wait for earlier rows (in "
-                         "PRN order) of their stratum before they count in the stopping rule")
-        message, decision, seq_status = _advice(runs, nonresponse)
-        advice[aspect] = message
-        main = runs.get("mar" if nonresponse == "bounds" else nonresponse)
-        if main is not None:
-            sequential[aspect] = main
-        pending = int((status == "pending").sum())
-        verdict = "inconclusive"
-        if estimate is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                assessment = assess_target(estimate, target, confidence_level=confidence_level)
-            if message:
-                assessment = dataclasses.replace(assessment, stop_advice=message)
-            assessments[aspect] = assessment
-            if pending == 0:
-                verdict = assessment.status
-        if pending and decision in ("stop: met", "stop: not met"):
-            verdict = seq_status
-        verdicts[aspect] = verdict
-        current = assessments.get(aspect)
-        row.update(
-            verdict=verdict,
-            nonresponse_robustness=getattr(current, "nonresponse_robustness", ""),
-            nonresponse_note=getattr(current, "nonresponse_note", ""),
-            advice=message,
-            look=getattr(main, "look", 0), looks=getattr(main, "looks", 0),
-            n_verified=getattr(main, "n_verified", 0), n_max=getattr(main, "n_max", 0),
-            n_waiting=waiting,
-            **{f"advice_{k}": getattr(runs.get(k), "message", "") for k in _SCENARIOS},
-        )
-        rows.append(row)
+        with _collected(found, aspect):
+            rows.append(_aspect_row(
+                frame, design, aspect, targets.get(aspect), verification=verification,
+                confidence_level=confidence_level, method=method, nonresponse=nonresponse,
+                alpha=alpha, notes=notes, estimates=estimates, assessments=assessments,
+                verdicts=verdicts, advice=advice, sequential=sequential))
+        rows[-1]["warnings"] = " | ".join(w.split(": ", 1)[1] for w in found
+                                          if w.startswith(f"{aspect}: "))
     decisions = pd.DataFrame(rows, columns=[
         "aspect", "target", "estimate", "ci_low", "ci_high", "response_rate", "nonresponse",
         "verdict", "nonresponse_robustness", "nonresponse_note", "advice", "look", "looks",
-        "n_verified", "n_max", "n_waiting", "advice_worst", "advice_mar", "advice_best"])
+        "n_verified", "n_max", "n_waiting", "advice_worst", "advice_mar", "advice_best",
+        "warnings"])
     return MonthStatus(
         month=month, province=province, status=period_status, progress=progress,
         estimates=estimates, assessments=assessments, verdicts=verdicts,
         nonresponse=nonresponse, advice=advice, sequential=sequential, decisions=decisions,
-        looks=verification["looks"], notes=tuple(notes),
+        looks=verification["looks"], notes=tuple(notes), warnings=tuple(found),
     )
+
+
+def _aspect_row(
+    frame: pd.DataFrame, design: pd.DataFrame, aspect: str, target: float | None, *,
+    verification: Mapping[str, Any], confidence_level: float, method: str, nonresponse: str,
+    alpha: float, notes: list[str], estimates: dict[str, Any], assessments: dict[str, Any],
+    verdicts: dict[str, str], advice: dict[str, str], sequential: dict[str, Any],
+) -> dict[str, Any]:
+    """The decisions row of one aspect; fills the dicts of :func:`month_status` in place."""
+    from beian_audit.errors import EstimationError
+    from beian_audit.estimation import assess_target, estimate_proportion
+
+    column = f"{aspect}_status"
+    status = design[column]
+    resolved = status.isin(("correct", "incorrect", *_NONRESPONSE))
+    estimate = None
+    if resolved.any():
+        try:
+            estimate = estimate_proportion(
+                design, column, missing="drop", nonresponse=nonresponse,  # type: ignore[arg-type]
+                confidence_level=confidence_level, method=method)  # type: ignore[arg-type]
+        except EstimationError as exc:  # e.g. only nonrespondents under MAR
+            notes.append(f"{aspect}: no estimate under nonresponse={nonresponse!r} ({exc})")
+    estimates[aspect] = estimate
+    row: dict[str, Any] = {
+        "aspect": aspect, "target": np.nan if target is None else float(target),
+        "estimate": np.nan if estimate is None else estimate.estimate,
+        "ci_low": np.nan if estimate is None else estimate.ci.low,
+        "ci_high": np.nan if estimate is None else estimate.ci.high,
+        "response_rate": float(response_rate(pd.DataFrame({
+            "verified": [int(status.isin(("correct", "incorrect")).sum())],
+            "unreachable": [int((status == "unreachable").sum())],
+            "refused": [int((status == "refused").sum())]}))[0]),
+        "nonresponse": nonresponse,
+    }
+    if target is None:
+        return row
+    runs, waiting, run_notes = _sequential_runs(frame, aspect, target, verification, alpha)
+    notes.extend(run_notes)
+    if waiting:
+        notes.append(f"{aspect}: {waiting} verified outcome(s) wait for earlier rows (in "
+                     "PRN order) of their stratum before they count in the stopping rule")
+    message, decision, seq_status = _advice(runs, nonresponse)
+    advice[aspect] = message
+    main = runs.get("mar" if nonresponse == "bounds" else nonresponse)
+    if main is not None:
+        sequential[aspect] = main
+    pending = int((status == "pending").sum())
+    verdict = "inconclusive"
+    if estimate is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assessment = assess_target(estimate, target, confidence_level=confidence_level)
+        if message:
+            assessment = dataclasses.replace(assessment, stop_advice=message)
+        assessments[aspect] = assessment
+        if pending == 0:
+            verdict = assessment.status
+    if pending and decision in ("stop: met", "stop: not met"):
+        verdict = seq_status
+    verdicts[aspect] = verdict
+    current = assessments.get(aspect)
+    row.update(
+        verdict=verdict,
+        nonresponse_robustness=getattr(current, "nonresponse_robustness", ""),
+        nonresponse_note=getattr(current, "nonresponse_note", ""),
+        advice=message,
+        look=getattr(main, "look", 0), looks=getattr(main, "looks", 0),
+        n_verified=getattr(main, "n_verified", 0), n_max=getattr(main, "n_max", 0),
+        n_waiting=waiting,
+        **{f"advice_{k}": getattr(runs.get(k), "message", "") for k in _SCENARIOS},
+    )
+    return row
