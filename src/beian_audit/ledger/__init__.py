@@ -88,8 +88,8 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:  # pragma: no cover
     from beian_audit.ledger.api import Ledger, LedgerMonth
     from beian_audit.ledger.engine import DEFAULT_LEDGER
-    from beian_audit.ledger.monthly_report import MonthReport, MonthReportData
     from beian_audit.ledger.imports import UNREACHABLE_CODES
+    from beian_audit.ledger.monthly_report import MonthReport, MonthReportData
     from beian_audit.ledger.records import CASE_TRANSITIONS
     from beian_audit.ledger.report import monthly_panel_from_ledger, statistics_table_from_ledger
     from beian_audit.ledger.results import DrawResult, ImportResult, MonthStatus, Period
