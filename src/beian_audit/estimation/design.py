@@ -287,12 +287,22 @@ def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     bincount when ``size`` is moderate (no hashing), else ``pandas.factorize``.
     """
     if size <= _DENSE_LIMIT:
-        present = np.flatnonzero(np.bincount(key, minlength=size))
-        remap = np.empty(size, dtype=np.int64)
-        remap[present] = np.arange(present.size)
-        return remap[key], present
+        codes, uniques, _ = _compact_counted(key, size)
+        return codes, uniques
     codes, uniques = pd.factorize(key, sort=False)
     return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
+
+
+def _compact_counted(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_compact` and how many times each code occurs (``bincount(codes)``)."""
+    if size <= _DENSE_LIMIT:
+        counts = np.bincount(key, minlength=size)
+        present = np.flatnonzero(counts)
+        remap = np.empty(size, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        return remap[key], present, counts[present]
+    codes, uniques = _compact(key, size)
+    return codes, uniques, np.bincount(codes, minlength=uniques.size)
 
 
 def _check_weight_range(w: np.ndarray, column: str | None) -> None:
