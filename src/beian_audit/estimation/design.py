@@ -180,8 +180,7 @@ def _outcome_values(series: pd.Series, name: str) -> np.ndarray:
     """0/1 float array with nan for missing; raise on anything else."""
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biu":  # no NA possible
         raw_int = series.to_numpy()
-        bad_int = (raw_int != 0) & (raw_int != 1)
-        if not bad_int.any():
+        if raw_int.size == 0 or (raw_int.min() >= 0 and raw_int.max() <= 1):  # no temporaries
             return raw_int.astype(float)
     na = series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
@@ -211,12 +210,20 @@ def _outcome_values(series: pd.Series, name: str) -> np.ndarray:
     return values
 
 
-def _numeric(series: pd.Series, role: str) -> np.ndarray:
+def _numeric(series: pd.Series, role: str, integers: bool = False) -> np.ndarray:
+    """The column as floats (nan for missing); ``integers=True`` keeps a NumPy integer column.
+
+    A count such as a population size is then checked and reduced per stratum
+    as integers, and only the per-stratum values become floats (the same floats:
+    counts are far below 2**53), with no float copy of the whole column.
+    """
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
         series.dtype
     ):
         raise EstimationError(f"{role} column ({series.name!r}) must be numeric")
     if isinstance(series.dtype, np.dtype):  # NumPy-backed: no NA object to map
+        if integers and series.dtype.kind in "iu":
+            return series.to_numpy()
         return series.to_numpy().astype(float, copy=False)
     return series.to_numpy(dtype=float, na_value=np.nan)
 
@@ -368,7 +375,8 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
 
     if cols["population_size"]:
         big_n = _numeric(
-            _column(frame, cols["population_size"], "population_size"), "population_size"
+            _column(frame, cols["population_size"], "population_size"), "population_size",
+            integers=True,
         )
         if not big_n.min() > 0:  # also catches nan (reductions: no temporaries)
             bad = ~(big_n > 0)
@@ -377,6 +385,7 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
                 f"not missing; check positions {_positions(bad)}"
             )
         first, constant = _stratum_value(big_n, stratum, starts, H)
+        first = first.astype(float, copy=False)
         if not constant:
             varying = big_n != first[stratum]
             raise EstimationError(

@@ -24,7 +24,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 
@@ -148,7 +148,7 @@ def _pairs_of(dk: np.ndarray, hk: np.ndarray, psu_k: np.ndarray | None, G: int,
 
 
 def _pair_sums(
-    z: np.ndarray, pairs: _Pairs, G: int, design: _Design
+    z: np.ndarray, pairs: _Pairs, G: int, nh: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-pair sums of squared deviations of the cells' scores from their mean, and sums."""
     if pairs.cell is None:
@@ -157,8 +157,7 @@ def _pair_sums(
         z_cell = np.bincount(pairs.cell, weights=z, minlength=pairs.n_cells)
     n_pairs = pairs.gh_g.size
     s1 = np.bincount(pairs.gh, weights=z_cell, minlength=n_pairs)
-    nh = design.n_h[pairs.gh_h].astype(float)
-    zbar = s1 / nh
+    zbar = s1 / nh  # nh: PSUs sampled in each pair's stratum
     dev = zbar[pairs.gh]  # z - zbar, squared, in one buffer
     np.subtract(z_cell, dev, out=dev)
     np.multiply(dev, dev, out=dev)
@@ -263,21 +262,23 @@ def _domain_stats(
             z /= w_g[dk]
 
     def finish(sums: tuple[np.ndarray, np.ndarray], gh_g: np.ndarray, gh_h: np.ndarray,
-               n_psu_g: np.ndarray) -> dict[str, np.ndarray]:
-        return _finish(*sums, gh_g, gh_h, G, design, lonely_psu, n_g, w_g, p_g, n_psu_g)
+               n_psu_g: np.ndarray, per_pair: _PairDesign) -> dict[str, np.ndarray]:
+        return _finish(*sums, gh_g, gh_h, G, design, lonely_psu, n_g, w_g, p_g, n_psu_g,
+                       per_pair)
 
     def variance(sums: tuple[np.ndarray, np.ndarray], gh_g: np.ndarray, gh_h: np.ndarray,
-                 n_strata_g: np.ndarray) -> np.ndarray:
-        return _pair_variance(*sums, gh_g, gh_h, G, design, lonely_psu, n_strata_g)[0]
+                 n_strata_g: np.ndarray, per_pair: _PairDesign) -> np.ndarray:
+        return _pair_variance(*sums, gh_g, gh_h, G, design, lonely_psu, n_strata_g, per_pair)
 
     if G == 1 and rows is None and design.psu is None and design.starts is not None:
         # rows grouped by stratum (codes 0..H-1 in order): contiguous segment sums
         zeros, strata, n_psu = np.zeros(H, dtype=np.int64), np.arange(H), np.array([float(z.size)])
-        out = finish(_segment_sums(z, design), zeros, strata, n_psu)
+        per_pair = _pair_design(strata, design)
+        out = finish(_segment_sums(z, design), zeros, strata, n_psu, per_pair)
         if totals:
             for key, values in (("1", yk), ("0", 1.0 - yk)):
                 out[f"variance_total_{key}"] = variance(
-                    _segment_sums(wk * values, design), zeros, strata, out["n_strata"]
+                    _segment_sums(wk * values, design), zeros, strata, out["n_strata"], per_pair
                 )
         return out
 
@@ -289,29 +290,45 @@ def _domain_stats(
         n_psu_g = n_g.copy()
     else:
         n_psu_g = np.bincount(pairs.cell_g, minlength=G).astype(float)
-    out = finish(_pair_sums(z, pairs, G, design), pairs.gh_g, pairs.gh_h, n_psu_g)
+    per_pair = _pair_design(pairs.gh_h, design)
+    out = finish(_pair_sums(z, pairs, G, per_pair.nh), pairs.gh_g, pairs.gh_h, n_psu_g, per_pair)
     if not totals:
         return out
     if design.psu is None and design.w_h is not None:
         # element sampling, one weight per stratum: a pair's scores are w_h (k rows)
         # and 0 (the stratum's other rows), as in _whole_sample_one_weight_per_stratum
         k = np.bincount(pairs.gh, weights=yk, minlength=pairs.gh_g.size)
-        a = design.w_h[pairs.gh_h]
-        nh = design.n_h[pairs.gh_h].astype(float)
+        a, nh = design.w_h[pairs.gh_h], per_pair.nh
         for key, successes in (("1", k), ("0", pairs.m - k)):
             sums = (a * a * successes * (nh - successes) / nh, a * successes)
             out[f"variance_total_{key}"] = variance(
-                sums, pairs.gh_g, pairs.gh_h, out["n_strata"])
+                sums, pairs.gh_g, pairs.gh_h, out["n_strata"], per_pair)
         out["deff_kish"] = _kish_from_counts(
             pairs.m, pairs.gh_g, (design.w_h / design.w_h.max())[pairs.gh_h], G
         )
     else:
         for key, values in (("1", yk), ("0", 1.0 - yk)):
             out[f"variance_total_{key}"] = variance(
-                _pair_sums(wk * values, pairs, G, design), pairs.gh_g, pairs.gh_h,
-                out["n_strata"],
+                _pair_sums(wk * values, pairs, G, per_pair.nh), pairs.gh_g, pairs.gh_h,
+                out["n_strata"], per_pair,
             )
     return out
+
+
+class _PairDesign(NamedTuple):
+    """The design of each (domain, stratum) pair's stratum."""
+
+    nh: np.ndarray  # PSUs sampled (float)
+    fh: np.ndarray  # R's fpc factor
+    certain: np.ndarray  # a census (fpc factor 0)
+    lonely: np.ndarray  # a single sampled PSU, not a census
+
+
+def _pair_design(gh_h: np.ndarray, design: _Design) -> _PairDesign:
+    nh = design.n_h[gh_h].astype(float)
+    fh = design.f_h[gh_h]
+    certain = fh < _CERTAINTY_TOLERANCE
+    return _PairDesign(nh, fh, certain, (nh == 1) & ~certain)
 
 
 def _finish(
@@ -326,10 +343,13 @@ def _finish(
     w_g: np.ndarray,
     p_g: np.ndarray,
     n_psu_g: np.ndarray,
+    per_pair: _PairDesign | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-(domain, stratum) sums of squares -> per-domain variance and counts."""
     n_strata_g = np.bincount(gh_g, minlength=G).astype(float)
-    v_g, certain, lonely = _pair_variance(ss, s1, gh_g, gh_h, G, design, lonely_psu, n_strata_g)
+    per_pair = _pair_design(gh_h, design) if per_pair is None else per_pair
+    v_g = _pair_variance(ss, s1, gh_g, gh_h, G, design, lonely_psu, n_strata_g, per_pair)
+    certain, lonely = per_pair.certain, per_pair.lonely
     census = np.bincount(gh_g, weights=(~certain).astype(float), minlength=G) == 0
     census &= design.single_stage & (n_g > 0)
     return {
@@ -354,16 +374,10 @@ def _pair_variance(
     design: _Design,
     lonely_psu: str,
     n_strata_g: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-domain variance from per-pair sums (R's fpc and lonely-PSU rules).
-
-    Returns the variance and, per pair, whether its stratum is a census
-    (``certain``) and whether it has a single PSU (``lonely``).
-    """
-    nh = design.n_h[gh_h].astype(float)
-    fh = design.f_h[gh_h]
-    certain = fh < _CERTAINTY_TOLERANCE
-    lonely = (nh == 1) & ~certain
+    per_pair: _PairDesign,
+) -> np.ndarray:
+    """Per-domain variance from per-pair sums (R's fpc and lonely-PSU rules)."""
+    nh, fh, certain, lonely = per_pair
     with np.errstate(all="ignore"):
         v_pair = np.where(nh > 1, fh * nh / (nh - 1.0) * ss, 0.0)
     if lonely.any():
@@ -388,7 +402,7 @@ def _pair_variance(
         n_ok = np.bincount(gh_g, weights=ok.astype(float), minlength=G)
         with np.errstate(all="ignore"):
             v_g = np.where(n_ok > 0, v_g * n_strata_g / n_ok, np.nan)
-    return v_g, certain, lonely
+    return v_g
 
 
 def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
