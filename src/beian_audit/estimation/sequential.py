@@ -44,6 +44,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit._results import ResultMixin
 from beian_audit.errors import EstimationError
 
@@ -84,12 +85,6 @@ def _number(name: str, value: object, low: float, high: float) -> float:
         raise EstimationError(f"{name} ({value!r}) must be a number strictly between "
                               f"{low:g} and {high:g}")  # fmt: skip
     return out
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    from beian_audit.estimation.intervals import check_choice
-
-    return check_choice(name, value, choices)
 
 
 def _fractions(looks: object) -> np.ndarray:
@@ -149,7 +144,9 @@ def alpha_spent(
     from scipy import special
 
     alpha = _number("alpha", alpha, 0.0, 1.0)
-    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    spending = check_choice(  # type: ignore[assignment]
+        "spending", spending, SPENDING_FUNCTIONS, error=EstimationError
+    )
     t = np.clip(np.atleast_1d(np.asarray(fraction, dtype=float)), 0.0, 1.0)
     if spending == "pocock":
         return alpha * np.log1p((math.e - 1.0) * t)
@@ -262,7 +259,9 @@ def spending_boundaries(
     if sides not in (1, 2) or isinstance(sides, bool):
         raise EstimationError(f"sides ({sides!r}) must be 1 or 2")
     alpha = _number("alpha", alpha, 0.0, 1.0)
-    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    spending = check_choice(  # type: ignore[assignment]
+        "spending", spending, SPENDING_FUNCTIONS, error=EstimationError
+    )
     info = _information(information, t)
     return _boundaries(tuple(t.tolist()), alpha, spending, int(sides),
                        tuple(info.tolist())).copy()  # fmt: skip
@@ -943,8 +942,12 @@ def sequential_assessment(
     frame = _as_frame(sample)
     target = _number("target", target, 0.0, 1.0)
     alpha = _number("alpha", alpha, 0.0, 1.0)
-    method = _choice("method", method, SEQUENTIAL_METHODS)  # type: ignore[assignment]
-    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    method = check_choice(  # type: ignore[assignment]
+        "method", method, SEQUENTIAL_METHODS, error=EstimationError
+    )
+    spending = check_choice(  # type: ignore[assignment]
+        "spending", spending, SPENDING_FUNCTIONS, error=EstimationError
+    )
     plan = _plan(frame, strata, population_size, prn, looks)
     if method == "confidence-sequence" and not np.all(np.isfinite(plan.big_n)):
         raise EstimationError(

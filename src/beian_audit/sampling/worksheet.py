@@ -94,6 +94,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit.errors import (
     FAILURE_COLUMNS,
     ArgumentError,
@@ -388,9 +389,7 @@ def write_worksheet(
     from openpyxl.utils import get_column_letter
     from openpyxl.workbook.protection import WorkbookProtection
 
-    if contacts not in CONTACTS:
-        listed = ", ".join(repr(c) for c in CONTACTS)
-        raise ArgumentError(f"contacts ({contacts!r}) must be one of {listed}")
+    check_choice("contacts", contacts, CONTACTS)
     frame = sample.frame
     key = sample.key
     info = _shown_columns(frame, key, checks=checks, columns=columns, reveal=reveal,
