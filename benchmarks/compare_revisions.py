@@ -29,7 +29,9 @@ Run::
 
 ``BEFORE`` defaults to ``e22f206`` (the last commit before the issue-13 restructure),
 ``AFTER`` to ``HEAD``; ``.`` means this checkout's ``src`` as it is (uncommitted
-changes included). A full run takes about four minutes on two cores.
+changes included). ``HEAD HEAD`` compares a revision with itself: the spread of
+its ratios is the machine's noise. A full run takes two to four minutes on two
+cores.
 """
 
 from __future__ import annotations
@@ -122,18 +124,19 @@ def main(argv: list[str] | None = None) -> None:
         print(f"before: {args.before} ({names[args.before]}), after: {args.after} "
               f"({names[args.after]}); min of {args.repeat} x {args.rounds} runs", flush=True)
         _run_child(trees[args.after], "--child", "prepare:" + ",".join(groups), "--data", data)
-        results: dict[str, dict[str, dict[str, Any]]] = {args.before: {}, args.after: {}}
+        # by side, not by revision: "HEAD HEAD" measures the noise floor
+        results: list[dict[str, dict[str, Any]]] = [{}, {}]
         for group in groups:
             for _ in range(args.rounds):
-                for rev in (args.before, args.after):
+                for side, rev in enumerate((args.before, args.after)):
                     got = _run_child(trees[rev], "--child", group, "--data", data,
                                      "--repeat", str(args.repeat))
                     for name, row in got.items():
-                        old = results[rev].setdefault(name, row)
+                        old = results[side].setdefault(name, row)
                         old["cpu"] = min(old["cpu"], row["cpu"])
                         old["wall"] = min(old["wall"], row["wall"])
             print(f"  {group} done", file=sys.stderr, flush=True)
-    print_table(results[args.before], results[args.after])
+    print_table(*results)
 
 
 def print_table(before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]) -> None:
