@@ -100,7 +100,7 @@ def _whole_sample_with_totals(
             successes, y.size, design, lonely_psu, total=True
         )["variance"]
     out["deff_kish"] = _kish_from_counts(
-        m, np.zeros(m.size, dtype=np.int64), design.w_h / design.w_h.max(), 1
+        m, np.zeros(m.size, dtype=np.int64), design.w_h / design.w_h.max(), out["n"]
     )
     return out
 
@@ -188,14 +188,18 @@ def _segment_sums(z: np.ndarray, design: _Design) -> tuple[np.ndarray, np.ndarra
     return np.where(ss <= 1e-24 * (z @ z), 0.0, ss), s1
 
 
-def _kish_from_counts(m: np.ndarray, gh_g: np.ndarray, u_h: np.ndarray, G: int) -> np.ndarray:
+def _kish_from_counts(
+    m: np.ndarray, gh_g: np.ndarray, u_h: np.ndarray, n: np.ndarray
+) -> np.ndarray:
     """:func:`_kish_deff` from ``m`` rows of relative weight ``u_h`` in each (domain, stratum) pair.
+
+    ``n`` is each domain's number of rows (the sum of its pairs' ``m``).
 
     Equal to the row-by-row sums in exact arithmetic; in floating point it
     differs from them in the last digits (about 1e-14 relative), as sums in
     another order do.
     """
-    n = np.bincount(gh_g, weights=m, minlength=G)
+    G = n.size
     s1 = np.bincount(gh_g, weights=m * u_h, minlength=G)
     s2 = np.bincount(gh_g, weights=m * u_h * u_h, minlength=G)
     with np.errstate(all="ignore"):
@@ -304,7 +308,7 @@ def _domain_stats(
             out[f"variance_total_{key}"] = variance(
                 sums, pairs.gh_g, pairs.gh_h, out["n_strata"], per_pair)
         out["deff_kish"] = _kish_from_counts(
-            pairs.m, pairs.gh_g, (design.w_h / design.w_h.max())[pairs.gh_h], G
+            pairs.m, pairs.gh_g, (design.w_h / design.w_h.max())[pairs.gh_h], n_g
         )
     else:
         for key, values in (("1", yk), ("0", 1.0 - yk)):
