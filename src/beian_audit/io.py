@@ -50,6 +50,7 @@ import pandas as pd
 from beian_audit._files import check_path as _check_path
 from beian_audit._files import failure_frame as _failures
 from beian_audit._files import file_error as _file_error
+from beian_audit._options import check_choice
 from beian_audit.errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -931,8 +932,7 @@ def write_filings(
     from beian_audit.privacy import mask_frame
     from beian_audit.safe_output import write_table
 
-    if headers not in ("english", "chinese"):
-        raise ArgumentError(f"headers ({headers!r}) must be one of 'english', 'chinese'")
+    check_choice("headers", headers, ("english", "chinese"))
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".xlsx", ".parquet", ".pq"}:

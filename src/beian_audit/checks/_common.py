@@ -34,29 +34,14 @@ from beian_audit._arrow import join_strings as _join  # noqa: F401 - for the che
 from beian_audit._arrow import one_chunk
 from beian_audit._arrow import string_array as _str_array
 from beian_audit._arrow import to_numpy as _np
+from beian_audit._options import check_choice
 from beian_audit._text import as_text, checker_values
 from beian_audit.errors import ArgumentError, ArgumentTypeError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["as_text", "check_bool", "check_date", "check_option", "checker_values", "map_distinct"]
-
-
-def check_option(name: str, value: object, allowed: Sequence[str]) -> None:
-    """Raise :class:`~beian_audit.errors.ArgumentError` unless ``value`` is one of ``allowed``.
-
-    Examples
-    --------
-    >>> check_option("kind", "any", ("any", "mobile"))
-    >>> check_option("kind", "all", ("any", "mobile"))
-    Traceback (most recent call last):
-    ...
-    beian_audit.errors.ArgumentError: kind ('all') must be one of 'any', 'mobile'
-    """
-    if not isinstance(value, str) or value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed)
-        raise ArgumentError(f"{name} ({value!r}) must be one of {listed}")
+__all__ = ["as_text", "check_bool", "check_date", "checker_values", "map_distinct"]
 
 
 def check_bool(name: str, value: object) -> bool:
@@ -151,7 +136,7 @@ _METHODS = ("fast", "reference")
 
 
 def _check_method(method: object) -> None:
-    check_option("method", method, _METHODS)
+    check_choice("method", method, _METHODS)
 
 
 def _distinct_text(

@@ -52,13 +52,13 @@ from email_validator.rfc_constants import (
     EMAIL_MAX_LENGTH,
 )
 
+from beian_audit._options import check_choice
 from beian_audit.checks._common import (
     _assemble,
     _checker_frame,
     _distinct_text,
     as_text,
     check_bool,
-    check_option,
     checker_values,
     map_distinct,
     nfkc_strip,
@@ -274,8 +274,6 @@ def _fast_syntax(texts: list[str]) -> dict[str, np.ndarray]:
     return out
 
 
-_check_option = check_option
-
 
 def check_email(
     values: Iterable[object] | pd.Series,
@@ -334,7 +332,7 @@ def check_email(
     4  False           no_at                 NaN                 NaN
     """
     values = checker_values(values)
-    _check_option("method", method, _METHODS)
+    check_choice("method", method, _METHODS)
     check_deliverability = check_bool("check_deliverability", check_deliverability)
     resolver = email_validator.caching_resolver() if check_deliverability else None
     if method == "reference":

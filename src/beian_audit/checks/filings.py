@@ -439,31 +439,13 @@ def check_filings(
         report: CheckReport = engine(frame, providers=providers, ring_threshold=ring_threshold,
                                      reveal=reveal, progress=progress, as_of=as_of)
         return report
-    if "website_id" not in frame.columns:
-        raise SchemaError(
-            "check_filings needs a 'website_id' column",
-            pd.DataFrame(
-                {"row": [pd.NA], "column": ["website_id"], "value": [None],
-                 "reason": ["missing_column"]}
-            ),
-        )
-    if isinstance(ring_threshold, bool) or not isinstance(ring_threshold, int | np.integer):
-        raise ArgumentTypeError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
-    if ring_threshold < 2:
-        raise ArgumentError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
+    _check_frame_arguments(frame, ring_threshold)
 
     index = frame.index
     flags: dict[str, np.ndarray] = {}
     reasons: dict[str, np.ndarray | str] = {}  # the reason of each flagged row, in row order
     context = RuleContext(frame, providers=providers, ring_threshold=ring_threshold, as_of=as_of)
-    columns = set(frame.columns)
-    runnable: list[Rule] = []
-    for rule in rules:
-        ran = {r.name for r in runnable}
-        if _runs(rule, columns, providers_given=providers is not None) and all(
-            dep in ran for dep in rule.after
-        ):
-            runnable.append(rule)
+    runnable = _runnable(rules, set(frame.columns), providers_given=providers is not None)
     read_later = {dep for rule in runnable for dep in rule.after}
 
     def record(name: str, bad: pd.Series | np.ndarray, why: pd.Series | np.ndarray | str) -> None:
@@ -476,61 +458,6 @@ def check_filings(
         # reasons are only kept for the flagged rows (memory: a few checks flag most
         # rows, most flag few) and only read there, by _failures
         reasons[name] = why if isinstance(why, str) else np.asarray(why, dtype=object)[bad_array]
-
-    def fields(
-        run: Callable[[pd.Series], pd.DataFrame],
-        requests: list[tuple[str, str, pd.Series | None]],
-    ) -> dict[str, Gathered]:
-        """The field rules ``(name, column, applies)`` of one checker, on distinct values.
-
-        Values repeat across rows and columns (the sponsor's and the website's
-        principal are often one person), so the requested columns are stacked, the
-        checker runs once on their distinct values (plus one missing value) and
-        the verdicts are gathered back by integer codes; only ``valid`` and, at
-        flagged rows, ``reason`` are expanded to full length. Each rule sees only
-        the rows it applies to. Returns, for the rules other rules read, the
-        distinct results and the row codes, by rule.
-        """
-        parts = []
-        for name, column, applies in requests:
-            values = frame[column]
-            rows = (
-                None if applies is None
-                else np.flatnonzero(applies.fillna(False).to_numpy(dtype=bool))
-            )
-            parts.append((name, values if rows is None else values.iloc[rows], rows))
-        stacked = (
-            pd.concat([v for _, v, _ in parts], ignore_index=True)
-            if len(parts) > 1 else parts[0][1]
-        )
-        _, codes, uniques = _distinct_text(stacked, always=True)
-        probe = pd.Series(_str_array(uniques)).reindex(range(len(uniques) + 1))  # + missing
-        # in slices: a checker's temporaries grow with its input, the verdicts do not
-        result = pd.concat(
-            [run(probe.iloc[a : a + _SLICE]) for a in range(0, len(probe), _SLICE)],
-            ignore_index=True,
-        )
-        where = np.where(codes < 0, len(uniques), codes)
-        valid = result["valid"].to_numpy(dtype=bool)
-        reason = result["reason"].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
-        # an empty optional field is not a defect of the record
-        defect = ~valid & (reason != "missing")
-        out: dict[str, Gathered] = {}
-        offset = 0
-        for name, values, rows in parts:
-            sub = where[offset : offset + len(values)]
-            offset += len(values)
-            sub_bad = defect[sub]
-            if rows is None:
-                bad = sub_bad
-            else:
-                bad = np.zeros(len(frame), dtype=bool)
-                bad[rows] = sub_bad
-            flags[name] = bad
-            reasons[name] = reason[sub[sub_bad]]  # rows are in order: flagged rows' reasons
-            if rows is None and name in read_later:
-                out[name] = Gathered(result, sub, index)
-        return out
 
     def step(members: list[Rule]) -> Callable[[], None]:
         """Run the rules of one step: field checkers first, then the rules reading them."""
@@ -545,7 +472,8 @@ def check_filings(
                     (r.name, str(r.column), None if r.applies is None else r.applies(context))
                     for r in field_rules
                 ]
-                context._results.update(fields(_bound(checker, context), requests))
+                context._results.update(_field_rules(
+                    frame, _bound(checker, context), requests, read_later, flags, reasons))
             try:
                 for rule in members:
                     if not isinstance(rule.function, FieldCheck):
@@ -564,15 +492,7 @@ def check_filings(
     by_name = {rule.name: rule for rule in rules}
     order = [rule.name for rule in rules if rule.name in flags]
     flag_frame = pd.DataFrame({name: flags[name] for name in order}, index=index)
-    verdict = pd.DataFrame(index=index)
-    for column in VERDICTS:
-        cols = [c for c in order if by_name[c].verdict == column]
-        ok = ~flag_frame[cols].any(axis=1) if cols else pd.Series(True, index=index)
-        verdict[column] = ok.astype("boolean")
-        if any(r.observes and r.verdict == column and r.name not in flags for r in rules):
-            # nothing of this block was observed: unknown, not correct
-            verdict[column] = pd.Series(pd.NA, index=index, dtype="boolean")
-
+    verdict = _verdicts(flag_frame, rules)
     failures = _failures(frame, flag_frame, reasons, reveal=reveal, rules=by_name)
     keep = [c for c in ("website_id", "provider_id", "sponsor_province", "sponsor_nature",
                         "server_province") if c in frame.columns]
@@ -589,6 +509,114 @@ def check_filings(
         skipped=skipped,
         rules=rules,
     )
+
+
+def _check_frame_arguments(frame: pd.DataFrame, ring_threshold: object) -> None:
+    """``check_filings``'s checks of ``frame`` (a ``website_id``) and ``ring_threshold``."""
+    if "website_id" not in frame.columns:
+        raise SchemaError(
+            "check_filings needs a 'website_id' column",
+            pd.DataFrame(
+                {"row": [pd.NA], "column": ["website_id"], "value": [None],
+                 "reason": ["missing_column"]}
+            ),
+        )
+    if isinstance(ring_threshold, bool) or not isinstance(ring_threshold, int | np.integer):
+        raise ArgumentTypeError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
+    if ring_threshold < 2:
+        raise ArgumentError(f"ring_threshold ({ring_threshold!r}) must be an integer >= 2")
+
+
+def _runnable(rules: tuple[Rule, ...], columns: set[str], *, providers_given: bool) -> list[Rule]:
+    """The rules whose columns (and ``providers``) are there and whose ``after`` rules run."""
+    runnable: list[Rule] = []
+    for rule in rules:
+        ran = {r.name for r in runnable}
+        if _runs(rule, columns, providers_given=providers_given) and all(
+            dep in ran for dep in rule.after
+        ):
+            runnable.append(rule)
+    return runnable
+
+
+def _field_rules(
+    frame: pd.DataFrame,
+    run: Callable[[pd.Series], pd.DataFrame],
+    requests: list[tuple[str, str, pd.Series | None]],
+    read_later: set[str],
+    flags: dict[str, np.ndarray],
+    reasons: dict[str, np.ndarray | str],
+) -> dict[str, Gathered]:
+    """The field rules ``(name, column, applies)`` of one checker, on distinct values.
+
+    Values repeat across rows and columns (the sponsor's and the website's
+    principal are often one person), so the requested columns are stacked, the
+    checker runs once on their distinct values (plus one missing value) and
+    the verdicts are gathered back by integer codes; only ``valid`` and, at
+    flagged rows, ``reason`` are expanded to full length. Each rule sees only
+    the rows it applies to. Writes each rule's flags and flagged rows' reasons
+    into ``flags`` and ``reasons``; returns, for the rules other rules read
+    (``read_later``), the distinct results and the row codes, by rule.
+    """
+    parts = []
+    for name, column, applies in requests:
+        values = frame[column]
+        rows = (
+            None if applies is None
+            else np.flatnonzero(applies.fillna(False).to_numpy(dtype=bool))
+        )
+        parts.append((name, values if rows is None else values.iloc[rows], rows))
+    stacked = (
+        pd.concat([v for _, v, _ in parts], ignore_index=True)
+        if len(parts) > 1 else parts[0][1]
+    )
+    _, codes, uniques = _distinct_text(stacked, always=True)
+    probe = pd.Series(_str_array(uniques)).reindex(range(len(uniques) + 1))  # + missing
+    # in slices: a checker's temporaries grow with its input, the verdicts do not
+    result = pd.concat(
+        [run(probe.iloc[a : a + _SLICE]) for a in range(0, len(probe), _SLICE)],
+        ignore_index=True,
+    )
+    where = np.where(codes < 0, len(uniques), codes)
+    valid = result["valid"].to_numpy(dtype=bool)
+    reason = result["reason"].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    # an empty optional field is not a defect of the record
+    defect = ~valid & (reason != "missing")
+    out: dict[str, Gathered] = {}
+    offset = 0
+    for name, values, rows in parts:
+        sub = where[offset : offset + len(values)]
+        offset += len(values)
+        sub_bad = defect[sub]
+        if rows is None:
+            bad = sub_bad
+        else:
+            bad = np.zeros(len(frame), dtype=bool)
+            bad[rows] = sub_bad
+        flags[name] = bad
+        reasons[name] = reason[sub[sub_bad]]  # rows are in order: flagged rows' reasons
+        if rows is None and name in read_later:
+            out[name] = Gathered(result, sub, frame.index)
+    return out
+
+
+def _verdicts(flag_frame: pd.DataFrame, rules: tuple[Rule, ...]) -> pd.DataFrame:
+    """One boolean column per verdict: no rule feeding it flagged the row.
+
+    Missing (``NA``) where a rule that observes the verdict's block did not run:
+    nothing of the block was observed, so it is unknown, not correct.
+    """
+    index = flag_frame.index
+    by_name = {rule.name: rule for rule in rules}
+    verdict = pd.DataFrame(index=index)
+    for column in VERDICTS:
+        cols = [c for c in flag_frame.columns if by_name[c].verdict == column]
+        ok = ~flag_frame[cols].any(axis=1) if cols else pd.Series(True, index=index)
+        verdict[column] = ok.astype("boolean")
+        if any(r.observes and r.verdict == column and r.name not in flag_frame.columns
+               for r in rules):
+            verdict[column] = pd.Series(pd.NA, index=index, dtype="boolean")
+    return verdict
 
 
 def _bound(checker: FieldCheck, context: RuleContext) -> Callable[[pd.Series], pd.DataFrame]:

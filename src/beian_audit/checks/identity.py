@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit.checks._common import (
     Method,
     _assemble,
@@ -67,7 +68,6 @@ from beian_audit.checks._common import (
     _str_array,
     as_text,
     check_date,
-    check_option,
     checker_values,
     map_distinct,
 )
@@ -338,7 +338,7 @@ def check_resident_id(
     1  False  first_generation  11010519491231002X           1
     """
     values = checker_values(values)
-    check_option("first_generation", first_generation, ("reject", "accept"))
+    check_choice("first_generation", first_generation, ("reject", "accept"))
     ref = check_date("as_of", as_of) or date.today()
     _check_method(method)
     if method == "reference":

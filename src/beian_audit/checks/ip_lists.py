@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit._results import ResultMixin
 from beian_audit.checks._common import (
     Method,
@@ -444,8 +445,7 @@ class IpRangeIndex(ResultMixin):
         >>> IpRangeIndex.from_ranges([1, 2], ["10.0.0.0/8", "10.1.0.0/16"])
         IpRangeIndex(ranges=2, intervals=3)
         """
-        if on_invalid not in ("raise", "skip"):
-            raise ArgumentError(f"on_invalid ({on_invalid!r}) must be one of 'raise', 'skip'")
+        check_choice("on_invalid", on_invalid, ("raise", "skip"))
         ids, texts = list(provider_ids), as_text(ranges)
         if len(ids) != len(texts):
             raise ArgumentError(

@@ -71,12 +71,12 @@ from phonenumbers import (
     shortnumberinfo,
 )
 
+from beian_audit._options import check_choice
 from beian_audit.checks._common import (
     _assemble,
     _checker_frame,
     _distinct_text,
     as_text,
-    check_option,
     checker_values,
     map_distinct,
     nfkc_strip,
@@ -775,8 +775,6 @@ def _derive_vec(cls: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
 # ----------------------------------------------------------------- entry point
 
 
-_check_option = check_option
-
 
 def check_phone(
     values: Iterable[object] | pd.Series,
@@ -853,8 +851,8 @@ def check_phone(
     1                  +8657187654322      8001
     """
     values = checker_values(values)
-    _check_option("kind", kind, _KINDS)
-    _check_option("method", method, _METHODS)
+    check_choice("kind", kind, _KINDS)
+    check_choice("method", method, _METHODS)
     if method == "reference":
         missing = _derive_one({**_CORE_DEFAULT, "pre": "missing"}, kind)
         out = map_distinct(as_text(values), lambda v: _reference_one(v, kind), missing,

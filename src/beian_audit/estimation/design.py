@@ -180,8 +180,7 @@ def _outcome_values(series: pd.Series, name: str) -> np.ndarray:
     """0/1 float array with nan for missing; raise on anything else."""
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biu":  # no NA possible
         raw_int = series.to_numpy()
-        bad_int = (raw_int != 0) & (raw_int != 1)
-        if not bad_int.any():
+        if raw_int.size == 0 or (raw_int.min() >= 0 and raw_int.max() <= 1):  # no temporaries
             return raw_int.astype(float)
     na = series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
@@ -211,12 +210,20 @@ def _outcome_values(series: pd.Series, name: str) -> np.ndarray:
     return values
 
 
-def _numeric(series: pd.Series, role: str) -> np.ndarray:
+def _numeric(series: pd.Series, role: str, integers: bool = False) -> np.ndarray:
+    """The column as floats (nan for missing); ``integers=True`` keeps a NumPy integer column.
+
+    A count such as a population size is then checked and reduced per stratum
+    as integers, and only the per-stratum values become floats (the same floats:
+    counts are far below 2**53), with no float copy of the whole column.
+    """
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
         series.dtype
     ):
         raise EstimationError(f"{role} column ({series.name!r}) must be numeric")
     if isinstance(series.dtype, np.dtype):  # NumPy-backed: no NA object to map
+        if integers and series.dtype.kind in "iu":
+            return series.to_numpy()
         return series.to_numpy().astype(float, copy=False)
     return series.to_numpy(dtype=float, na_value=np.nan)
 
@@ -287,12 +294,22 @@ def _compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     bincount when ``size`` is moderate (no hashing), else ``pandas.factorize``.
     """
     if size <= _DENSE_LIMIT:
-        present = np.flatnonzero(np.bincount(key, minlength=size))
-        remap = np.empty(size, dtype=np.int64)
-        remap[present] = np.arange(present.size)
-        return remap[key], present
+        codes, uniques, _ = _compact_counted(key, size)
+        return codes, uniques
     codes, uniques = pd.factorize(key, sort=False)
     return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
+
+
+def _compact_counted(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_compact` and how many times each code occurs (``bincount(codes)``)."""
+    if size <= _DENSE_LIMIT:
+        counts = np.bincount(key, minlength=size)
+        present = np.flatnonzero(counts)
+        remap = np.empty(size, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        return remap[key], present, counts[present]
+    codes, uniques = _compact(key, size)
+    return codes, uniques, np.bincount(codes, minlength=uniques.size)
 
 
 def _check_weight_range(w: np.ndarray, column: str | None) -> None:
@@ -358,7 +375,8 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
 
     if cols["population_size"]:
         big_n = _numeric(
-            _column(frame, cols["population_size"], "population_size"), "population_size"
+            _column(frame, cols["population_size"], "population_size"), "population_size",
+            integers=True,
         )
         if not big_n.min() > 0:  # also catches nan (reductions: no temporaries)
             bad = ~(big_n > 0)
@@ -367,6 +385,7 @@ def _build_design(frame: pd.DataFrame, cols: dict[str, str | None], n_rows: int)
                 f"not missing; check positions {_positions(bad)}"
             )
         first, constant = _stratum_value(big_n, stratum, starts, H)
+        first = first.astype(float, copy=False)
         if not constant:
             varying = big_n != first[stratum]
             raise EstimationError(

@@ -84,6 +84,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from beian_audit._options import check_choice as _check_choice
 from beian_audit._results import ResultMixin
 from beian_audit.errors import EstimationError
 
@@ -153,16 +154,16 @@ def _quote(values: tuple[str, ...]) -> str:
 
 
 def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """Validate a string option; the message quotes the bad value and the allowed ones.
+    """Validate a string option of an estimation function (:class:`EstimationError`).
+
+    :func:`beian_audit._options.check_choice` with ``error=EstimationError``.
 
     Examples
     --------
     >>> check_choice("alternative", "greater", ALTERNATIVES)
     'greater'
     """
-    if not isinstance(value, str) or value not in choices:
-        raise EstimationError(f"{name} ({value!r}) must be one of {_quote(choices)}")
-    return value
+    return _check_choice(name, value, choices, error=EstimationError)
 
 
 def check_level(confidence_level: object) -> float:

@@ -44,6 +44,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit._results import ResultMixin
 from beian_audit.errors import EstimationError
 
@@ -84,12 +85,6 @@ def _number(name: str, value: object, low: float, high: float) -> float:
         raise EstimationError(f"{name} ({value!r}) must be a number strictly between "
                               f"{low:g} and {high:g}")  # fmt: skip
     return out
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    from beian_audit.estimation.intervals import check_choice
-
-    return check_choice(name, value, choices)
 
 
 def _fractions(looks: object) -> np.ndarray:
@@ -149,7 +144,9 @@ def alpha_spent(
     from scipy import special
 
     alpha = _number("alpha", alpha, 0.0, 1.0)
-    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    spending = check_choice(  # type: ignore[assignment]
+        "spending", spending, SPENDING_FUNCTIONS, error=EstimationError
+    )
     t = np.clip(np.atleast_1d(np.asarray(fraction, dtype=float)), 0.0, 1.0)
     if spending == "pocock":
         return alpha * np.log1p((math.e - 1.0) * t)
@@ -262,7 +259,9 @@ def spending_boundaries(
     if sides not in (1, 2) or isinstance(sides, bool):
         raise EstimationError(f"sides ({sides!r}) must be 1 or 2")
     alpha = _number("alpha", alpha, 0.0, 1.0)
-    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    spending = check_choice(  # type: ignore[assignment]
+        "spending", spending, SPENDING_FUNCTIONS, error=EstimationError
+    )
     info = _information(information, t)
     return _boundaries(tuple(t.tolist()), alpha, spending, int(sides),
                        tuple(info.tolist())).copy()  # fmt: skip
@@ -943,8 +942,12 @@ def sequential_assessment(
     frame = _as_frame(sample)
     target = _number("target", target, 0.0, 1.0)
     alpha = _number("alpha", alpha, 0.0, 1.0)
-    method = _choice("method", method, SEQUENTIAL_METHODS)  # type: ignore[assignment]
-    spending = _choice("spending", spending, SPENDING_FUNCTIONS)  # type: ignore[assignment]
+    method = check_choice(  # type: ignore[assignment]
+        "method", method, SEQUENTIAL_METHODS, error=EstimationError
+    )
+    spending = check_choice(  # type: ignore[assignment]
+        "spending", spending, SPENDING_FUNCTIONS, error=EstimationError
+    )
     plan = _plan(frame, strata, population_size, prn, looks)
     if method == "confidence-sequence" and not np.all(np.isfinite(plan.big_n)):
         raise EstimationError(
@@ -953,17 +956,7 @@ def sequential_assessment(
     y = _outcomes(_column(frame, outcome, "outcome"), outcome)
     done = ~np.isnan(y)
     h_count = len(plan.labels)
-    verified = np.bincount(plan.codes, weights=done, minlength=h_count).astype(np.int64)
-    # the verified rows must be each stratum's first ones in PRN order
-    late = done & (plan.rank >= verified[plan.codes])
-    if late.any():
-        i = int(np.flatnonzero(late)[0])
-        h = int(plan.codes[i])
-        raise EstimationError(
-            f"row {frame.index[i]!r} (stratum {plan.labels[h]!r}) is verified out of PRN "
-            f"order: stratum {plan.labels[h]!r} has {verified[h]} verified rows, which must "
-            f"be its {verified[h]} smallest PRNs (see verification_batches)"
-        )
+    verified = _verified_in_prn_order(frame, plan, done)
     # ones[k, h]: correct among the first cumulative[k, h] rows of stratum h
     k_max = plan.fractions.size
     ranked = np.zeros((h_count, int(plan.size.max()) + 1))
@@ -974,19 +967,7 @@ def sequential_assessment(
 
     totals = plan.totals()
     spend_time = totals / plan.n_max
-    design_var = np.array([np.sum(plan.weight**2 * plan.variance_factor(c))
-                           for c in plan.cumulative])  # fmt: skip
-    with np.errstate(divide="ignore"):
-        info = np.where(design_var > 0, 1.0 / design_var, np.inf)
-    info = np.where(np.isfinite(info), info, info[0] * _INFO_CAP if np.isfinite(info[0]) else 1.0)
-    if method == "alpha-spending":
-        bounds_z = spending_boundaries(
-            spend_time, alpha=alpha, spending=spending, sides=1, information=info
-        )
-        spent = alpha_spent(spend_time, alpha, spending)
-    else:
-        bounds_z = np.full(k_max, np.nan)
-        spent = np.full(k_max, np.nan)
+    info, bounds_z, spent = _spending_plan(plan, spend_time, method, alpha, spending)
 
     rows: list[dict[str, Any]] = []
     decision, decided_at = "continue", 0
@@ -998,18 +979,8 @@ def sequential_assessment(
         ones = prefix[np.arange(h_count), counts]
         cur = _look(plan, ones, counts, target)
         if method == "alpha-spending":
-            sd = math.sqrt(cur.variance)
-            z = (cur.estimate - target) / sd if sd > 0 else math.copysign(
-                np.inf, cur.estimate - target) if cur.estimate != target else 0.0
             c = float(bounds_z[k])
-            if sd > 0:
-                low_t, high_t = (float(b) for b in _thresholds(
-                    plan.weight, plan.variance_factor(counts), plan.third_factor(counts),
-                    counts, cur.tilde, np.array(cur.variance), np.array(c)))  # fmt: skip
-            else:
-                low_t, high_t = -c, c
-            lower = cur.estimate - high_t * sd
-            upper = cur.estimate - low_t * sd
+            z, low_t, high_t, lower, upper = _spending_look(plan, cur, counts, target, c)
             met = z >= high_t or (cur.exact and cur.estimate >= target)
             not_met = z <= low_t or (cur.exact and cur.estimate < target)
         else:
@@ -1083,6 +1054,63 @@ def sequential_assessment(
         expected_more=float(expected),
         table=table,
     )
+
+
+def _verified_in_prn_order(frame: pd.DataFrame, plan: _Plan, done: np.ndarray) -> np.ndarray:
+    """Verified rows per stratum; raise unless they are each stratum's first in PRN order."""
+    verified = np.bincount(plan.codes, weights=done, minlength=len(plan.labels)).astype(np.int64)
+    late = done & (plan.rank >= verified[plan.codes])
+    if late.any():
+        i = int(np.flatnonzero(late)[0])
+        h = int(plan.codes[i])
+        raise EstimationError(
+            f"row {frame.index[i]!r} (stratum {plan.labels[h]!r}) is verified out of PRN "
+            f"order: stratum {plan.labels[h]!r} has {verified[h]} verified rows, which must "
+            f"be its {verified[h]} smallest PRNs (see verification_batches)"
+        )
+    return verified
+
+
+def _spending_plan(
+    plan: _Plan, spend_time: np.ndarray, method: str, alpha: float, spending: Spending
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Information at each look, and the z boundaries and alpha spent (NaN for a CS).
+
+    The information is the inverse of the design variance of the estimate at
+    each look for unit stratum variances; an infinite one (a census look) is
+    capped at :data:`_INFO_CAP` times the first look's.
+    """
+    design_var = np.array([np.sum(plan.weight**2 * plan.variance_factor(c))
+                           for c in plan.cumulative])  # fmt: skip
+    with np.errstate(divide="ignore"):
+        info = np.where(design_var > 0, 1.0 / design_var, np.inf)
+    info = np.where(np.isfinite(info), info, info[0] * _INFO_CAP if np.isfinite(info[0]) else 1.0)
+    if method == "alpha-spending":
+        bounds_z = spending_boundaries(
+            spend_time, alpha=alpha, spending=spending, sides=1, information=info
+        )
+        return info, bounds_z, alpha_spent(spend_time, alpha, spending)
+    return info, np.full(spend_time.size, np.nan), np.full(spend_time.size, np.nan)
+
+
+def _spending_look(
+    plan: _Plan, cur: _Look, counts: np.ndarray, target: float, c: float
+) -> tuple[float, float, float, float, float]:
+    """One alpha-spending look: statistic, not-met and met thresholds, lower and upper bound.
+
+    The thresholds are the boundary ``c`` corrected for the skewness of the
+    estimate (:func:`_thresholds`); a zero variance keeps ``-c`` and ``c``.
+    """
+    sd = math.sqrt(cur.variance)
+    z = (cur.estimate - target) / sd if sd > 0 else math.copysign(
+        np.inf, cur.estimate - target) if cur.estimate != target else 0.0
+    if sd > 0:
+        low_t, high_t = (float(b) for b in _thresholds(
+            plan.weight, plan.variance_factor(counts), plan.third_factor(counts),
+            counts, cur.tilde, np.array(cur.variance), np.array(c)))  # fmt: skip
+    else:
+        low_t, high_t = -c, c
+    return z, low_t, high_t, cur.estimate - high_t * sd, cur.estimate - low_t * sd
 
 
 def _expected_more(

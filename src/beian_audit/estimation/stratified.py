@@ -75,7 +75,7 @@ from beian_audit.estimation.nonresponse import (
 )
 from beian_audit.estimation.variance import LONELY_PSU_RULES as LONELY_PSU_RULES
 from beian_audit.estimation.variance import LonelyPSU as LonelyPSU
-from beian_audit.estimation.variance import _derived, _kish_deff, _stats, _with_totals
+from beian_audit.estimation.variance import _derived, _stats
 
 __all__ = ["LONELY_PSU_RULES", "LonelyPSU", "ProportionEstimate", "estimate_proportion"]
 
@@ -862,23 +862,15 @@ def estimate_proportion(
         design, stage2, stage1_kind = _stage_two(frame, cols, design)
     any_missing = bool(missing_rows.any())
     d_total = np.where(missing_rows, -1, 0) if any_missing else np.zeros(0, dtype=np.int64)
-    total = _with_totals(
-        _stats(y, d_total, 1, design, stage2, lonely_psu), y, d_total, 1, design, stage2,
-        lonely_psu,
-    )
+    total = _stats(y, d_total, 1, design, stage2, lonely_psu)
     total["n_missing"] = np.array([float(missing_rows.sum())])
-    total["deff_kish"] = _kish_deff(design.w, d_total if any_missing else None, 1)
 
     if by_columns:
         codes, keys = _domains(frame, by_columns)
         n_dom = len(keys)
         d_dom = np.where(missing_rows, -1, codes)
-        dom = _with_totals(
-            _stats(y, d_dom, n_dom, design, stage2, lonely_psu), y, d_dom, n_dom, design,
-            stage2, lonely_psu,
-        )
+        dom = _stats(y, d_dom, n_dom, design, stage2, lonely_psu)
         dom["n_missing"] = np.bincount(codes[missing_rows], minlength=n_dom).astype(float)
-        dom["deff_kish"] = _kish_deff(design.w, np.where(missing_rows, -1, codes), n_dom)
         parts = [keys.assign(level="domain"), pd.DataFrame({"level": [_TOTAL_LABEL]})]
         table = pd.concat(parts, ignore_index=True)
         stats = {k: np.concatenate([dom[k], total[k]]) for k in total}

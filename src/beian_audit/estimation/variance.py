@@ -7,8 +7,12 @@ PSU totals of the linearised scores, their within-stratum variance with R
 survey's fpc and lonely-PSU rules (:func:`_finish`), a multistage design's
 stage-2 term (:func:`_stats`), and Kish's design effect of the weights
 (:func:`_kish_deff`). Every sum is a ``numpy.bincount``: no Python loop over
-strata or domains. Cross-checked against R ``survey`` in
-``tests/test_estimation_r_reference.py``.
+strata or domains. The mean, the two totals and Kish's design effect of one
+estimate share one grouping of the rows into (domain, stratum) pairs
+(:func:`_pairs_of`); with element sampling and one weight per stratum the
+totals and Kish's design effect come from the pairs' counts of rows and
+successes (closed forms), with no further pass over the rows.
+Cross-checked against R ``survey`` in ``tests/test_estimation_r_reference.py``.
 
 Examples
 --------
@@ -19,14 +23,21 @@ Examples
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from dataclasses import dataclass
+from typing import Literal, NamedTuple, get_args
 
 import numpy as np
 
 from beian_audit.errors import (
     EstimationError,
 )
-from beian_audit.estimation.design import _CERTAINTY_TOLERANCE, _SHOW, _compact, _Design
+from beian_audit.estimation.design import (
+    _CERTAINTY_TOLERANCE,
+    _SHOW,
+    _compact,
+    _compact_counted,
+    _Design,
+)
 from beian_audit.estimation.intervals import (
     DesignStats,
 )
@@ -37,8 +48,15 @@ LonelyPSU = Literal["adjust", "average", "certainty", "remove", "fail"]
 LONELY_PSU_RULES: tuple[str, ...] = get_args(LonelyPSU)
 
 
+def _stratum_sums(y: np.ndarray, design: _Design) -> np.ndarray:
+    """Sum of ``y`` in each stratum (segment sums when rows are grouped by stratum)."""
+    if design.starts is not None:
+        return np.add.reduceat(y, design.starts)
+    return np.bincount(design.stratum, weights=y, minlength=design.n_h.size)
+
+
 def _whole_sample_one_weight_per_stratum(
-    y: np.ndarray, design: _Design, lonely_psu: str, total: bool = False
+    k: np.ndarray, n_rows: int, design: _Design, lonely_psu: str, total: bool = False
 ) -> dict[str, np.ndarray]:
     """:func:`_domain_stats` of the whole sample, element sampling, one weight per stratum.
 
@@ -47,14 +65,11 @@ def _whole_sample_one_weight_per_stratum(
     a stratum's sum of squared deviations is :math:`a^2 k_h (m_h - k_h) / m_h`
     exactly: no per-row pass, and no cancellation (0 when :math:`k_h` is 0 or
     :math:`m_h`). For a total (``total=True``) the scores are :math:`w_h y`:
-    :math:`a = w_h` and the stratum sum is :math:`a k_h`.
+    :math:`a = w_h` and the stratum sum is :math:`a k_h`. ``k`` is
+    :func:`_stratum_sums` of the 0/1 outcome; the outcome 0 has ``m - k``.
     """
     H = design.n_h.size
     m = design.n_h.astype(float)
-    if design.starts is not None:
-        k = np.add.reduceat(y, design.starts)
-    else:
-        k = np.bincount(design.stratum, weights=y, minlength=H)
     assert design.w_h is not None
     w_g = np.array([(design.w_h * m).sum()])
     p_g = np.array([(design.w_h * k).sum()]) / w_g
@@ -63,8 +78,133 @@ def _whole_sample_one_weight_per_stratum(
     s1 = a * k if total else a * (k - m * p_g[0])
     return _finish(
         ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
-        np.array([float(y.size)]), w_g, p_g, np.array([float(y.size)]),
+        np.array([float(n_rows)]), w_g, p_g, np.array([float(n_rows)]),
     )
+
+
+def _whole_sample_with_totals(
+    y: np.ndarray, design: _Design, lonely_psu: str
+) -> dict[str, np.ndarray]:
+    """:func:`_whole_sample_one_weight_per_stratum` of the mean and both totals, one pass.
+
+    The per-stratum successes :math:`k_h` serve all three: the outcome 0 has
+    :math:`m_h - k_h` (exact: sums of 0/1 values are integers), and Kish's
+    design effect is :math:`n \\sum_h m_h u_h^2 / (\\sum_h m_h u_h)^2`.
+    """
+    assert design.w_h is not None
+    k = _stratum_sums(y, design)
+    m = design.n_h.astype(float)
+    out = _whole_sample_one_weight_per_stratum(k, y.size, design, lonely_psu)
+    for key, successes in (("1", k), ("0", m - k)):
+        out[f"variance_total_{key}"] = _whole_sample_one_weight_per_stratum(
+            successes, y.size, design, lonely_psu, total=True
+        )["variance"]
+    out["deff_kish"] = _kish_from_counts(
+        m, np.zeros(m.size, dtype=np.int64), design.w_h / design.w_h.max(), out["n"]
+    )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """The (domain, stratum) pairs of the rows in a domain, and of their PSUs (cells)."""
+
+    cell_g: np.ndarray  # domain of each cell (a row, or a (domain, PSU) pair)
+    cell: np.ndarray | None  # cell of each row (None: every row is its own cell)
+    n_cells: int
+    gh: np.ndarray  # pair of each cell
+    gh_g: np.ndarray  # domain of each pair
+    gh_h: np.ndarray  # stratum of each pair
+    m: np.ndarray  # cells per pair (float)
+
+
+def _pairs_of(dk: np.ndarray, hk: np.ndarray, psu_k: np.ndarray | None, G: int,
+              design: _Design) -> _Pairs:
+    """Cells and (domain, stratum) pairs holding at least one row of the domain."""
+    H = design.n_h.size
+    if psu_k is None:
+        cell_g, cell_h, cell, n_cells = dk, hk, None, dk.size
+    else:
+        P = int(design.psu_stratum.size)  # type: ignore[union-attr]
+        cell, uniques = _compact(dk.astype(np.int64, copy=False) * P + psu_k, G * P)
+        cell_g = uniques // P
+        cell_h = design.psu_stratum[uniques % P]  # type: ignore[index]
+        n_cells = uniques.size
+    if G == 1:
+        m_h = np.bincount(cell_h, minlength=H)
+        present = m_h > 0
+        if present.all():
+            gh, gh_h, m = cell_h, np.arange(H), m_h.astype(float)
+        else:
+            remap = np.cumsum(present) - 1
+            gh, gh_h, m = remap[cell_h], np.flatnonzero(present), m_h[present].astype(float)
+        gh_g = np.zeros(gh_h.size, dtype=np.int64)
+    else:
+        key = cell_g.astype(np.int64, copy=False) * H
+        key += cell_h
+        gh, u2, counts = _compact_counted(key, G * H)
+        gh_g, gh_h, m = u2 // H, u2 % H, counts.astype(float)
+    return _Pairs(cell_g, cell, n_cells, gh, gh_g, gh_h, m)
+
+
+def _pair_sums(
+    z: np.ndarray, pairs: _Pairs, G: int, nh: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pair sums of squared deviations of the cells' scores from their mean, and sums."""
+    if pairs.cell is None:
+        z_cell = z
+    else:
+        z_cell = np.bincount(pairs.cell, weights=z, minlength=pairs.n_cells)
+    n_pairs = pairs.gh_g.size
+    s1 = np.bincount(pairs.gh, weights=z_cell, minlength=n_pairs)
+    zbar = s1 / nh  # nh: PSUs sampled in each pair's stratum
+    dev = zbar[pairs.gh]  # z - zbar, squared, in one buffer
+    np.subtract(z_cell, dev, out=dev)
+    np.multiply(dev, dev, out=dev)
+    ss = np.bincount(pairs.gh, weights=dev, minlength=n_pairs) + (nh - pairs.m) * zbar * zbar
+    # A stratum whose PSU totals are all equal (same outcome, same weight) has
+    # SS = 0 exactly; rounding leaves ~eps^2 * sum(z^2). Zero anything below
+    # 1e-24 of the domain's sum of squared scores (which changes a genuine
+    # variance by less than that), or p(1-p)/v becomes astronomically large.
+    if G == 1:
+        scale_g = np.array([z_cell @ z_cell])
+    else:
+        np.multiply(z_cell, z_cell, out=dev)
+        scale_g = np.bincount(pairs.cell_g, weights=dev, minlength=G)
+    return np.where(ss <= 1e-24 * scale_g[pairs.gh_g], 0.0, ss), s1
+
+
+def _segment_sums(z: np.ndarray, design: _Design) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_pair_sums` of the whole sample, rows grouped by stratum: segment sums."""
+    starts = design.starts
+    assert starts is not None
+    m = design.n_h.astype(float)
+    s1 = np.add.reduceat(z, starts)
+    zbar = s1 / m
+    dev = np.repeat(zbar, design.n_h)
+    np.subtract(z, dev, out=dev)
+    np.multiply(dev, dev, out=dev)
+    ss = np.add.reduceat(dev, starts)
+    return np.where(ss <= 1e-24 * (z @ z), 0.0, ss), s1
+
+
+def _kish_from_counts(
+    m: np.ndarray, gh_g: np.ndarray, u_h: np.ndarray, n: np.ndarray
+) -> np.ndarray:
+    """:func:`_kish_deff` from ``m`` rows of relative weight ``u_h`` in each (domain, stratum) pair.
+
+    ``n`` is each domain's number of rows (the sum of its pairs' ``m``).
+
+    Equal to the row-by-row sums in exact arithmetic; in floating point it
+    differs from them in the last digits (about 1e-14 relative), as sums in
+    another order do.
+    """
+    G = n.size
+    s1 = np.bincount(gh_g, weights=m * u_h, minlength=G)
+    s2 = np.bincount(gh_g, weights=m * u_h * u_h, minlength=G)
+    with np.errstate(all="ignore"):
+        deff = n * s2 / (s1 * s1)
+    return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
 
 
 def _domain_stats(
@@ -73,7 +213,7 @@ def _domain_stats(
     n_domains: int,
     design: _Design,
     lonely_psu: str,
-    total: bool = False,
+    totals: bool = False,
 ) -> dict[str, np.ndarray]:
     """Estimate, variance and design counts for every domain code in ``d``.
 
@@ -82,12 +222,19 @@ def _domain_stats(
     Rows outside a domain count as zeros in its linearised scores while every
     stratum keeps its full number of PSUs: R ``subset()`` semantics.
 
-    ``total=True``: the variance is that of the estimated total
-    :math:`\\sum_d w y` (scores :math:`w y`, R ``svytotal``), not of the mean.
+    ``totals=True`` adds ``variance_total_1`` and ``variance_total_0``, the
+    variances of the estimated totals :math:`\\sum_d w y` and
+    :math:`\\sum_d w (1 - y)` (scores :math:`w y`, R ``svytotal``), on the same
+    cells and pairs as the mean, and (with one weight per stratum, element
+    sampling) ``deff_kish`` from the pairs' row counts.
     """
     G = n_domains
     if d.size == 0 and design.psu is None and design.w_h is not None:
-        return _whole_sample_one_weight_per_stratum(y, design, lonely_psu, total)
+        if totals:
+            return _whole_sample_with_totals(y, design, lonely_psu)
+        return _whole_sample_one_weight_per_stratum(
+            _stratum_sums(y, design), y.size, design, lonely_psu
+        )
     if d.size == 0:
         d = np.zeros(y.size, dtype=np.int64)
         rows = None
@@ -106,81 +253,86 @@ def _domain_stats(
             w_g = np.array([wk.sum()])
             # same (pairwise) summation as w_g, so all-ones gives exactly 1
             p_g = np.array([(wk * yk).sum()]) / w_g
-            if total:
-                z = wk * yk
-            else:
-                z = yk - p_g[0]  # z = w (y - p) / W, in place
-                z /= w_g[0]
-                z *= wk
+            z = yk - p_g[0]  # z = w (y - p) / W, in place
+            z /= w_g[0]
+            z *= wk
         else:
             n_g = np.bincount(dk, minlength=G).astype(float)
             w_g = np.bincount(dk, weights=wk, minlength=G)
             p_g = np.bincount(dk, weights=wk * yk, minlength=G) / w_g
-            z = wk * yk if total else wk * (yk - p_g[dk]) / w_g[dk]
+            z = p_g[dk]  # z = w (y - p) / W, in place
+            np.subtract(yk, z, out=z)
+            np.multiply(wk, z, out=z)
+            z /= w_g[dk]
 
-    # cells: (domain, PSU) pairs holding at least one row of the domain
-    if design.psu is None:
-        cell_g, cell_h, z_cell = dk, hk, z
-    else:
-        P = int(design.psu_stratum.size)  # type: ignore[union-attr]
-        psu_k = design.psu if rows is None else design.psu[rows]
-        key = dk.astype(np.int64) * P + psu_k
-        cell, uniques = _compact(key, G * P)
-        cell_g = uniques // P
-        cell_h = design.psu_stratum[uniques % P]  # type: ignore[index]
-        z_cell = np.bincount(cell, weights=z, minlength=uniques.size)
+    def finish(sums: tuple[np.ndarray, np.ndarray], gh_g: np.ndarray, gh_h: np.ndarray,
+               n_psu_g: np.ndarray, per_pair: _PairDesign) -> dict[str, np.ndarray]:
+        return _finish(*sums, gh_g, gh_h, G, design, lonely_psu, n_g, w_g, p_g, n_psu_g,
+                       per_pair)
+
+    def variance(sums: tuple[np.ndarray, np.ndarray], gh_g: np.ndarray, gh_h: np.ndarray,
+                 n_strata_g: np.ndarray, per_pair: _PairDesign) -> np.ndarray:
+        return _pair_variance(*sums, gh_g, gh_h, G, design, lonely_psu, n_strata_g, per_pair)
 
     if G == 1 and rows is None and design.psu is None and design.starts is not None:
         # rows grouped by stratum (codes 0..H-1 in order): contiguous segment sums
-        starts = design.starts
-        m = design.n_h.astype(float)
-        s1 = np.add.reduceat(z, starts)
-        zbar = s1 / m
-        dev = np.repeat(zbar, design.n_h)
-        np.subtract(z, dev, out=dev)
-        np.multiply(dev, dev, out=dev)
-        ss = np.add.reduceat(dev, starts)
-        ss = np.where(ss <= 1e-24 * (z @ z), 0.0, ss)
-        return _finish(
-            ss, s1, np.zeros(H, dtype=np.int64), np.arange(H), 1, design, lonely_psu,
-            n_g, w_g, p_g, np.array([float(z.size)]),
-        )
+        zeros, strata, n_psu = np.zeros(H, dtype=np.int64), np.arange(H), np.array([float(z.size)])
+        per_pair = _pair_design(strata, design)
+        out = finish(_segment_sums(z, design), zeros, strata, n_psu, per_pair)
+        if totals:
+            for key, values in (("1", yk), ("0", 1.0 - yk)):
+                out[f"variance_total_{key}"] = variance(
+                    _segment_sums(wk * values, design), zeros, strata, out["n_strata"], per_pair
+                )
+        return out
 
-    # (domain, stratum) pairs holding at least one row of the domain
+    psu_k = None if design.psu is None else (design.psu if rows is None else design.psu[rows])
+    pairs = _pairs_of(dk, hk, psu_k, G, design)
     if G == 1:
-        m_h = np.bincount(cell_h, minlength=H)
-        present = m_h > 0
-        if present.all():
-            gh, gh_h, m = cell_h, np.arange(H), m_h.astype(float)
-        else:
-            remap = np.cumsum(present) - 1
-            gh, gh_h, m = remap[cell_h], np.flatnonzero(present), m_h[present].astype(float)
-        gh_g = np.zeros(gh_h.size, dtype=np.int64)
-        n_pairs = gh_h.size
+        n_psu_g = np.array([float(pairs.n_cells)])
+    elif pairs.cell is None:  # every row its own PSU: as many PSUs as rows
+        n_psu_g = n_g.copy()
     else:
-        key2 = cell_g.astype(np.int64) * H + cell_h
-        gh, u2 = _compact(key2, G * H)
-        gh_g, gh_h = u2 // H, u2 % H
-        n_pairs = gh_g.size
-        m = np.bincount(gh, minlength=n_pairs).astype(float)
-    s1 = np.bincount(gh, weights=z_cell, minlength=n_pairs)
+        n_psu_g = np.bincount(pairs.cell_g, minlength=G).astype(float)
+    per_pair = _pair_design(pairs.gh_h, design)
+    out = finish(_pair_sums(z, pairs, G, per_pair.nh), pairs.gh_g, pairs.gh_h, n_psu_g, per_pair)
+    if not totals:
+        return out
+    if design.psu is None and design.w_h is not None:
+        # element sampling, one weight per stratum: a pair's scores are w_h (k rows)
+        # and 0 (the stratum's other rows), as in _whole_sample_one_weight_per_stratum
+        k = np.bincount(pairs.gh, weights=yk, minlength=pairs.gh_g.size)
+        a, nh = design.w_h[pairs.gh_h], per_pair.nh
+        for key, successes in (("1", k), ("0", pairs.m - k)):
+            sums = (a * a * successes * (nh - successes) / nh, a * successes)
+            out[f"variance_total_{key}"] = variance(
+                sums, pairs.gh_g, pairs.gh_h, out["n_strata"], per_pair)
+        out["deff_kish"] = _kish_from_counts(
+            pairs.m, pairs.gh_g, (design.w_h / design.w_h.max())[pairs.gh_h], n_g
+        )
+    else:
+        for key, values in (("1", yk), ("0", 1.0 - yk)):
+            out[f"variance_total_{key}"] = variance(
+                _pair_sums(wk * values, pairs, G, per_pair.nh), pairs.gh_g, pairs.gh_h,
+                out["n_strata"], per_pair,
+            )
+    return out
+
+
+class _PairDesign(NamedTuple):
+    """The design of each (domain, stratum) pair's stratum."""
+
+    nh: np.ndarray  # PSUs sampled (float)
+    fh: np.ndarray  # R's fpc factor
+    certain: np.ndarray  # a census (fpc factor 0)
+    lonely: np.ndarray  # a single sampled PSU, not a census
+
+
+def _pair_design(gh_h: np.ndarray, design: _Design) -> _PairDesign:
     nh = design.n_h[gh_h].astype(float)
-    zbar = s1 / nh
-    dev = z_cell - zbar[gh]
-    ss = np.bincount(gh, weights=dev * dev, minlength=n_pairs) + (nh - m) * zbar * zbar
-    # A stratum whose PSU totals are all equal (same outcome, same weight) has
-    # SS = 0 exactly; rounding leaves ~eps^2 * sum(z^2). Zero anything below
-    # 1e-24 of the domain's sum of squared scores (which changes a genuine
-    # variance by less than that), or p(1-p)/v becomes astronomically large.
-    if G == 1:
-        scale_g = np.array([z_cell @ z_cell])
-    else:
-        scale_g = np.bincount(cell_g, weights=z_cell * z_cell, minlength=G)
-    ss = np.where(ss <= 1e-24 * scale_g[gh_g], 0.0, ss)
-    n_psu_g = (
-        np.array([float(cell_g.size)]) if G == 1 else np.bincount(cell_g, minlength=G).astype(float)
-    )
-    return _finish(ss, s1, gh_g, gh_h, G, design, lonely_psu, n_g, w_g, p_g, n_psu_g)
+    fh = design.f_h[gh_h]
+    certain = fh < _CERTAINTY_TOLERANCE
+    return _PairDesign(nh, fh, certain, (nh == 1) & ~certain)
 
 
 def _finish(
@@ -195,12 +347,41 @@ def _finish(
     w_g: np.ndarray,
     p_g: np.ndarray,
     n_psu_g: np.ndarray,
+    per_pair: _PairDesign | None = None,
 ) -> dict[str, np.ndarray]:
     """Per-(domain, stratum) sums of squares -> per-domain variance and counts."""
-    nh = design.n_h[gh_h].astype(float)
-    fh = design.f_h[gh_h]
-    certain = fh < _CERTAINTY_TOLERANCE
-    lonely = (nh == 1) & ~certain
+    n_strata_g = np.bincount(gh_g, minlength=G).astype(float)
+    per_pair = _pair_design(gh_h, design) if per_pair is None else per_pair
+    v_g = _pair_variance(ss, s1, gh_g, gh_h, G, design, lonely_psu, n_strata_g, per_pair)
+    certain, lonely = per_pair.certain, per_pair.lonely
+    census = np.bincount(gh_g, weights=(~certain).astype(float), minlength=G) == 0
+    census &= design.single_stage & (n_g > 0)
+    return {
+        "n": n_g,
+        "population_size": w_g,
+        "estimate": p_g,
+        "variance": v_g,
+        "df": n_psu_g - n_strata_g,
+        "n_psu": n_psu_g,
+        "n_strata": n_strata_g,
+        "n_lonely_strata": np.bincount(gh_g, weights=lonely.astype(float), minlength=G),
+        "census": census,
+    }
+
+
+def _pair_variance(
+    ss: np.ndarray,
+    s1: np.ndarray,
+    gh_g: np.ndarray,
+    gh_h: np.ndarray,
+    G: int,
+    design: _Design,
+    lonely_psu: str,
+    n_strata_g: np.ndarray,
+    per_pair: _PairDesign,
+) -> np.ndarray:
+    """Per-domain variance from per-pair sums (R's fpc and lonely-PSU rules)."""
+    nh, fh, certain, lonely = per_pair
     with np.errstate(all="ignore"):
         v_pair = np.where(nh > 1, fh * nh / (nh - 1.0) * ss, 0.0)
     if lonely.any():
@@ -221,24 +402,11 @@ def _finish(
 
     ok = ~np.isnan(v_pair)
     v_g = np.bincount(gh_g, weights=np.where(ok, v_pair, 0.0), minlength=G)
-    n_strata_g = np.bincount(gh_g, minlength=G).astype(float)
     if lonely_psu == "average":
         n_ok = np.bincount(gh_g, weights=ok.astype(float), minlength=G)
         with np.errstate(all="ignore"):
             v_g = np.where(n_ok > 0, v_g * n_strata_g / n_ok, np.nan)
-    census = np.bincount(gh_g, weights=(~certain).astype(float), minlength=G) == 0
-    census &= design.single_stage & (n_g > 0)
-    return {
-        "n": n_g,
-        "population_size": w_g,
-        "estimate": p_g,
-        "variance": v_g,
-        "df": n_psu_g - n_strata_g,
-        "n_psu": n_psu_g,
-        "n_strata": n_strata_g,
-        "n_lonely_strata": np.bincount(gh_g, weights=lonely.astype(float), minlength=G),
-        "census": census,
-    }
+    return v_g
 
 
 def _derived(stats: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -282,25 +450,6 @@ def _kish_deff(w: np.ndarray, codes: np.ndarray | None, n_domains: int) -> np.nd
     return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
 
 
-def _with_totals(
-    stats: dict[str, np.ndarray],
-    y: np.ndarray,
-    d: np.ndarray,
-    n_domains: int,
-    design: _Design,
-    stage2: _Design | None,
-    lonely_psu: str,
-) -> dict[str, np.ndarray]:
-    """Add the estimated totals of units with outcome 1 and 0 and their standard errors."""
-    n_hat, p = stats["population_size"], stats["estimate"]
-    out = dict(stats)
-    for key, values in (("1", y), ("0", 1.0 - y)):
-        v = _stats(values, d, n_domains, design, stage2, lonely_psu, total=True)["variance"]
-        out[f"total_{key}"] = n_hat * (p if key == "1" else 1.0 - p)
-        out[f"se_total_{key}"] = np.sqrt(v)
-    return out
-
-
 def _stats(
     y: np.ndarray,
     d: np.ndarray,
@@ -308,13 +457,23 @@ def _stats(
     design: _Design,
     stage2: _Design | None,
     lonely_psu: str,
-    total: bool = False,
 ) -> dict[str, np.ndarray]:
-    """:func:`_domain_stats` of stage 1 plus, for a multistage design, the stage-2 variance."""
-    out = _domain_stats(y, d, n_domains, design, lonely_psu, total)
+    """:func:`_domain_stats` of stage 1 plus, for a multistage design, the stage-2 variance.
+
+    Also the estimated totals of units with outcome 1 and 0 (``total_1``,
+    ``total_0``) with their standard errors, and Kish's design effect of the
+    weights (``deff_kish``), each domain's from the rows in it.
+    """
+    out = _domain_stats(y, d, n_domains, design, lonely_psu, totals=True)
     if stage2 is not None:
-        within = _domain_stats(y, d, n_domains, stage2, lonely_psu, total)
-        out["variance"] = out["variance"] + within["variance"]
+        within = _domain_stats(y, d, n_domains, stage2, lonely_psu, totals=True)
+        for key in ("variance", "variance_total_1", "variance_total_0", "n_lonely_strata"):
+            out[key] = out[key] + within[key]
         out["census"] = out["census"] & within["census"]
-        out["n_lonely_strata"] = out["n_lonely_strata"] + within["n_lonely_strata"]
+    if "deff_kish" not in out:
+        out["deff_kish"] = _kish_deff(design.w, d if d.size else None, n_domains)
+    n_hat, p = out["population_size"], out["estimate"]
+    out["total_1"], out["total_0"] = n_hat * p, n_hat * (1.0 - p)
+    out["se_total_1"] = np.sqrt(out.pop("variance_total_1"))
+    out["se_total_0"] = np.sqrt(out.pop("variance_total_0"))
     return out

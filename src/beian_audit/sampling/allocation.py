@@ -54,6 +54,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from beian_audit._options import check_choice
 from beian_audit.errors import ArgumentError, SampleDesignError, SmallStratumWarning
 
 __all__ = [
@@ -236,9 +237,7 @@ def allocate(
     >>> allocate([10_000, 100, 1], 50, method="power", exponent=0.5)
     array([45,  4,  1])
     """
-    if method not in ALLOCATIONS:
-        listed = ", ".join(repr(a) for a in ALLOCATIONS)
-        raise ArgumentError(f"method ({method!r}) must be one of {listed}")
+    check_choice("method", method, ALLOCATIONS)
     sizes = np.asarray(population_sizes)
     if sizes.ndim != 1 or (sizes.size and not np.issubdtype(sizes.dtype, np.integer)):
         if sizes.size and np.all(np.mod(sizes, 1) == 0):

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from beian_audit import _engine
+from beian_audit._options import check_choice
 from beian_audit._results import ResultMixin
 from beian_audit.errors import (
     ArgumentError,
@@ -597,12 +598,8 @@ def _check_options(
     Returns ``confidence_level``, ``margin``, ``target`` and ``power`` as floats,
     and whether the sizes are the cost-optimal ones (``cost=`` without ``n``).
     """
-    if allocation not in ALLOCATIONS:
-        listed = ", ".join(repr(a) for a in ALLOCATIONS)
-        raise ArgumentError(f"allocation ({allocation!r}) must be one of {listed}")
-    if psu_selection not in PSU_SELECTIONS:
-        listed = ", ".join(repr(a) for a in PSU_SELECTIONS)
-        raise ArgumentError(f"psu_selection ({psu_selection!r}) must be one of {listed}")
+    check_choice("allocation", allocation, ALLOCATIONS)
+    check_choice("psu_selection", psu_selection, PSU_SELECTIONS)
     level = _check_unit("confidence_level", confidence_level)
     assert level is not None
     margin = _check_unit("margin", margin)

@@ -48,6 +48,7 @@ from typing import Literal
 
 import numpy as np
 
+from beian_audit._options import check_choice
 from beian_audit.errors import ArgumentError, GoalNotReachableWarning, SampleDesignError
 
 __all__ = [
@@ -67,12 +68,6 @@ _MARGIN_METHODS = ("wald", "clopper-pearson")
 _DISTRIBUTIONS = ("binomial", "hypergeometric")
 _EPS = 1e-9
 _N_LIMIT = 10**8
-
-
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed)
-        raise ArgumentError(f"{name} ({value!r}) must be one of {listed}")
 
 
 def _open_unit(name: str, value: float) -> float:
@@ -197,7 +192,7 @@ def sample_size_margin(
     if not 0 <= expected <= 1:
         raise ArgumentError(f"expected ({expected!r}) must be in [0, 1]")
     confidence_level = _open_unit("confidence_level", confidence_level)
-    _choice("method", method, _MARGIN_METHODS)
+    check_choice("method", method, _MARGIN_METHODS)
     _check_common(deff, response_rate, population_size)
     from scipy.stats import norm
 
@@ -264,7 +259,7 @@ def _check_failures(failures: int) -> int:
 
 
 def _check_distribution(distribution: str, population_size: int | None) -> None:
-    _choice("distribution", distribution, _DISTRIBUTIONS)
+    check_choice("distribution", distribution, _DISTRIBUTIONS)
     if distribution == "hypergeometric" and population_size is None:
         raise ArgumentError("distribution='hypergeometric' needs population_size")
 

@@ -94,6 +94,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from beian_audit._options import check_choice
 from beian_audit.errors import (
     FAILURE_COLUMNS,
     ArgumentError,
@@ -387,30 +388,12 @@ def write_worksheet(
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.workbook.protection import WorkbookProtection
-    from openpyxl.worksheet.datavalidation import DataValidation
 
-    if contacts not in CONTACTS:
-        listed = ", ".join(repr(c) for c in CONTACTS)
-        raise ArgumentError(f"contacts ({contacts!r}) must be one of {listed}")
+    check_choice("contacts", contacts, CONTACTS)
     frame = sample.frame
     key = sample.key
-    if columns is None:
-        shown = [c for c in DEFAULT_COLUMNS if c in frame.columns and c != key]
-    else:
-        unknown = [c for c in columns if c not in frame.columns]
-        if unknown:
-            raise ArgumentError(f"columns {unknown} are not in the sample")
-        shown = [c for c in columns if c not in (key, "stratum")]
-    info = mask_frame(frame[[key, "stratum", *shown]], reveal=reveal)
-    phones = _phone_columns(shown)
-    if contacts == "clear":
-        for column in phones:
-            info[column] = frame[column]
-    if checks is not None:
-        info = pd.concat([info, _checks_frame(checks, frame, key)], axis=1)
-        findings = _findings(checks, frame, key)
-        if findings is not None:
-            info["check_findings"] = findings
+    info = _shown_columns(frame, key, checks=checks, columns=columns, reveal=reveal,
+                          contacts=contacts)
     names = [*info.columns, *OUTCOME_COLUMNS]
     n_rows = len(info)
     last_row = DATA_START_ROW + max(n_rows, 1) - 1
@@ -438,6 +421,74 @@ def write_worksheet(
             cell.fill = outcome_fill
             if names[j - 1] == "checked_on":
                 cell.number_format = "yyyy-mm-dd"
+    _add_validations(ws, names, last_row)
+    ws.freeze_panes = ws.cell(row=DATA_START_ROW, column=3)
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(names))}{last_row}"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    cs = wb.create_sheet(CODES_SHEET)
+    _put(cs, 1, 1, "code").font = head_font
+    _put(cs, 1, 2, "原因").font = head_font
+    for i, (code, text) in enumerate(REASON_CODES.items(), start=2):
+        _put(cs, i, 1, code)
+        _put(cs, i, 2, text)
+    cs.column_dimensions["A"].width = 24
+    cs.column_dimensions["B"].width = 28
+    cs.protection.sheet = True
+
+    if contacts == "protected-sheet":
+        _contacts_sheet(wb, frame, key, _phone_columns(list(frame.columns)), head_font)
+
+    _manifest_sheet(wb, sample, info, contacts)
+    wb.security = WorkbookProtection(lockStructure=True)
+    for sheet in (ws, cs):
+        for row in sheet.iter_rows(min_row=2, max_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    from beian_audit.safe_output import save_workbook
+
+    return save_workbook(wb, Path(path), overwrite=overwrite)
+
+
+def _shown_columns(
+    frame: pd.DataFrame,
+    key: str,
+    *,
+    checks: pd.DataFrame | Any | None,
+    columns: list[str] | None,
+    reveal: bool,
+    contacts: str,
+) -> pd.DataFrame:
+    """The main sheet's filing columns (masked unless ``reveal``) and check results."""
+    if columns is None:
+        shown = [c for c in DEFAULT_COLUMNS if c in frame.columns and c != key]
+    else:
+        unknown = [c for c in columns if c not in frame.columns]
+        if unknown:
+            raise ArgumentError(f"columns {unknown} are not in the sample")
+        shown = [c for c in columns if c not in (key, "stratum")]
+    info = mask_frame(frame[[key, "stratum", *shown]], reveal=reveal)
+    phones = _phone_columns(shown)
+    if contacts == "clear":
+        for column in phones:
+            info[column] = frame[column]
+    if checks is not None:
+        info = pd.concat([info, _checks_frame(checks, frame, key)], axis=1)
+        findings = _findings(checks, frame, key)
+        if findings is not None:
+            info["check_findings"] = findings
+    return info
+
+
+def _add_validations(ws: Any, names: list[str], last_row: int) -> None:
+    """Drop-down lists and checks of the outcome columns (yes/no, reason codes, who, when)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     col = {name: get_column_letter(j) for j, name in enumerate(names, start=1)}
 
     def rng(name: str) -> str:
@@ -481,27 +532,12 @@ def write_worksheet(
     when.add(rng("checked_on"))
     for dv in (yes_no, codes, who, when):
         ws.add_data_validation(dv)
-    ws.freeze_panes = ws.cell(row=DATA_START_ROW, column=3)
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(names))}{last_row}"
-    ws.protection.sheet = True
-    ws.protection.autoFilter = False
-    ws.protection.sort = False
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
 
-    cs = wb.create_sheet(CODES_SHEET)
-    _put(cs, 1, 1, "code").font = head_font
-    _put(cs, 1, 2, "原因").font = head_font
-    for i, (code, text) in enumerate(REASON_CODES.items(), start=2):
-        _put(cs, i, 1, code)
-        _put(cs, i, 2, text)
-    cs.column_dimensions["A"].width = 24
-    cs.column_dimensions["B"].width = 28
-    cs.protection.sheet = True
 
-    if contacts == "protected-sheet":
-        _contacts_sheet(wb, frame, key, _phone_columns(list(frame.columns)), head_font)
-
+def _manifest_sheet(wb: Any, sample: Sample, info: pd.DataFrame, contacts: str) -> None:
+    """The very hidden sheet ``read_worksheet`` trusts: layout, manifest, key of each row."""
+    key = sample.key
+    n_rows = len(info)
     ms = wb.create_sheet(MANIFEST_SHEET)
     text = json.dumps(_json_manifest(sample.manifest), ensure_ascii=False)
     chunks = [text[i : i + _CHUNK] for i in range(0, len(text), _CHUNK)] or [""]
@@ -530,14 +566,6 @@ def write_worksheet(
         _put(ms, i + 2, 8, strata[i], raw=True)
     ms.protection.sheet = True
     ms.sheet_state = "veryHidden"
-    wb.security = WorkbookProtection(lockStructure=True)
-    for sheet in (ws, cs):
-        for row in sheet.iter_rows(min_row=2, max_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    from beian_audit.safe_output import save_workbook
-
-    return save_workbook(wb, Path(path), overwrite=overwrite)
 
 
 def _contacts_sheet(wb: Any, frame: pd.DataFrame, key: str, phones: list[str], font: Any) -> None:
