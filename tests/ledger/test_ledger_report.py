@@ -453,3 +453,19 @@ def test_the_ledger_report_in_headless_chromium(browser: Any, may: dict[str, Any
     (tmp_path / "report.png").write_bytes(png)
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
     assert pixels.std() > 10 and (pixels < 128).mean() > 0.01  # not blank
+
+
+def test_the_filing_rate_trend_is_the_census_of_each_recorded_month(
+        may: dict[str, Any], month_ledger: dict[str, Any], world: dict[str, Any]) -> None:
+    # recomputed from the accessed-site list matched against the registry, not the ledger
+    matched = match_accessed_sites(world["accessed"], world["registry"])
+    rate = float(matched["filed"].astype("boolean").fillna(False).mean())
+    panels = month_ledger["ledger"].panels(PROVINCE, until="2013-05")
+    assert list(panels)[0] == "filing_rate"  # in the order of the headline verdicts
+    frame = panels["filing_rate"].to_frame()
+    total = frame[frame["level"] == "total"]
+    assert total["month"].astype(str).tolist() == ["2013-04", "2013-05"]
+    np.testing.assert_allclose(total["estimate"].to_numpy(float), rate, rtol=1e-12)
+    assert (total["note"] == "census").all()
+    trend = may["text"].split('<section id="trend"', 1)[1].split("</section>", 1)[0]
+    assert trend.index('id="trend-filing_rate"') < trend.index("<h3>主体信息准确率")

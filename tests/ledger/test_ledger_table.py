@@ -189,7 +189,16 @@ def test_accessed_sites_are_recorded_once_and_not_in_a_closed_month(
 
 def test_the_panel_reads_the_months_of_the_ledger(filled: dict[str, Any]) -> None:
     panels = filled["panels"]
-    assert set(panels) == {"sponsor_accuracy", "access_accuracy"}
+    assert set(panels) == {"filing_rate", "sponsor_accuracy", "access_accuracy"}
+    rates = panels["filing_rate"].to_frame()  # the census of the recorded site counts
+    for month, value in zip(rates["month"], rates["estimate"], strict=True):
+        counts = filled["ledger"].registry_counts(str(month), PROVINCE)
+        scope = filled["ledger"].province_scope(str(month), PROVINCE)  # as row 2 counts
+        if scope is not None:
+            counts = counts[counts["provider_id"].astype(str).isin(scope)]
+        total = counts.groupby("measure")["value"].sum()
+        assert value == pytest.approx(1 - total["unfiled_sites"] / total["accessed_sites"],
+                                      rel=1e-12)
     panel = panels["sponsor_accuracy"]
     assert panel.months == MONTHS
     frame = panel.to_frame()

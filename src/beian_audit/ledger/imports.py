@@ -68,8 +68,12 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _day(value: Any) -> dt.date:
-    """A check date from a cell: date, datetime, Timestamp or ISO 8601 text (else ValueError)."""
+def _day(value: Any) -> dt.date | None:
+    """A check date from a cell: date, datetime, Timestamp or ISO 8601 text.
+
+    ``None`` for a value of another type; ``ValueError`` from the parser for text
+    that is not ISO 8601.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -82,7 +86,7 @@ def _day(value: Any) -> dt.date:
             return dt.date.fromisoformat(text)
         except ValueError:
             return dt.datetime.fromisoformat(text).date()
-    raise ValueError(value)
+    return None
 
 
 def _frame_candidates(
@@ -158,6 +162,8 @@ def _frame_candidates(
             try:
                 checked_on = _day(when[i])
             except (ValueError, TypeError, OverflowError):
+                checked_on = None
+            if checked_on is None:
                 bad("checked_on", when[i], "bad_date")
             else:
                 if checked_on > tomorrow:

@@ -83,7 +83,9 @@ __all__ = [
     "MonthReport",
     "MonthReportData",
     "MonthlyReportMixin",
+    "census_filing_rate",
     "month_report_data",
+    "site_counts",
     "write_month_report",
 ]
 
@@ -273,7 +275,7 @@ def _targets(targets: Mapping[str, float | None] | None) -> dict[str, float | No
     return goal
 
 
-def _census_rate(counts: pd.DataFrame, *, method: str, confidence_level: float) -> Any:
+def census_filing_rate(counts: pd.DataFrame, *, method: str, confidence_level: float) -> Any:
     """The census filing rate by provider from ``accessed`` / ``unfiled`` counts.
 
     One row per accessed site (filed or not), the whole list as one stratum
@@ -298,7 +300,7 @@ def _census_rate(counts: pd.DataFrame, *, method: str, confidence_level: float) 
                                    confidence_level=confidence_level)
 
 
-def _site_counts(ledger: Any, month: str, code: str) -> pd.DataFrame | None:
+def site_counts(ledger: Any, month: str, code: str) -> pd.DataFrame | None:
     """Accessed and unfiled sites per provider of the province (``None``: none recorded)."""
     stock = ledger.registry_counts(month, code)
     stock = stock[stock["measure"].isin(("accessed_sites", "unfiled_sites"))]
@@ -390,10 +392,10 @@ def month_report_data(
         if advice:
             assessment = dataclasses.replace(assessment, stop_advice=advice)
         assessments[measure] = assessment
-    counts = _site_counts(ledger, month, code)
+    counts = site_counts(ledger, month, code)
     rate = ranking = None
     if counts is not None:
-        rate = _census_rate(counts, method=method, confidence_level=confidence_level)
+        rate = census_filing_rate(counts, method=method, confidence_level=confidence_level)
         if goal["filing_rate"] is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from beian_audit._options import check_choice
 from beian_audit.errors import ArgumentError, PeriodStateError
 from beian_audit.ledger import schema as t
 from beian_audit.privacy import mask_frame, scrub_text
@@ -30,12 +31,6 @@ CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "access_cut": ("filing_cancelled",),
     "filing_cancelled": (),
 }
-
-
-def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ArgumentError(f"{name} ({value!r}) must be one of {', '.join(allowed)}")
-    return str(value)
 
 
 def _date(name: str, value: object, *, required: bool = True) -> dt.date | None:
@@ -111,7 +106,7 @@ class RecordsMixin:
         from beian_audit.ledger._args import _who
 
         if aspect is not None:
-            _choice("aspect", aspect, t.ASPECTS)
+            check_choice("aspect", aspect, t.ASPECTS)
         day = _date("deadline", deadline)
         now = dt.datetime.now(dt.UTC)
         with self._write() as conn:
@@ -163,7 +158,7 @@ class RecordsMixin:
         """
         from beian_audit.ledger._args import _who
 
-        _choice("status", status, t.CASE_STATUSES)
+        check_choice("status", status, t.CASE_STATUSES)
         day = _date("deadline", deadline, required=status == "correction_ordered")
         with self._write() as conn:
             e = t.case_events
@@ -208,7 +203,7 @@ class RecordsMixin:
         if province is not None:
             query = query.where(p.c.province == self._province_or_none(province))
         if status is not None:
-            query = query.where(e.c.status == _choice("status", status, t.CASE_STATUSES))
+            query = query.where(e.c.status == check_choice("status", status, t.CASE_STATUSES))
         if overdue_on is not None:
             query = query.where(e.c.status == "correction_ordered",
                                 deadline.c.deadline < _date("overdue_on", overdue_on))
@@ -243,7 +238,7 @@ class RecordsMixin:
         """
         from beian_audit.ledger._args import _who
 
-        _choice("kind", kind, t.BLACKLIST_KINDS)
+        check_choice("kind", kind, t.BLACKLIST_KINDS)
         if not isinstance(value, str) or not value.strip():
             raise ArgumentError("a blacklist entry needs a value")
         day = _date("listed_on", listed_on)
@@ -286,7 +281,7 @@ class RecordsMixin:
         """Record a closure (local / ministry), interview, notice or penalty; returns its id."""
         from beian_audit.ledger._args import _who
 
-        _choice("kind", kind, t.ENFORCEMENT_KINDS)
+        check_choice("kind", kind, t.ENFORCEMENT_KINDS)
         day = _date("happened_on", happened_on)
         with self._write() as conn:
             period_id = self._period_id(conn, month, province) if month is not None else None
@@ -302,7 +297,7 @@ class RecordsMixin:
         x = t.enforcement_events
         query = sa.select(x).order_by(x.c.happened_on, x.c.id)
         if kind is not None:
-            query = query.where(x.c.kind == _choice("kind", kind, t.ENFORCEMENT_KINDS))
+            query = query.where(x.c.kind == check_choice("kind", kind, t.ENFORCEMENT_KINDS))
         return self._frame(query)
 
     # ------------------------------------------------------------------ review log
@@ -323,7 +318,7 @@ class RecordsMixin:
         """Log filing reviews or enquiries handled (``quantity`` of them); returns the id."""
         from beian_audit.ledger._args import _who
 
-        _choice("kind", kind, t.REVIEW_KINDS)
+        check_choice("kind", kind, t.REVIEW_KINDS)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             raise ArgumentError(f"quantity ({quantity!r}) must be a whole number >= 1")
         day = _date("received_on", received_on)
@@ -355,7 +350,7 @@ class RecordsMixin:
         """Record a provider's integration status as of a date; returns the row id."""
         from beian_audit.ledger._args import _who
 
-        _choice("status", status, t.INTEGRATION_STATUSES)
+        check_choice("status", status, t.INTEGRATION_STATUSES)
         day = _date("as_of", as_of)
         with self._write() as conn:
             return int(conn.execute(t.provider_integration.insert().values(

@@ -470,6 +470,28 @@ def _panel_estimates(
     return out
 
 
+def _filing_rates(ledger: Any, province: str, *, months: Sequence[str] | None,
+                  until: str | None, method: str, confidence_level: float) -> dict[str, Any]:
+    """Month → census filing rate of the province's accessed sites (recorded months)."""
+    from beian_audit.ledger.monthly_report import census_filing_rate, site_counts
+
+    code = _province(province)
+    periods = ledger.periods()
+    listed = [str(m) for m in periods.loc[periods["province"] == code, "month"]]
+    if until is not None:
+        listed = [m for m in listed if m <= _month(until)]
+    if months is not None:
+        wanted = {_month(m) for m in months}
+        listed = [m for m in listed if m in wanted]
+    out = {}
+    for month in listed:
+        counts = site_counts(ledger, month, code)
+        if counts is not None:
+            out[month] = census_filing_rate(counts, method=method,
+                                            confidence_level=confidence_level)
+    return out
+
+
 # --------------------------------------------------------------------------- mixin
 class ReportMixin(MonthlyReportMixin):
     """Stock counts, the statistics table, the panel and the monthly report of a
@@ -552,13 +574,21 @@ class ReportMixin(MonthlyReportMixin):
 
     def panels(self, province: str, *, until: str | None = None,
                **options: Any) -> dict[str, Any]:
-        """Both panels (sponsor and access accuracy), for
+        """The panels of the province's months, for
         :func:`~beian_audit.reporting.html_report.write_html_report` ``panels=``.
+
+        ``"sponsor_accuracy"`` and ``"access_accuracy"`` (see
+        :func:`monthly_panel_from_ledger`), and ``"filing_rate"``: the census
+        rate of the accessed websites of the province's providers in each
+        month with recorded counts (:meth:`record_accessed_sites`; row 2 of the
+        table). A measure with no month is left out.
 
         ``until``: only the months up to this one (``YYYY-MM``), e.g. for the
         report of that month; the other options are those of
         :func:`monthly_panel_from_ledger`.
         """
+        from beian_audit.estimation.panel import monthly_panel
+
         options["until"] = until
         options.setdefault("months", None)
         options.setdefault("by", None)
@@ -566,5 +596,11 @@ class ReportMixin(MonthlyReportMixin):
         options.setdefault("confidence_level", 0.95)
         options.setdefault("nonresponse", "mar")
         found = _panel_estimates(self, province, tuple(PANEL_MEASURES), **options)
-        return {measure: _as_panel(estimates, self, province, measure, options["by"])
-                for measure, estimates in found.items() if estimates}
+        panels = {measure: _as_panel(estimates, self, province, measure, options["by"])
+                  for measure, estimates in found.items() if estimates}
+        rates = _filing_rates(self, province, months=options["months"], until=until,
+                              method=options["method"],
+                              confidence_level=options["confidence_level"])
+        if rates:  # first, as in the headline verdicts
+            panels = {"filing_rate": monthly_panel(rates, by=[]), **panels}
+        return panels

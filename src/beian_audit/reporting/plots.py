@@ -715,8 +715,18 @@ def plot_progress(
             ax.plot(x[keep], proj[keep], linestyle="--", marker=".", color="C1", label="projection")
     ax.axhline(target, color="C3", linestyle="-", linewidth=1, label=f"target {target:.1%}")
     _percent_axis(ax.yaxis)
+    _month_axis(ax, x)
     ax.set_xlabel("month")
     ax.set_ylabel("rate")
     ax.legend(loc="lower right", fontsize="small")
     ax.figure.autofmt_xdate()
     return ax
+
+
+def _month_axis(ax: Any, x: pd.DatetimeIndex) -> None:
+    """Ticks on whole months labelled ``YYYY-MM`` (a short series would get day ticks)."""
+    import matplotlib.dates as mdates
+
+    span = (x.max().year - x.min().year) * 12 + x.max().month - x.min().month + 1 if len(x) else 1
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, -(-span // 12))))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
