@@ -461,7 +461,7 @@ def test_the_filing_rate_trend_is_the_census_of_each_recorded_month(
     matched = match_accessed_sites(world["accessed"], world["registry"])
     rate = float(matched["filed"].astype("boolean").fillna(False).mean())
     panels = month_ledger["ledger"].panels(PROVINCE, until="2013-05")
-    assert list(panels)[0] == "filing_rate"  # in the order of the headline verdicts
+    assert next(iter(panels)) == "filing_rate"  # in the order of the headline verdicts
     frame = panels["filing_rate"].to_frame()
     total = frame[frame["level"] == "total"]
     assert total["month"].astype(str).tolist() == ["2013-04", "2013-05"]
