@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -181,18 +181,27 @@ def _frame_candidates(
 
 
 def _raise_frame_rows(source: str, problems: list[dict[str, Any]]) -> None:
+    def line(p: dict[str, Any]) -> str:
+        where = "" if p["row"] is None else f"row {p['row']!r}, "
+        return f"{where}column {p['column']!r}: {_FRAME_MESSAGES.get(p['reason'], p['reason'])}"
+
+    _raise_problems(scrub_text(source), "recorded", problems, line)
+
+
+def _raise_problems(source: str, done: str, problems: list[dict[str, Any]],
+                    line: Callable[[dict[str, Any]], str]) -> None:
+    """:class:`OutcomeImportError` listing the first ten problems (``line`` says each).
+
+    Every problem is in the error's ``failure_cases``; nothing was ``done``.
+    """
     from beian_audit.errors import FAILURE_COLUMNS
 
-    lines = []
-    for p in problems[:10]:
-        where = "" if p["row"] is None else f"row {p['row']!r}, "
-        shown = "" if p["value"] is None else f" (value {p['value']!r})"
-        lines.append(f"{where}column {p['column']!r}: "
-                     f"{_FRAME_MESSAGES.get(p['reason'], p['reason'])}{shown}")
+    lines = [line(p) + ("" if p["value"] is None else f" (value {p['value']!r})")
+             for p in problems[:10]]
     more = (f"\n  … and {len(problems) - 10} more (see .failure_cases)"
             if len(problems) > 10 else "")
     raise OutcomeImportError(
-        f"{scrub_text(source)}: {len(problems)} problem(s), nothing was recorded:\n  "
+        f"{source}: {len(problems)} problem(s), nothing was {done}:\n  "
         + "\n  ".join(lines) + more,
         pd.DataFrame(problems, columns=list(FAILURE_COLUMNS)),
     )
@@ -426,7 +435,6 @@ class ImportMixin:
 
     @staticmethod
     def _raise_rows(path: Path, problems: list[dict[str, Any]]) -> None:
-        from beian_audit.errors import FAILURE_COLUMNS
         from beian_audit.sampling.worksheet import column_label
 
         messages = {
@@ -435,19 +443,13 @@ class ImportMixin:
             "future_date": "the check date is in the future",
             "not_in_sample": "the filing is not in the month's drawn sample",
         }
-        lines = []
-        for p in problems[:10]:
+
+        def line(p: dict[str, Any]) -> str:
             column = str(p["column"])
-            shown = "" if p["value"] is None else f" (value {p['value']!r})"
-            lines.append(f"Excel row {p['row']}, column {column_label(column)!r} ({column}): "
-                         f"{messages.get(p['reason'], p['reason'])}{shown}")
-        more = (f"\n  … and {len(problems) - 10} more (see .failure_cases)"
-                if len(problems) > 10 else "")
-        raise OutcomeImportError(
-            f"{path.name}: {len(problems)} problem(s), nothing was imported:\n  "
-            + "\n  ".join(lines) + more,
-            pd.DataFrame(problems, columns=list(FAILURE_COLUMNS)),
-        )
+            return (f"Excel row {p['row']}, column {column_label(column)!r} ({column}): "
+                    f"{messages.get(p['reason'], p['reason'])}")
+
+        _raise_problems(path.name, "imported", problems, line)
 
     @staticmethod
     def _current(conn: sa.Connection, period_id: int) -> dict[tuple[int, str], dict[str, Any]]:
