@@ -868,7 +868,7 @@ def estimate_proportion(
     if by_columns:
         codes, keys = _domains(frame, by_columns)
         n_dom = len(keys)
-        d_dom = np.where(missing_rows, -1, codes)
+        d_dom = np.where(missing_rows, -1, codes) if any_missing else codes
         dom = _stats(y, d_dom, n_dom, design, stage2, lonely_psu)
         dom["n_missing"] = np.bincount(codes[missing_rows], minlength=n_dom).astype(float)
         parts = [keys.assign(level="domain"), pd.DataFrame({"level": [_TOTAL_LABEL]})]
