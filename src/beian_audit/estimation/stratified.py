@@ -868,7 +868,7 @@ def estimate_proportion(
     if by_columns:
         codes, keys = _domains(frame, by_columns)
         n_dom = len(keys)
-        d_dom = np.where(missing_rows, -1, codes)
+        d_dom = np.where(missing_rows, -1, codes) if any_missing else codes
         dom = _stats(y, d_dom, n_dom, design, stage2, lonely_psu)
         dom["n_missing"] = np.bincount(codes[missing_rows], minlength=n_dom).astype(float)
         parts = [keys.assign(level="domain"), pd.DataFrame({"level": [_TOTAL_LABEL]})]
@@ -919,11 +919,46 @@ def estimate_proportion(
 def _domains(frame: pd.DataFrame, by_columns: tuple[str, ...]) -> tuple[np.ndarray, pd.DataFrame]:
     """Domain code of every row and the domains' keys (sorted, missing values kept)."""
     if len(by_columns) == 1:
-        raw_codes, uniques = pd.factorize(frame[by_columns[0]], sort=True, use_na_sentinel=False)
+        column = frame[by_columns[0]]
+        dense = _dense_integer_codes(column)
+        if dense is not None:
+            return dense[0], pd.DataFrame({by_columns[0]: dense[1]})
+        raw_codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=False)
         return raw_codes.astype(np.int64, copy=False), pd.DataFrame({by_columns[0]: uniques})
     grouped = frame.groupby(list(by_columns), dropna=False, sort=True, observed=True)
     codes = grouped.ngroup().to_numpy(dtype=np.int64)
     return codes, grouped.size().index.to_frame(index=False)
+
+
+def _dense_integer_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """``pandas.factorize(sort=True)`` of a numpy integer column of moderate range, by bincount.
+
+    Domain codes such as province numbers span a small range: a table of that
+    range finds the sorted distinct values without hashing every row. ``None``
+    for any other column (the caller factorizes it).
+
+    Examples
+    --------
+    >>> column = pd.Series([44, 11, 44, 31, 11])
+    >>> codes, uniques = _dense_integer_codes(column)
+    >>> codes.tolist(), uniques.tolist()
+    ([2, 0, 2, 1, 0], [11, 31, 44])
+    >>> expected = pd.factorize(column, sort=True, use_na_sentinel=False)
+    >>> bool((codes == expected[0]).all()) and uniques.equals(expected[1])
+    True
+    """
+    values = column.to_numpy() if isinstance(column.dtype, np.dtype) else None
+    if values is None or values.dtype.kind not in "iu" or values.size == 0:
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    if hi > np.iinfo(np.int64).max or hi - lo > max(4 * values.size, 1 << 16):
+        return None
+    shifted = values.astype(np.int64)
+    shifted -= lo
+    present = np.flatnonzero(np.bincount(shifted, minlength=hi - lo + 1))
+    remap = np.empty(hi - lo + 1, dtype=np.int64)
+    remap[present] = np.arange(present.size)
+    return remap[shifted], pd.Index((present + lo).astype(values.dtype))
 
 
 def _warn_lonely(count: int, design: _Design, stage2: _Design | None, lonely_psu: str) -> None:

@@ -161,7 +161,8 @@ def _pair_sums(
     dev = zbar[pairs.gh]  # z - zbar, squared, in one buffer
     np.subtract(z_cell, dev, out=dev)
     np.multiply(dev, dev, out=dev)
-    ss = np.bincount(pairs.gh, weights=dev, minlength=n_pairs) + (nh - pairs.m) * zbar * zbar
+    ss_cells = np.bincount(pairs.gh, weights=dev, minlength=n_pairs)
+    ss = ss_cells + (nh - pairs.m) * zbar * zbar
     # A stratum whose PSU totals are all equal (same outcome, same weight) has
     # SS = 0 exactly; rounding leaves ~eps^2 * sum(z^2). Zero anything below
     # 1e-24 of the domain's sum of squared scores (which changes a genuine
@@ -169,8 +170,12 @@ def _pair_sums(
     if G == 1:
         scale_g = np.array([z_cell @ z_cell])
     else:
-        np.multiply(z_cell, z_cell, out=dev)
-        scale_g = np.bincount(pairs.cell_g, weights=dev, minlength=G)
+        # a pair's sum of z^2 from its sums (every term >= 0, no cancellation):
+        # sum (z - zbar)^2 + zbar (2 s1 - m zbar); a scale for the threshold only,
+        # so no second pass over the cells
+        z2_pair = zbar * (2.0 * s1 - pairs.m * zbar)
+        z2_pair += ss_cells
+        scale_g = np.bincount(pairs.gh_g, weights=z2_pair, minlength=G)
     return np.where(ss <= 1e-24 * scale_g[pairs.gh_g], 0.0, ss), s1
 
 
@@ -200,8 +205,10 @@ def _kish_from_counts(
     another order do.
     """
     G = n.size
-    s1 = np.bincount(gh_g, weights=m * u_h, minlength=G)
-    s2 = np.bincount(gh_g, weights=m * u_h * u_h, minlength=G)
+    mu = m * u_h
+    s1 = np.bincount(gh_g, weights=mu, minlength=G)
+    mu *= u_h  # m * u_h * u_h, same rounding
+    s2 = np.bincount(gh_g, weights=mu, minlength=G)
     with np.errstate(all="ignore"):
         deff = n * s2 / (s1 * s1)
     return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
@@ -246,6 +253,9 @@ def _domain_stats(
         rows = np.flatnonzero(keep)
         dk, yk, wk, hk = d[rows], y[rows], design.w[rows], design.stratum[rows]
     H = design.n_h.size
+    segments = G == 1 and rows is None and design.psu is None and design.starts is not None
+    psu_k = None if design.psu is None else (design.psu if rows is None else design.psu[rows])
+    pairs = None if segments else _pairs_of(dk, hk, psu_k, G, design)
 
     with np.errstate(all="ignore"):
         if G == 1:  # the whole sample: scalars, no gathers
@@ -257,7 +267,11 @@ def _domain_stats(
             z /= w_g[0]
             z *= wk
         else:
-            n_g = np.bincount(dk, minlength=G).astype(float)
+            assert pairs is not None
+            if pairs.cell is None:  # rows per domain from the pairs' row counts (exact)
+                n_g = np.bincount(pairs.gh_g, weights=pairs.m, minlength=G)
+            else:
+                n_g = np.bincount(dk, minlength=G).astype(float)
             w_g = np.bincount(dk, weights=wk, minlength=G)
             p_g = np.bincount(dk, weights=wk * yk, minlength=G) / w_g
             z = p_g[dk]  # z = w (y - p) / W, in place
@@ -274,7 +288,7 @@ def _domain_stats(
                  n_strata_g: np.ndarray, per_pair: _PairDesign) -> np.ndarray:
         return _pair_variance(*sums, gh_g, gh_h, G, design, lonely_psu, n_strata_g, per_pair)
 
-    if G == 1 and rows is None and design.psu is None and design.starts is not None:
+    if pairs is None:
         # rows grouped by stratum (codes 0..H-1 in order): contiguous segment sums
         zeros, strata, n_psu = np.zeros(H, dtype=np.int64), np.arange(H), np.array([float(z.size)])
         per_pair = _pair_design(strata, design)
@@ -286,8 +300,6 @@ def _domain_stats(
                 )
         return out
 
-    psu_k = None if design.psu is None else (design.psu if rows is None else design.psu[rows])
-    pairs = _pairs_of(dk, hk, psu_k, G, design)
     if G == 1:
         n_psu_g = np.array([float(pairs.n_cells)])
     elif pairs.cell is None:  # every row its own PSU: as many PSUs as rows
@@ -303,8 +315,9 @@ def _domain_stats(
         # and 0 (the stratum's other rows), as in _whole_sample_one_weight_per_stratum
         k = np.bincount(pairs.gh, weights=yk, minlength=pairs.gh_g.size)
         a, nh = design.w_h[pairs.gh_h], per_pair.nh
+        a2 = a * a
         for key, successes in (("1", k), ("0", pairs.m - k)):
-            sums = (a * a * successes * (nh - successes) / nh, a * successes)
+            sums = (a2 * successes * (nh - successes) / nh, a * successes)
             out[f"variance_total_{key}"] = variance(
                 sums, pairs.gh_g, pairs.gh_h, out["n_strata"], per_pair)
         out["deff_kish"] = _kish_from_counts(
@@ -326,13 +339,19 @@ class _PairDesign(NamedTuple):
     fh: np.ndarray  # R's fpc factor
     certain: np.ndarray  # a census (fpc factor 0)
     lonely: np.ndarray  # a single sampled PSU, not a census
+    factor: np.ndarray  # fh nh / (nh - 1): variance of the pair = factor * SS
+    zero: np.ndarray  # no within-stratum variance (a single PSU or a census)
 
 
 def _pair_design(gh_h: np.ndarray, design: _Design) -> _PairDesign:
     nh = design.n_h[gh_h].astype(float)
     fh = design.f_h[gh_h]
     certain = fh < _CERTAINTY_TOLERANCE
-    return _PairDesign(nh, fh, certain, (nh == 1) & ~certain)
+    with np.errstate(all="ignore"):
+        factor = fh * nh / (nh - 1.0)
+    zero = nh <= 1
+    zero |= certain
+    return _PairDesign(nh, fh, certain, (nh == 1) & ~certain, factor, zero)
 
 
 def _finish(
@@ -381,9 +400,10 @@ def _pair_variance(
     per_pair: _PairDesign,
 ) -> np.ndarray:
     """Per-domain variance from per-pair sums (R's fpc and lonely-PSU rules)."""
-    nh, fh, certain, lonely = per_pair
+    fh, lonely = per_pair.fh, per_pair.lonely
     with np.errstate(all="ignore"):
-        v_pair = np.where(nh > 1, fh * nh / (nh - 1.0) * ss, 0.0)
+        v_pair = per_pair.factor * ss
+    v_pair[per_pair.zero] = 0.0  # a single PSU (lonely rules below) or a census
     if lonely.any():
         if lonely_psu == "fail":
             labels = design.stratum_labels[np.unique(gh_h[lonely])]
@@ -396,14 +416,14 @@ def _pair_variance(
             v_pair = np.where(lonely, fh * s1 * s1, v_pair)
         elif lonely_psu == "average":
             v_pair = np.where(lonely, np.nan, v_pair)
-        else:  # certainty / remove
-            v_pair = np.where(lonely, 0.0, v_pair)
-    v_pair = np.where(certain, 0.0, v_pair)
+        # certainty / remove: lonely pairs stay at 0 (lonely pairs are never a census)
 
-    ok = ~np.isnan(v_pair)
-    v_g = np.bincount(gh_g, weights=np.where(ok, v_pair, 0.0), minlength=G)
+    nan = np.isnan(v_pair)
+    if nan.any():
+        v_pair[nan] = 0.0
+    v_g = np.bincount(gh_g, weights=v_pair, minlength=G)
     if lonely_psu == "average":
-        n_ok = np.bincount(gh_g, weights=ok.astype(float), minlength=G)
+        n_ok = np.bincount(gh_g, weights=(~nan).astype(float), minlength=G)
         with np.errstate(all="ignore"):
             v_g = np.where(n_ok > 0, v_g * n_strata_g / n_ok, np.nan)
     return v_g
