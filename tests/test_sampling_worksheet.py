@@ -146,6 +146,35 @@ def test_edited_deleted_and_added_rows_are_rejected(sample: Sample, tmp_path: Pa
     ]
 
 
+def test_rows_told_empty_by_every_headed_column(sample: Sample, tmp_path: Path) -> None:
+    # the reader parses the filing-detail cells only for a row whose emptiness matters:
+    # an added row holding only a detail, and a row whose key and stratum were cleared
+    # but whose details remain, are still seen (unexpected_row; key_edited, not
+    # row_missing), and a cell in a column without a heading does not count
+    path = sample.to_worksheet(tmp_path / "details.xlsx")
+    r = DATA_START_ROW
+    last = r + sample.n - 1
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN_SHEET]
+    cols = header(ws)
+    detail = next(c for name, c in cols.items()
+                  if name not in ("website_id", "stratum", *OUTCOME_COLUMNS))
+    ws.cell(row=r + 1, column=cols["website_id"]).value = None
+    ws.cell(row=r + 1, column=cols["stratum"]).value = None
+    ws.cell(row=last + 1, column=detail, value="added by hand")
+    ws.cell(row=last + 2, column=ws.max_column + 2, value="no heading")
+    wb.save(path)
+    with pytest.raises(WorksheetError) as info:
+        read_worksheet(path)
+    cases = info.value.failure_cases
+    assert cases is not None
+    assert cases[["row", "reason"]].values.tolist() == [
+        [r + 1, "key_edited"],
+        [r + 1, "stratum_edited"],
+        [last + 1, "unexpected_row"],
+    ]
+
+
 def test_missing_outcome_column(sample: Sample, tmp_path: Path) -> None:
     path = sample.to_worksheet(tmp_path / "nocol.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -87,6 +87,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -672,6 +673,107 @@ def _date(value: Any) -> tuple[pd.Timestamp | None, bool]:
     return pd.Timestamp(day), True
 
 
+def _column_rows(
+    ws: Any, columns: Sequence[int], *, min_row: int = 1, max_row: int | None = None,
+    extra: Sequence[int] = (),
+) -> Iterator[tuple[int, tuple[Any, ...], Callable[[], list[Any]]]]:
+    """(row number, values of ``columns``, values of ``extra``) of the rows of a sheet's XML.
+
+    The values are openpyxl's (``values_only``: shared and inline strings,
+    numbers, dates by cell style, booleans), but only the cells of ``columns``
+    (1-based) are parsed: openpyxl's own row iterator parses every cell of a
+    row, most of which (the filing details) the import never reads. The cells
+    of ``extra`` columns are parsed only when the third item (a function) is
+    called. Rows absent from the XML are not yielded; a cell absent from its
+    row is ``None``. Falls back to ``iter_rows`` when openpyxl's parser is not
+    the one expected.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    width = len(columns)
+    position = {c: i for i, c in enumerate(columns)}
+    others = [c for c in extra if c not in position]
+    try:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        wb = ws.parent
+        source = ws._get_source()
+        options = dict(data_only=wb.data_only, epoch=wb.epoch,
+                       date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        strings = ws._shared_strings
+    except (ImportError, AttributeError):  # pragma: no cover - another openpyxl
+        for r, row in enumerate(ws.iter_rows(min_row=min_row, max_row=max_row,
+                                             values_only=True), start=min_row):
+            def pick(cs: Sequence[int], row: tuple[Any, ...] = row) -> list[Any]:
+                return [row[c - 1] if c - 1 < len(row) else None for c in cs]
+
+            yield r, tuple(pick(columns)), lambda pick=pick: pick(others)  # type: ignore[misc]
+        return
+    wanted = {get_column_letter(c) for c in columns}
+    later = {get_column_letter(c) for c in others}
+    digits = "0123456789"
+    held: list[Any] = []
+
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    inline, plain = f"{{{SHEET_MAIN_NS}}}is", f"{{{SHEET_MAIN_NS}}}t"
+
+    class _Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> Any:
+            # an inline string of one plain run (what openpyxl writes): its text, as
+            # openpyxl's Text.from_tree(...).content gives it, without building a Text
+            ref = element.get("r")
+            if (self.data_only and ref is not None and element.get("t") == "inlineStr"
+                    and len(element) == 1):
+                child = element[0]
+                if (child.tag == inline and len(child) == 1 and child[0].tag == plain
+                        and child[0].text is not None and len(child[0]) == 0):
+                    row, column = coordinate_to_tuple(ref)
+                    self.col_counter = column
+                    return {"row": row, "column": column, "value": child[0].text,
+                            "data_type": "s", "style_id": int(element.get("s", 0))}
+            return super().parse_cell(element)
+
+        def parse_row(self, row: Any) -> Any:
+            cells = list(row)
+            held.clear()
+            if all(el.get("r") is not None for el in cells):  # else all: columns are counted
+                keep = []
+                for el in cells:
+                    letters = el.get("r").rstrip(digits)
+                    if letters in wanted:
+                        keep.append(el)
+                    elif letters in later:
+                        held.append(el)
+                row[:] = keep
+            return super().parse_row(row)
+
+    with source:
+        parser = _Parser(source, strings, **options)
+        for r, cells in parser.parse():
+            if r < min_row:
+                continue
+            if max_row is not None and r > max_row:
+                break
+            values: list[Any] = [None] * width
+            rest = [c for c in cells if c["column"] not in position]
+            for cell in cells:
+                i = position.get(cell["column"])
+                if i is not None:
+                    values[i] = cell["value"]
+
+            kept = list(held)
+
+            def extras(rest: list[dict[str, Any]] = rest, kept: list[Any] = kept,
+                       parser: Any = parser) -> list[Any]:
+                found = {c["column"]: c["value"] for c in
+                         [*rest, *(parser.parse_cell(el) for el in kept)]}
+                return [found.get(c) for c in others]
+
+            yield r, tuple(values), extras
+
+
 def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read the verification outcomes back from a filled-in worksheet.
 
@@ -749,9 +851,11 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
         manifest = json.loads(text) if text else {}
         expected: dict[int, tuple[str, str]] = {}
-        for row in ms.iter_rows(min_row=2, min_col=6, max_col=8, values_only=True):
-            if row[0] is None:
+        next_row = 2  # rows 2, 3, … up to the first empty F cell (or missing row)
+        for r, row, _ in _column_rows(ms, (6, 7, 8), min_row=2, max_row=ms.max_row):
+            if r != next_row or row[0] is None:
                 break
+            next_row += 1
             expected[int(row[0])] = (str(row[1]), str(row[2]))
     except (KeyError, TypeError, ValueError, IndexError) as exc:  # JSONDecodeError too
         raise WorksheetError(
@@ -781,10 +885,20 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     if ws.max_row is None:  # a file saved without its dimension: count the rows
         ws.calculate_dimension(force=True)
     last = max(ws.max_row or 0, max(expected, default=first_row - 1))
-    for r, row in enumerate(
-        ws.iter_rows(min_row=first_row, max_row=last, values_only=True), start=first_row
-    ):
-        cells = {name: (row[j] if j < len(row) else None) for name, j in where.items()}
+    # parse only the key, stratum and outcome cells; the others (filing details) only
+    # for a row that must be told empty or not (an added or emptied row)
+    names = [name for name in where if name in (key, "stratum", *OUTCOME_COLUMNS)]
+    other_names = [name for name in where if name not in names]
+    got = {r: (values, extras) for r, values, extras in _column_rows(
+        ws, [where[name] + 1 for name in names], min_row=first_row, max_row=last,
+        extra=[where[name] + 1 for name in other_names])}
+    blank = ((None,) * len(names), lambda: [None] * len(other_names))
+    for r in range(first_row, last + 1):
+        values, extras = got.get(r, blank)
+        cells = dict(zip(names, values, strict=True))
+
+        def filled(cells: dict[str, Any] = cells, extras: Any = extras) -> bool:
+            return any(_text(v) is not None for v in (*cells.values(), *extras()))
 
         def bad(column: str, value: Any, reason: str, r: int = r) -> None:
             problems.append(
@@ -792,13 +906,13 @@ def read_worksheet(path: str | os.PathLike[str]) -> pd.DataFrame:
             )
 
         if r not in expected:
-            if any(_text(v) is not None for v in cells.values()):
+            if filled():
                 bad(key, cells[key], "unexpected_row")
             continue
         seen.add(r)
         want_key, want_stratum = expected[r]
         got_key = _text(cells[key])
-        if got_key is None and all(_text(v) is None for v in cells.values()):
+        if got_key is None and not filled():
             bad(key, None, "row_missing")
             continue
         if got_key != want_key:
