@@ -6,6 +6,7 @@ half way leaves nothing), and query results become frames column by column.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -82,3 +83,33 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> b
         raise sa.exc.DBAPIError.instance(
             f"COPY {table.name}", None, exc, psycopg.Error) from exc
     return True
+
+
+class LedgerParts:
+    """What the :class:`~beian_audit.ledger.Ledger`'s mixins use of it, declared once.
+
+    Each mixin (views, imports, records, reports) inherits these declarations;
+    :class:`~beian_audit.ledger.Ledger` defines them (its own methods come first
+    in the method resolution order).
+    """
+
+    url: str
+    _engine: sa.Engine
+    _registries: dict[int, pd.DataFrame]
+
+    def _read(self) -> contextlib.AbstractContextManager[sa.Connection]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _write(self) -> contextlib.AbstractContextManager[sa.Connection]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _frame(self, query: Any) -> pd.DataFrame:  # pragma: no cover
+        raise NotImplementedError
+
+    def _period_row(self, conn: sa.Connection, month: str, province: str, *,
+                    lock: bool = False) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    @staticmethod
+    def _require_open(row: Any, what: str) -> None:  # pragma: no cover
+        raise NotImplementedError

@@ -11,7 +11,6 @@ importing it again a no-op. Errors name the row and the column.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -27,7 +26,7 @@ import sqlalchemy as sa
 from beian_audit.errors import ArgumentError, OutcomeImportError, WorksheetError
 from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _who
-from beian_audit.ledger._sql import _insert_chunks, _now
+from beian_audit.ledger._sql import LedgerParts, _insert_chunks, _now
 from beian_audit.ledger.results import ImportResult
 from beian_audit.privacy import scrub_text
 
@@ -207,25 +206,8 @@ def _raise_problems(source: str, done: str, problems: list[dict[str, Any]],
     )
 
 
-class ImportMixin:
+class ImportMixin(LedgerParts):
     """Recording verification outcomes in a :class:`~beian_audit.ledger.Ledger`."""
-
-    url: str
-
-    # provided by Ledger
-    def _read(self) -> contextlib.AbstractContextManager[sa.Connection]:  # pragma: no cover
-        raise NotImplementedError
-
-    def _write(self) -> contextlib.AbstractContextManager[sa.Connection]:  # pragma: no cover
-        raise NotImplementedError
-
-    def _period_row(self, conn: sa.Connection, month: str, province: str, *,
-                    lock: bool = False) -> Any:  # pragma: no cover
-        raise NotImplementedError
-
-    @staticmethod
-    def _require_open(row: Any, what: str) -> None:  # pragma: no cover
-        raise NotImplementedError
 
     def import_outcomes(
         self,

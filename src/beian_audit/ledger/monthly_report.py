@@ -77,6 +77,7 @@ import pandas as pd
 
 from beian_audit._results import SCHEMA_VERSION, ResultMixin, jsonable
 from beian_audit.errors import ArgumentError
+from beian_audit.ledger._sql import LedgerParts
 
 __all__ = [
     "MONTH_REPORT_FILES",
@@ -482,7 +483,7 @@ def write_month_report(
 
 
 # --------------------------------------------------------------------------- mixin
-class MonthlyReportMixin:
+class MonthlyReportMixin(LedgerParts):
     """The monthly report of a :class:`~beian_audit.ledger.Ledger` (``report``, ``report_data``)."""
 
     def report_data(

@@ -10,9 +10,7 @@ provider is its current status).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,6 +18,7 @@ import sqlalchemy as sa
 from beian_audit._options import check_choice
 from beian_audit.errors import ArgumentError, PeriodStateError
 from beian_audit.ledger import schema as t
+from beian_audit.ledger._sql import LedgerParts
 from beian_audit.privacy import mask_frame, scrub_text
 
 __all__ = ["CASE_TRANSITIONS", "RecordsMixin"]
@@ -54,21 +53,8 @@ def _text(value: object) -> str | None:
     return None if value is None else scrub_text(str(value))
 
 
-class RecordsMixin:
+class RecordsMixin(LedgerParts):
     """Cases, blacklist, enforcement, review log and integration status of a ledger."""
-
-    _engine: sa.Engine
-
-    # provided by Ledger
-    def _write(self) -> contextlib.AbstractContextManager[sa.Connection]:  # pragma: no cover
-        raise NotImplementedError
-
-    def _frame(self, query: Any) -> pd.DataFrame:  # pragma: no cover
-        raise NotImplementedError
-
-    def _period_row(self, conn: sa.Connection, month: str, province: str, *,
-                    lock: bool = False) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
     def _period_id(self, conn: sa.Connection, month: str | None,
                    province: str | None) -> int | None:

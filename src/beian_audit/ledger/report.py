@@ -497,12 +497,6 @@ class ReportMixin(MonthlyReportMixin):
     """Stock counts, the statistics table, the panel and the monthly report of a
     :class:`Ledger`."""
 
-    _engine: sa.Engine
-    _registries: dict[int, pd.DataFrame]
-
-    def _frame(self, query: Any) -> pd.DataFrame:  # pragma: no cover - Ledger's
-        raise NotImplementedError
-
     def record_accessed_sites(
         self,
         month: str,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from beian_audit.errors import PeriodStateError
 from beian_audit.ledger import schema as t
 from beian_audit.ledger._args import _month, _province
-from beian_audit.ledger._sql import _result_frame
+from beian_audit.ledger._sql import LedgerParts, _result_frame
 
 __all__ = ["VERIFICATION_DEFAULTS", "ViewsMixin"]
 
@@ -33,19 +33,8 @@ _DESIGN_COLUMNS = (
 _PSU_COLUMNS = ("psu", "psu_stratum", "psu_population_size", "psu_inclusion_probability")
 
 
-class ViewsMixin:
+class ViewsMixin(LedgerParts):
     """Read-only views of a :class:`~beian_audit.ledger.Ledger` (one frame per record kind)."""
-
-    # provided by Ledger
-    def _read(self) -> contextlib.AbstractContextManager[sa.Connection]:  # pragma: no cover
-        raise NotImplementedError
-
-    def _frame(self, query: Any) -> pd.DataFrame:  # pragma: no cover
-        raise NotImplementedError
-
-    def _period_row(self, conn: sa.Connection, month: str, province: str, *,
-                    lock: bool = False) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
     def periods(self) -> pd.DataFrame:
         """Every month of the ledger: ``month``, ``province``, ``status``, ``n_drawn`` …"""
