@@ -77,18 +77,6 @@ __all__ = [
     "parse_ip_list",
 ]
 
-if TYPE_CHECKING:
-    import pyarrow as pa
-
-__all__ = [
-    "IP_REASONS",
-    "REASONS",
-    "IpRangeIndex",
-    "check_domain",
-    "ip_in_ranges",
-    "parse_ip_list",
-]
-
 #: Reason codes of :func:`check_domain`: code -> (Chinese message, English message).
 REASONS: dict[str, tuple[str, str]] = {
     "missing": ("缺失", "missing value"),

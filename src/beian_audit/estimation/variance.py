@@ -209,9 +209,7 @@ def _kish_from_counts(
     s1 = np.bincount(gh_g, weights=mu, minlength=G)
     mu *= u_h  # m * u_h * u_h, same rounding
     s2 = np.bincount(gh_g, weights=mu, minlength=G)
-    with np.errstate(all="ignore"):
-        deff = n * s2 / (s1 * s1)
-    return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
+    return _kish_ratio(n, s1, s2)
 
 
 def _domain_stats(
@@ -464,9 +462,16 @@ def _kish_deff(w: np.ndarray, codes: np.ndarray | None, n_domains: int) -> np.nd
         n = np.bincount(c, minlength=n_domains).astype(float)
         s1 = np.bincount(c, weights=uk, minlength=n_domains)
         s2 = np.bincount(c, weights=uk * uk, minlength=n_domains)
+    return _kish_ratio(n, s1, s2)
+
+
+def _kish_ratio(n: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
+    """``n s2 / s1**2`` per domain from its row count and weight sums (``nan`` for none).
+
+    Rounding can leave equal weights a hair below 1: the ratio is floored at 1.
+    """
     with np.errstate(all="ignore"):
         deff = n * s2 / (s1 * s1)
-    # rounding can leave equal weights a hair below 1
     return np.where(n > 0, np.maximum(deff, 1.0), np.nan)
 
 
