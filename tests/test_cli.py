@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import beian_audit as ba
+from beian_audit.privacy import leaked_values
 
 DATA = Path(__file__).resolve().parents[1] / "datasets" / "synthetic"
 REGISTRY = DATA / "registry.parquet"
@@ -63,27 +64,6 @@ def raw_values() -> set[str]:
     for col in PERSONAL:
         values |= {v for v in reg[col].dropna() if len(v) >= 8}
     return values
-
-
-def leaked_values(text: str, raw_values: set[str]) -> list[str]:
-    """The raw values that occur in ``text`` (exact substring search, made fast).
-
-    A value can only sit inside a run of the characters that values are made
-    of, so every window of every value length inside those runs is looked up
-    in the set: the same answer as ``[v for v in raw_values if v in text]``
-    in linear time rather than (values x text).
-    """
-    if not raw_values:
-        return []
-    chars = "".join(sorted({c for v in raw_values for c in v}))
-    lengths = sorted({len(v) for v in raw_values})
-    found: set[str] = set()
-    for run in re.findall(f"[{re.escape(chars)}]{{{lengths[0]},}}", text):
-        for size in lengths:
-            for i in range(len(run) - size + 1):
-                if run[i:i + size] in raw_values:
-                    found.add(run[i:i + size])
-    return sorted(found)
 
 
 def assert_no_personal_data(directory: Path, raw_values: set[str]) -> None:
@@ -546,7 +526,6 @@ def test_help_documents_exit_codes_and_options(capsys: pytest.CaptureFixture[str
 
 def test_the_docs_mention_only_options_that_exist() -> None:
     import argparse
-    import re
 
     from beian_audit.cli import _parser
 

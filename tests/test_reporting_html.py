@@ -42,6 +42,7 @@ from scipy import stats
 import beian_audit as ba
 from beian_audit.errors import ArgumentError
 from beian_audit.estimation import estimate_proportion, monthly_panel
+from beian_audit.privacy import leaked_values
 from beian_audit.reporting import (
     ROWS,
     render_html_report,
@@ -99,21 +100,6 @@ class Page(HTMLParser):
 
     def all(self, tag: str) -> list[dict[str, str | None]]:
         return [a for t, a in self.tags if t == tag]
-
-
-def leaked_values(text: str, raw_values: set[str]) -> list[str]:
-    """The raw values that occur in ``text`` (as tests/test_cli.py: linear-time search)."""
-    if not raw_values:
-        return []
-    chars = "".join(sorted({c for v in raw_values for c in v}))
-    lengths = sorted({len(v) for v in raw_values})
-    found: set[str] = set()
-    for run in re.findall(f"[{re.escape(chars)}]{{{lengths[0]},}}", text):
-        for size in lengths:
-            for i in range(len(run) - size + 1):
-                if run[i:i + size] in raw_values:
-                    found.add(run[i:i + size])
-    return sorted(found)
 
 
 def statistics_rows(text: str) -> list[str]:

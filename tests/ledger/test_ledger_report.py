@@ -53,6 +53,7 @@ from beian_audit.cli import main
 from beian_audit.errors import ArgumentError, OutputExistsError, PeriodStateError
 from beian_audit.ledger import Ledger
 from beian_audit.ledger.monthly_report import write_month_report
+from beian_audit.privacy import leaked_values
 from beian_audit.reporting import ROWS, write_html_report
 from beian_audit.reporting.rankings import match_accessed_sites
 
@@ -331,8 +332,8 @@ def test_no_unmasked_personal_value_in_any_file(may: dict[str, Any],
     seen = 0
     for name, text in _texts(may["out"]):
         seen += 1
-        assert H.leaked_values(text, raw) == [], name
-        assert H.leaked_values(html.unescape(text), raw) == [], name
+        assert leaked_values(text, raw) == [], name
+        assert leaked_values(html.unescape(text), raw) == [], name
     assert seen >= 6
 
 

@@ -16,7 +16,6 @@ against the synthetic ground truth of the sampled filings.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ import sqlalchemy as sa
 import beian_audit as ba
 from beian_audit.errors import ArgumentError, PeriodStateError
 from beian_audit.ledger import Ledger
+from beian_audit.privacy import leaked_values
 from beian_audit.reporting import statistics_table
 
 PROVINCE = "江苏省"
@@ -276,20 +276,7 @@ def test_no_personal_value_in_the_new_tables(filled: dict[str, Any],
              + filled["panels"]["sponsor_accuracy"].to_frame().to_string()
              + ledger.registry_counts().to_string() + ledger.review_log().to_string()
              + ledger.enforcement_events().to_string() + ledger.integration().to_string())
-    assert _leaked(shown, raw) == []
-
-
-def _leaked(text: str, raw: set[str]) -> list[str]:
-    """``[v for v in raw if v in text]`` in linear time (as tests/test_cli.py)."""
-    chars = "".join(sorted({c for v in raw for c in v}))
-    lengths = sorted({len(v) for v in raw})
-    found: set[str] = set()
-    for run in re.findall(f"[{re.escape(chars)}]{{{lengths[0]},}}", text):
-        for size in lengths:
-            for i in range(len(run) - size + 1):
-                if run[i:i + size] in raw:
-                    found.add(run[i:i + size])
-    return sorted(found)
+    assert leaked_values(shown, raw) == []
 
 
 def test_the_ledger_file_is_owner_only(filled: dict[str, Any]) -> None:
